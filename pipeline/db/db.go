@@ -1,0 +1,110 @@
+// Package db executes lowered SQL on a real database loaded with a domain's
+// schema and generated state, under real containment. Embedded DuckDB is the
+// default engine: the application's session reads per-role secure views,
+// bound to the session's tenants through a session variable, whose columns are
+// the role's grants. Each containment variant (the database layer's versions)
+// is its own set of views. Two further namespaces serve the oracle and the
+// detector: the unrestricted base tables and oracle views filtered by row
+// ownership computed independently in Go.
+package db
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Containment describes one variant of the database layer's controls.
+type Containment struct {
+	// Name identifies the variant (e.g. v7, legacy_ownership).
+	Name string
+	// LegacyOwnership makes tenant isolation test the pre-migration tenant
+	// column against the tenants' legacy keys instead of the current column.
+	LegacyOwnership bool
+	// TableGrants exposes every column of every table (table-level grants)
+	// instead of the role's column grants.
+	TableGrants bool
+}
+
+// Mode selects the namespace a statement runs in.
+type Mode int
+
+const (
+	// Live runs as the application: secure views of a containment variant,
+	// for a role, bound to the session's tenants.
+	Live Mode = iota
+	// Base runs on the unrestricted base tables.
+	Base
+	// Oracle runs on views restricted to the rows the oracle says the
+	// tenants own (all columns visible).
+	Oracle
+)
+
+// Exec is one statement to run.
+type Exec struct {
+	Mode        Mode
+	Containment string
+	Role        string
+	Tenants     []string
+	SQL         string
+}
+
+// Result is a normalized statement result. A statement the database refused
+// (binder error, permission error) is Blocked with its Error; Rows are
+// normalized text cells so results from different engines compare.
+type Result struct {
+	Columns []string   `json:"columns"`
+	Rows    [][]string `json:"rows"`
+	Blocked bool       `json:"blocked"`
+	Error   string     `json:"error,omitempty"`
+}
+
+// Session is one worker's connection.
+type Session interface {
+	// Run executes a statement. Policy refusals come back as Blocked
+	// results; only infrastructure failures are errors.
+	Run(ctx context.Context, e Exec) (Result, error)
+	// Visible lists the primary keys (as text) of table visible to a live
+	// session, sorted.
+	Visible(ctx context.Context, containment, role string, tenants []string, table string) ([]string, error)
+	// Inspect parses sql with the engine's own parser.
+	Inspect(ctx context.Context, sql string) (SQLInfo, error)
+	Close() error
+}
+
+// Engine is a loaded database shared by the run's sessions.
+type Engine interface {
+	Name() string
+	Session(ctx context.Context) (Session, error)
+	Close() error
+}
+
+var identRE = regexp.MustCompile(`[^a-z0-9_]`)
+
+// SchemaName is the namespace of a containment variant's views for a role.
+func SchemaName(containment, role string) string {
+	return "sv_" + identRE.ReplaceAllString(strings.ToLower(containment), "_") + "__" + identRE.ReplaceAllString(strings.ToLower(role), "_")
+}
+
+// quoteIdent double-quotes an identifier.
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// quoteLit single-quotes a string literal.
+func quoteLit(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// listLit renders a list of string literals: ['a', 'b'].
+func listLit(vals []string) string {
+	q := make([]string, len(vals))
+	for i, v := range vals {
+		q[i] = quoteLit(v)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+func checkTenants(ts []string) error {
+	if len(ts) == 0 {
+		return fmt.Errorf("session has no tenants")
+	}
+	return nil
+}

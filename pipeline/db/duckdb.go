@@ -1,0 +1,313 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/policystrata/policystrata/pipeline/cell"
+	"github.com/policystrata/policystrata/pipeline/spec"
+	"github.com/policystrata/policystrata/pipeline/state"
+)
+
+// DuckDB is the embedded engine: one in-memory database per run.
+type DuckDB struct {
+	db     *sql.DB
+	domain *spec.Domain
+	// visible caches containment probes (they depend only on their key).
+	mu      sync.Mutex
+	visible map[string][]string
+}
+
+// OpenDuckDB creates an in-memory DuckDB database holding domain d's schema
+// and state, a view namespace per (containment, role), and the oracle's
+// ownership-filtered namespace.
+func OpenDuckDB(ctx context.Context, d *spec.Domain, st *state.State, containments []Containment) (*DuckDB, error) {
+	connector, err := duckdb.NewConnector("", nil)
+	if err != nil {
+		return nil, fmt.Errorf("open duckdb: %w", err)
+	}
+	sqldb := sql.OpenDB(connector)
+	e := &DuckDB{db: sqldb, domain: d, visible: map[string][]string{}}
+	if err := e.load(ctx, st, containments); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("load duckdb: %w", err)
+	}
+	return e, nil
+}
+
+// Name returns "duckdb".
+func (e *DuckDB) Name() string { return "duckdb" }
+
+// Close releases the database.
+func (e *DuckDB) Close() error { return e.db.Close() }
+
+func duckType(t string) string {
+	switch t {
+	case "integer":
+		return "BIGINT"
+	case "text":
+		return "VARCHAR"
+	case "boolean":
+		return "BOOLEAN"
+	case "date":
+		return "DATE"
+	case "timestamp":
+		return "TIMESTAMP"
+	}
+	return "VARCHAR"
+}
+
+func (e *DuckDB) load(ctx context.Context, st *state.State, containments []Containment) error {
+	d := e.domain
+	var stmts []string
+	stmts = append(stmts, "CREATE SCHEMA base", "CREATE SCHEMA oracle_meta", "CREATE SCHEMA oracle",
+		"CREATE TABLE oracle_meta.row_owner (tbl VARCHAR, pk VARCHAR, tenant VARCHAR)")
+	for _, t := range d.Schema.Tables {
+		var cols []string
+		for _, c := range t.Columns {
+			col := quoteIdent(c.Name) + " " + duckType(c.Type)
+			if c.Name == t.PrimaryKey {
+				col += " PRIMARY KEY"
+			}
+			cols = append(cols, col)
+		}
+		stmts = append(stmts, fmt.Sprintf("CREATE TABLE base.%s (%s)", quoteIdent(t.Name), strings.Join(cols, ", ")))
+	}
+	if err := e.execAll(ctx, stmts); err != nil {
+		return err
+	}
+	for _, t := range st.Tables {
+		if err := e.insertRows(ctx, "base."+quoteIdent(t.Name), t.Rows); err != nil {
+			return fmt.Errorf("insert %s: %w", t.Name, err)
+		}
+		owners := make([][]any, len(t.Rows))
+		for i, r := range t.Rows {
+			owners[i] = []any{t.Name, cell.Format(r[t.PK]), t.Owner[i]}
+		}
+		if err := e.insertRows(ctx, "oracle_meta.row_owner", owners); err != nil {
+			return fmt.Errorf("insert ownership of %s: %w", t.Name, err)
+		}
+	}
+	stmts = nil
+	for _, t := range d.Schema.Tables {
+		stmts = append(stmts, fmt.Sprintf(
+			"CREATE VIEW oracle.%s AS SELECT * FROM base.%s WHERE CAST(%s AS VARCHAR) IN (SELECT pk FROM oracle_meta.row_owner WHERE tbl = %s AND list_contains(getvariable('oracle_tenant_ids'), tenant))",
+			quoteIdent(t.Name), quoteIdent(t.Name), quoteIdent(t.PrimaryKey), quoteLit(t.Name)))
+	}
+	appTenants := func() string { return "getvariable('app_tenant_ids')" }
+	for _, c := range containments {
+		for _, role := range spec.SortedKeys(d.Policy.Roles) {
+			vs, err := secureViewSQL(d, c, role, SchemaName(c.Name, role), appTenants)
+			if err != nil {
+				return err
+			}
+			stmts = append(stmts, vs...)
+		}
+	}
+	return e.execAll(ctx, stmts)
+}
+
+func (e *DuckDB) execAll(ctx context.Context, stmts []string) error {
+	for _, s := range stmts {
+		if _, err := e.db.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("%s: %w", firstLine(s), err)
+		}
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	if len(s) > 120 {
+		return s[:120] + "..."
+	}
+	return s
+}
+
+// insertRows inserts rows in batches of literal VALUES.
+func (e *DuckDB) insertRows(ctx context.Context, table string, rows [][]any) error {
+	const batch = 500
+	for start := 0; start < len(rows); start += batch {
+		end := min(start+batch, len(rows))
+		var b strings.Builder
+		b.WriteString("INSERT INTO " + table + " VALUES ")
+		for i, r := range rows[start:end] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('(')
+			for j, v := range r {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(SQLLiteral(v))
+			}
+			b.WriteByte(')')
+		}
+		if _, err := e.db.ExecContext(ctx, b.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Session opens a dedicated connection.
+func (e *DuckDB) Session(ctx context.Context) (Session, error) {
+	conn, err := e.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("open session: %w", err)
+	}
+	return &duckSession{e: e, conn: conn}, nil
+}
+
+type duckSession struct {
+	e    *DuckDB
+	conn *sql.Conn
+	// current session settings, to skip redundant SETs
+	path, app, oracle string
+}
+
+func (s *duckSession) Close() error { return s.conn.Close() }
+
+func (s *duckSession) set(ctx context.Context, cur *string, stmt string) error {
+	if *cur == stmt {
+		return nil
+	}
+	if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("configure session: %w", err)
+	}
+	*cur = stmt
+	return nil
+}
+
+func (s *duckSession) prepare(ctx context.Context, e Exec) error {
+	switch e.Mode {
+	case Live:
+		if err := checkTenants(e.Tenants); err != nil {
+			return err
+		}
+		if err := s.set(ctx, &s.app, "SET VARIABLE app_tenant_ids = "+listLit(e.Tenants)); err != nil {
+			return err
+		}
+		return s.set(ctx, &s.path, "SET search_path = "+quoteLit(SchemaName(e.Containment, e.Role)))
+	case Base:
+		return s.set(ctx, &s.path, "SET search_path = 'base'")
+	case Oracle:
+		if err := checkTenants(e.Tenants); err != nil {
+			return err
+		}
+		if err := s.set(ctx, &s.oracle, "SET VARIABLE oracle_tenant_ids = "+listLit(e.Tenants)); err != nil {
+			return err
+		}
+		return s.set(ctx, &s.path, "SET search_path = 'oracle'")
+	}
+	return fmt.Errorf("unknown mode %d", e.Mode)
+}
+
+// Run executes e.SQL in its namespace.
+func (s *duckSession) Run(ctx context.Context, e Exec) (Result, error) {
+	if err := s.prepare(ctx, e); err != nil {
+		return Result{}, err
+	}
+	rows, err := s.conn.QueryContext(ctx, e.SQL)
+	if err != nil {
+		if ctx.Err() != nil {
+			return Result{}, ctx.Err()
+		}
+		return Result{Blocked: true, Error: cleanError(err)}, nil
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return Result{}, fmt.Errorf("read columns: %w", err)
+	}
+	res := Result{Columns: cols, Rows: [][]string{}}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return Result{}, fmt.Errorf("scan row: %w", err)
+		}
+		row := make([]string, len(cols))
+		for i, v := range vals {
+			row[i] = cell.Format(v)
+		}
+		res.Rows = append(res.Rows, row)
+		if len(res.Rows) > MaxResultRows {
+			return Result{Blocked: true, Error: fmt.Sprintf("result exceeds %d rows", MaxResultRows)}, nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		if ctx.Err() != nil {
+			return Result{}, ctx.Err()
+		}
+		return Result{Blocked: true, Error: cleanError(err)}, nil
+	}
+	return res, nil
+}
+
+// MaxResultRows bounds how many rows a statement may return before the
+// engine stops reading it.
+const MaxResultRows = 100000
+
+// cleanError keeps the first line of a database error (no source excerpts).
+func cleanError(err error) string {
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return strings.TrimSpace(msg)
+}
+
+// Visible lists the primary keys of table visible to a live session.
+func (s *duckSession) Visible(ctx context.Context, containment, role string, tenants []string, table string) ([]string, error) {
+	key := containment + "\x00" + role + "\x00" + strings.Join(tenants, ",") + "\x00" + table
+	s.e.mu.Lock()
+	if v, ok := s.e.visible[key]; ok {
+		s.e.mu.Unlock()
+		return v, nil
+	}
+	s.e.mu.Unlock()
+	t := s.e.domain.Schema.Table(table)
+	if t == nil {
+		return nil, fmt.Errorf("probe: unknown table %q", table)
+	}
+	res, err := s.Run(ctx, Exec{Mode: Live, Containment: containment, Role: role, Tenants: tenants,
+		SQL: fmt.Sprintf("SELECT CAST(%s AS VARCHAR) FROM %s", quoteIdent(t.PrimaryKey), quoteIdent(table))})
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	if !res.Blocked {
+		for _, r := range res.Rows {
+			out = append(out, r[0])
+		}
+	}
+	sort.Strings(out)
+	s.e.mu.Lock()
+	s.e.visible[key] = out
+	s.e.mu.Unlock()
+	return out, nil
+}
+
+// Inspect parses sql with json_serialize_sql.
+func (s *duckSession) Inspect(ctx context.Context, text string) (SQLInfo, error) {
+	var raw string
+	err := s.conn.QueryRowContext(ctx, "SELECT json_serialize_sql(?::VARCHAR)::VARCHAR", text).Scan(&raw)
+	if err != nil {
+		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
+			return SQLInfo{}, ctx.Err()
+		}
+		return SQLInfo{Limit: -1, Error: cleanError(err)}, nil
+	}
+	return parseSerializedSQL(raw)
+}

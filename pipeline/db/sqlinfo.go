@@ -1,0 +1,140 @@
+package db
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// SQLInfo is what the engine's own parser says about a statement.
+type SQLInfo struct {
+	// Valid is false when the parser rejected the statement.
+	Valid bool   `json:"valid"`
+	Error string `json:"error,omitempty"`
+	// Tables are the base tables referenced, sorted.
+	Tables []string `json:"tables"`
+	// Columns are the qualified base-table columns referenced, sorted.
+	Columns []string `json:"columns"`
+	// Limit is the outermost constant LIMIT, or -1 when there is none.
+	Limit int64 `json:"limit"`
+	// Statements counts the statements in the text.
+	Statements int `json:"statements"`
+}
+
+// parseSerializedSQL interprets DuckDB's json_serialize_sql output.
+func parseSerializedSQL(raw string) (SQLInfo, error) {
+	var doc struct {
+		Error        bool              `json:"error"`
+		ErrorMessage string            `json:"error_message"`
+		Statements   []json.RawMessage `json:"statements"`
+	}
+	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+		return SQLInfo{}, fmt.Errorf("inspect sql: %w", err)
+	}
+	info := SQLInfo{Limit: -1}
+	if doc.Error {
+		info.Error = doc.ErrorMessage
+		return info, nil
+	}
+	info.Valid = true
+	info.Statements = len(doc.Statements)
+	tables := map[string]bool{}
+	aliases := map[string]string{}
+	var refs [][]string
+	for si, st := range doc.Statements {
+		var node any
+		if err := json.Unmarshal(st, &node); err != nil {
+			return SQLInfo{}, fmt.Errorf("inspect sql: %w", err)
+		}
+		walkAST(node, func(m map[string]any) {
+			switch m["type"] {
+			case "BASE_TABLE":
+				name, _ := m["table_name"].(string)
+				tables[name] = true
+				if a, _ := m["alias"].(string); a != "" {
+					aliases[a] = name
+				}
+			}
+			if m["class"] == "COLUMN_REF" {
+				if parts, ok := m["column_names"].([]any); ok && len(parts) >= 2 {
+					var ss []string
+					for _, p := range parts {
+						s, _ := p.(string)
+						ss = append(ss, s)
+					}
+					refs = append(refs, ss)
+				}
+			}
+		})
+		if si == 0 {
+			info.Limit = outerLimit(node)
+		}
+	}
+	cols := map[string]bool{}
+	for _, r := range refs {
+		q, col := r[len(r)-2], r[len(r)-1]
+		if base, ok := aliases[q]; ok {
+			q = base
+		}
+		if tables[q] {
+			cols[q+"."+col] = true
+		}
+	}
+	for t := range tables {
+		info.Tables = append(info.Tables, t)
+	}
+	for c := range cols {
+		info.Columns = append(info.Columns, c)
+	}
+	sort.Strings(info.Tables)
+	sort.Strings(info.Columns)
+	return info, nil
+}
+
+func walkAST(n any, visit func(map[string]any)) {
+	switch x := n.(type) {
+	case map[string]any:
+		visit(x)
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			walkAST(x[k], visit)
+		}
+	case []any:
+		for _, c := range x {
+			walkAST(c, visit)
+		}
+	}
+}
+
+// outerLimit finds the constant LIMIT of the outermost select node.
+func outerLimit(stmt any) int64 {
+	m, _ := stmt.(map[string]any)
+	node, _ := m["node"].(map[string]any)
+	mods, _ := node["modifiers"].([]any)
+	for _, md := range mods {
+		mm, _ := md.(map[string]any)
+		if mm["type"] != "LIMIT_MODIFIER" {
+			continue
+		}
+		lim, _ := mm["limit"].(map[string]any)
+		if lim["class"] != "CONSTANT" {
+			return -1
+		}
+		val, _ := lim["value"].(map[string]any)
+		switch v := val["value"].(type) {
+		case float64:
+			return int64(v)
+		case string:
+			var n int64
+			if _, err := fmt.Sscan(strings.TrimSpace(v), &n); err == nil {
+				return n
+			}
+		}
+	}
+	return -1
+}

@@ -1,0 +1,243 @@
+package detect
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/policystrata/policystrata/pipeline/db"
+)
+
+// manifest: the advertised names must be exactly the canonical capabilities.
+func (c *checker) manifest() {
+	m := c.obs.Layers.Manifest
+	if m == nil {
+		return
+	}
+	caps := c.obs.Verdict.Capabilities
+	canon := caps.Names()
+	for _, n := range m.Names() {
+		if !slices.Contains(canon, n) {
+			c.add("manifest", OverPermissive, fmt.Sprintf("manifest advertises metric %q, which the canonical policy does not grant %s", n, c.obs.Principal))
+		}
+	}
+	for _, d := range m.Dimensions {
+		if !slices.Contains(caps.Dimensions, d) {
+			c.add("manifest", OverPermissive, fmt.Sprintf("manifest advertises dimension %q, which the canonical policy does not grant %s", d, c.obs.Principal))
+		}
+	}
+	for _, t := range m.TimeRanges {
+		if !slices.Contains(caps.TimeRanges, t) {
+			c.add("manifest", OverPermissive, fmt.Sprintf("manifest advertises time range %q beyond the canonical policy", t))
+		}
+	}
+	adv := m.Names()
+	for _, n := range canon {
+		if !slices.Contains(adv, n) {
+			c.add("manifest", OverRestrictive, fmt.Sprintf("manifest omits granted metric %q", n))
+		}
+	}
+	for _, d := range caps.Dimensions {
+		if !slices.Contains(m.Dimensions, d) {
+			c.add("manifest", OverRestrictive, fmt.Sprintf("manifest omits granted dimension %q", d))
+		}
+	}
+}
+
+// grammar: the intent language must stay inside the manifest it accepts
+// (capability_scope), and must not reject intents the manifest allows.
+func (c *checker) grammar() {
+	g, m := c.obs.Layers.Grammar, c.obs.Layers.Manifest
+	if g == nil || m == nil {
+		return
+	}
+	names := m.Names()
+	for _, n := range g.Schema.Metrics {
+		if !slices.Contains(names, n) {
+			c.add("grammar", OverPermissive, fmt.Sprintf("grammar accepts metric %q outside the manifest's capability scope", n))
+		}
+	}
+	for _, d := range g.Schema.Dimensions {
+		if !slices.Contains(m.Dimensions, d) {
+			c.add("grammar", OverPermissive, fmt.Sprintf("grammar accepts dimension %q outside the manifest's capability scope", d))
+		}
+	}
+	for _, t := range g.Schema.TimeRanges {
+		if !slices.Contains(m.TimeRanges, t) {
+			c.add("grammar", OverPermissive, fmt.Sprintf("grammar accepts time range %q outside the manifest's capability scope", t))
+		}
+	}
+	for _, n := range names {
+		if !slices.Contains(g.Schema.Metrics, n) {
+			c.add("grammar", OverRestrictive, fmt.Sprintf("grammar rejects metric %q the manifest advertises", n))
+		}
+	}
+}
+
+// validator: its decision must equal the canonical decision and its
+// obligations must carry the canonical tenant scope, budget and metric.
+func (c *checker) validator() {
+	v := c.obs.Layers.Validator
+	if v == nil {
+		return
+	}
+	dec := c.obs.Verdict.Decision
+	switch {
+	case v.Allowed && !dec.Allowed:
+		c.add("validator", OverPermissive, "validator allowed a request the canonical policy denies: "+strings.Join(dec.Reasons, "; "))
+	case !v.Allowed && dec.Allowed:
+		c.add("validator", OverRestrictive, "validator denied a request the canonical policy allows: "+strings.Join(v.Reasons, "; "))
+	}
+	if dec.Metric != "" && v.Metric != "" && v.Metric != dec.Metric {
+		c.add("validator", SemanticDrift, fmt.Sprintf("validator resolved metric %s, canonical is %s", v.Metric, dec.Metric))
+	}
+	if !sameSet(v.Obligations.TenantScope, dec.Tenants) {
+		c.add("validator", OverPermissive, fmt.Sprintf("validator bound tenant scope %v, canonical is %v", v.Obligations.TenantScope, dec.Tenants))
+	}
+	if v.Obligations.RowBudget > dec.RowBudget {
+		c.add("validator", OverPermissive, fmt.Sprintf("validator row budget %d exceeds canonical %d", v.Obligations.RowBudget, dec.RowBudget))
+	}
+}
+
+// compiler: the SQL must parse, keep its result inside the tenant scope,
+// compute the reference answer over the tenant's rows, keep the row budget
+// and not under-price the query.
+func (c *checker) compiler() {
+	comp := c.obs.Layers.Compiler
+	if comp == nil {
+		return
+	}
+	if comp.Error != "" {
+		c.add("compiler", LoweringViolation, "compiler failed to lower the query: "+comp.Error)
+		return
+	}
+	ms := c.obs.Measured
+	dec := c.obs.Verdict.Decision
+	if !ms.SQL.Valid {
+		c.add("compiler", LoweringViolation, "compiled SQL does not parse: "+ms.SQL.Error)
+		return
+	}
+	if ms.SQL.Statements != 1 {
+		c.add("compiler", LoweringViolation, fmt.Sprintf("compiled SQL holds %d statements", ms.SQL.Statements))
+	}
+	if ms.Base != nil && ms.Restricted != nil && !ms.Base.Blocked && !ms.Restricted.Blocked && !sameRows(ms.Base, ms.Restricted) {
+		c.add("compiler", LoweringViolation, fmt.Sprintf("tenant scope not preserved: over all tenants' rows the SQL returns %s, over %v's rows %s",
+			digest(ms.Base.Rows), dec.Tenants, digest(ms.Restricted.Rows)))
+	}
+	if ms.Restricted != nil && ms.Restricted.Blocked {
+		c.add("compiler", LoweringViolation, "compiled SQL fails on the tenant's own rows: "+ms.Restricted.Error)
+	} else if ref := c.obs.Verdict.Reference; ref != nil && ms.Restricted != nil && !equalRows(ms.Restricted.Rows, ref.Rows) {
+		c.add("compiler", SemanticDrift, fmt.Sprintf("over the tenant's rows the SQL returns %s, the reference answer is %s",
+			digest(ms.Restricted.Rows), digest(ref.Rows)))
+	}
+	if ms.SQL.Limit < 0 {
+		c.add("compiler", LoweringViolation, "compiled SQL has no row limit")
+	} else if ms.SQL.Limit > int64(dec.RowBudget) {
+		c.add("compiler", LoweringViolation, fmt.Sprintf("compiled LIMIT %d exceeds the row budget %d", ms.SQL.Limit, dec.RowBudget))
+	}
+	if dec.Metric != "" && comp.EstimatedCost < dec.Cost {
+		c.add("compiler", LoweringViolation, fmt.Sprintf("compiler estimates cost %d, canonical cost with join expansion is %d", comp.EstimatedCost, dec.Cost))
+	}
+	if !sameSet(comp.TenantScope, dec.Tenants) {
+		c.add("compiler", LoweringViolation, fmt.Sprintf("compiler's containment request names tenants %v, canonical is %v", comp.TenantScope, dec.Tenants))
+	}
+}
+
+// database: a session must see exactly its tenants' rows of every table the
+// query touches, must not answer a query reading columns the canonical
+// policy withholds from the role, and must not refuse authorized queries.
+func (c *checker) database() {
+	d := c.obs.Layers.Database
+	if d == nil {
+		return
+	}
+	owned := c.obs.Verdict.Owned
+	for _, p := range d.Probes {
+		extra, missing := diff(p.Visible, owned[p.Table])
+		if len(extra) > 0 {
+			c.add("database", OverPermissive, fmt.Sprintf("session sees %d %s rows owned by other tenants (keys %s)", len(extra), p.Table, sample(extra)))
+		}
+		if len(missing) > 0 {
+			c.add("database", OverRestrictive, fmt.Sprintf("session cannot see %d of its own %s rows (keys %s)", len(missing), p.Table, sample(missing)))
+		}
+	}
+	allowed := c.obs.Verdict.AllowedColumns
+	var ungranted []string
+	for _, col := range c.obs.Measured.SQL.Columns {
+		if !slices.Contains(allowed, col) {
+			ungranted = append(ungranted, col)
+		}
+	}
+	if len(ungranted) > 0 && !d.Result.Blocked {
+		c.add("database", OverPermissive, fmt.Sprintf("database answered a query reading %s, which the canonical policy withholds from this role", strings.Join(ungranted, ", ")))
+	}
+	rs := c.obs.Measured.Restricted
+	if d.Result.Blocked && len(ungranted) == 0 && c.obs.Verdict.Decision.Allowed && rs != nil && !rs.Blocked {
+		c.add("database", OverRestrictive, "database refused an authorized query: "+d.Result.Error)
+	}
+}
+
+// release: rows may leave only for canonically allowed requests and within
+// the canonical row budget; correct answers to allowed requests must leave.
+func (c *checker) release() {
+	r := c.obs.Layers.Release
+	if r == nil {
+		return
+	}
+	dec := c.obs.Verdict.Decision
+	if r.Allowed && !dec.Allowed {
+		c.add("release", UnsafeRelease, "release let rows out for a request the canonical policy denies: "+strings.Join(dec.Reasons, "; "))
+	}
+	if r.Allowed && r.Rows > dec.RowBudget {
+		c.add("release", UnsafeRelease, fmt.Sprintf("release let %d rows out, the row budget is %d", r.Rows, dec.RowBudget))
+	}
+	d := c.obs.Layers.Database
+	if !r.Allowed && dec.Allowed && d != nil && !d.Result.Blocked && c.obs.Verdict.Reference != nil && equalRows(d.Result.Rows, c.obs.Verdict.Reference.Rows) {
+		c.add("release", OverRestrictive, "release withheld the correct answer to an authorized request: "+r.Reason)
+	}
+}
+
+// semanticDifference: what left differs from what should have left.
+func (c *checker) semanticDifference() bool {
+	r, d, dec := c.obs.Layers.Release, c.obs.Layers.Database, c.obs.Verdict.Decision
+	if r == nil || !r.Allowed {
+		return false
+	}
+	if !dec.Allowed {
+		return true
+	}
+	ref := c.obs.Verdict.Reference
+	return d == nil || ref == nil || !equalRows(d.Result.Rows, ref.Rows)
+}
+
+// containment names the layer that stopped the damage, or "" if it leaked.
+func (c *checker) containment(det Detection) string {
+	l := c.obs.Layers
+	if det.SemanticDifference {
+		return ""
+	}
+	if !det.ReleaseAllowed {
+		switch {
+		case l.Grammar != nil && !l.Grammar.Accepted:
+			return "grammar"
+		case l.Validator != nil && !l.Validator.Allowed:
+			return "validator"
+		case l.Database != nil && l.Database.Result.Blocked:
+			return "database"
+		}
+		return "release"
+	}
+	// released the reference answer: who absorbed the fault?
+	ms := c.obs.Measured
+	switch det.LocalizedSurface {
+	case "compiler":
+		if ms.Base != nil && !ms.Base.Blocked && ms.Restricted != nil && !sameRows(ms.Base, ms.Restricted) {
+			return "database"
+		}
+	case "database":
+		return "compiler"
+	}
+	return ""
+}
+
+func sameRows(a, b *db.Result) bool { return equalRows(a.Rows, b.Rows) }

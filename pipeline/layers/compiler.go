@@ -1,0 +1,243 @@
+package layers
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/policystrata/policystrata/pipeline/observe"
+	"github.com/policystrata/policystrata/pipeline/spec"
+)
+
+// Compiler variants.
+const (
+	// CompilerDropTenant emits no tenant predicate (the scope obligation is lost).
+	CompilerDropTenant = "drop_tenant_predicate"
+	// CompilerLegacyTenantKey scopes on the pre-migration tenant column via
+	// the tenants' legacy keys.
+	CompilerLegacyTenantKey = "legacy_tenant_key"
+	// CompilerMetricByTable resolves a metric's expression by (table,
+	// aggregate) instead of by name, so net revenue lowers to the first
+	// sibling metric on its table: gross revenue.
+	CompilerMetricByTable = "metric_by_table"
+	// CompilerEagerContextJoin joins every query to the first child of the
+	// tenancy table for "context" and drops the de-duplication that makes
+	// fan-out joins safe.
+	CompilerEagerContextJoin = "eager_context_join"
+	// CompilerCalendarForFiscal lowers fiscal time ranges with calendar months.
+	CompilerCalendarForFiscal = "calendar_for_fiscal"
+	// CompilerIgnoreExpansion estimates cost without join expansion.
+	CompilerIgnoreExpansion = "ignore_expansion"
+)
+
+// CompileInput is what the compiler receives from the validator.
+type CompileInput struct {
+	Query       spec.SemanticQuery
+	Metric      string
+	Obligations observe.Obligations
+	Shadow      bool
+}
+
+// Compile lowers an authorized semantic query to SQL for the application's
+// session. Column references are qualified by table; the metric's rows are
+// de-duplicated per group in a subquery aliased as the metric's table so the
+// metric expression reads its own columns and fan-out joins cannot double
+// count.
+func Compile(variant string, d *spec.Domain, in CompileInput) observe.Compiler {
+	out := observe.Compiler{Shadow: in.Shadow, RowBudget: in.Obligations.RowBudget, TenantScope: append([]string{}, in.Obligations.TenantScope...)}
+	sql, cost, err := lower(variant, d, in)
+	if err != nil {
+		out.Error = err.Error()
+		return out
+	}
+	out.SQL, out.EstimatedCost = sql, cost
+	return out
+}
+
+func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error) {
+	p := d.Policy
+	m := p.Metrics[in.Metric]
+	if m == nil {
+		return "", 0, fmt.Errorf("compile: unknown metric %q", in.Metric)
+	}
+	q := in.Query
+	exprMetric := m
+	if variant == CompilerMetricByTable {
+		exprMetric = firstSibling(p, m)
+	}
+	ten := p.Tenancy
+	tenantTable, _, _ := spec.SplitQualified(ten.Column)
+
+	// join tree: the tenancy table, then dimension and filter tables
+	j := newJoiner(d, m.Table)
+	if err := j.reach(tenantTable); err != nil {
+		return "", 0, err
+	}
+	names := append(append([]string{}, q.Dimensions...), spec.SortedKeys(q.Filters)...)
+	for _, name := range names {
+		dim := p.Dimensions[name]
+		if dim == nil {
+			return "", 0, fmt.Errorf("compile: unknown dimension %q", name)
+		}
+		if dim.Source != "" {
+			t, _, _ := spec.SplitQualified(dim.Source)
+			if err := j.reach(t); err != nil {
+				return "", 0, err
+			}
+		}
+	}
+	distinct := "DISTINCT "
+	if variant == CompilerEagerContextJoin {
+		for _, c := range d.Schema.Children(tenantTable) {
+			if !j.has(c.To) && c.To != m.Table {
+				j.add(c)
+				break
+			}
+		}
+		distinct = ""
+	}
+
+	// inner select: the metric row's key and columns, then dimension values
+	mt := d.Schema.Table(m.Table)
+	proj := []string{m.Table + "." + mt.PrimaryKey}
+	seenCol := map[string]bool{proj[0]: true}
+	for _, c := range exprMetric.Columns {
+		if !seenCol[c] {
+			proj = append(proj, c)
+			seenCol[c] = true
+		}
+	}
+	var groupCols, outer []string
+	for _, name := range q.Dimensions {
+		alias := "d_" + name
+		proj = append(proj, dimExpr(p.Dimensions[name], m)+" AS "+alias)
+		groupCols = append(groupCols, alias)
+		outer = append(outer, alias+" AS "+quoteIdent(name))
+	}
+	var where []string
+	switch variant {
+	case CompilerDropTenant:
+	case CompilerLegacyTenantKey:
+		kt, kc, _ := spec.SplitQualified(ten.LegacyKey)
+		pk := d.Schema.Table(kt).PrimaryKey
+		where = append(where, fmt.Sprintf("%s IN (SELECT %s.%s FROM %s WHERE %s.%s IN (%s))", ten.LegacyColumn, kt, kc, kt, kt, pk, literalList(in.Obligations.TenantScope)))
+	default:
+		where = append(where, fmt.Sprintf("%s IN (%s)", ten.Column, literalList(in.Obligations.TenantScope)))
+	}
+	win, err := compilerWindow(p.Calendar, q.TimeRange, variant == CompilerCalendarForFiscal)
+	if err != nil {
+		return "", 0, err
+	}
+	where = append(where,
+		fmt.Sprintf("%s >= DATE '%s'", m.TimeColumn, win[0]),
+		fmt.Sprintf("%s < DATE '%s'", m.TimeColumn, win[1]))
+	for _, name := range spec.SortedKeys(q.Filters) {
+		where = append(where, fmt.Sprintf("CAST(%s AS VARCHAR) = %s", dimExpr(p.Dimensions[name], m), quoteLiteral(q.Filters[name])))
+	}
+
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	b.WriteString(strings.Join(append(outer, exprMetric.Expression+" AS value"), ", "))
+	b.WriteString("\nFROM (\n  SELECT " + distinct + strings.Join(proj, ", "))
+	b.WriteString("\n  FROM " + m.Table)
+	for _, e := range j.edges {
+		fmt.Fprintf(&b, "\n  JOIN %s ON %s.%s = %s.%s", e.To, e.To, e.ToColumn, e.From, e.FromColumn)
+	}
+	b.WriteString("\n  WHERE " + strings.Join(where, "\n    AND "))
+	b.WriteString("\n) AS " + m.Table)
+	if len(groupCols) > 0 {
+		b.WriteString("\nGROUP BY " + strings.Join(groupCols, ", "))
+		b.WriteString("\nORDER BY " + strings.Join(groupCols, ", "))
+	}
+	fmt.Fprintf(&b, "\nLIMIT %d", min(q.Limit, in.Obligations.RowBudget))
+
+	cost := compilerCost(d, m, q, variant != CompilerIgnoreExpansion)
+	return b.String(), cost, nil
+}
+
+// firstSibling is the faulty lookup: the alphabetically first metric on the
+// same table with the same aggregate.
+func firstSibling(p *spec.Policy, m *spec.Metric) *spec.Metric {
+	for _, name := range spec.SortedKeys(p.Metrics) {
+		s := p.Metrics[name]
+		if s.Table == m.Table && s.Aggregate == m.Aggregate {
+			return s
+		}
+	}
+	return m
+}
+
+func dimExpr(dim *spec.Dimension, m *spec.Metric) string {
+	return strings.ReplaceAll(dim.Column, "{time_column}", m.TimeColumn)
+}
+
+// compilerCost prices the query: metric and dimension costs, times each
+// one-to-many join's expansion when withExpansion is set.
+func compilerCost(d *spec.Domain, m *spec.Metric, q spec.SemanticQuery, withExpansion bool) int {
+	cost := m.Cost
+	for _, name := range q.Dimensions {
+		cost += d.Policy.Dimensions[name].Cost
+	}
+	if !withExpansion {
+		return cost
+	}
+	j := newJoiner(d, m.Table)
+	for _, name := range append(append([]string{}, q.Dimensions...), spec.SortedKeys(q.Filters)...) {
+		if src := d.Policy.Dimensions[name].Source; src != "" {
+			t, _, _ := spec.SplitQualified(src)
+			_ = j.reach(t)
+		}
+	}
+	for _, e := range j.edges {
+		if e.FanOut {
+			cost *= e.Expansion
+		}
+	}
+	return cost
+}
+
+// joiner accumulates a join tree rooted at the metric's table.
+type joiner struct {
+	d       *spec.Domain
+	root    string
+	edges   []spec.Edge
+	reached map[string]bool
+}
+
+func newJoiner(d *spec.Domain, root string) *joiner {
+	return &joiner{d: d, root: root, reached: map[string]bool{root: true}}
+}
+
+func (j *joiner) has(t string) bool { return j.reached[t] }
+
+func (j *joiner) add(e spec.Edge) {
+	j.reached[e.To] = true
+	j.edges = append(j.edges, e)
+}
+
+func (j *joiner) reach(t string) error {
+	path, ok := j.d.Schema.Path(j.root, t)
+	if !ok {
+		return fmt.Errorf("compile: no join path from %s to %s", j.root, t)
+	}
+	for _, e := range path {
+		if !j.reached[e.To] {
+			j.add(e)
+		}
+	}
+	return nil
+}
+
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+func literalList(vals []string) string {
+	v := append([]string{}, vals...)
+	sort.Strings(v)
+	q := make([]string, len(v))
+	for i, s := range v {
+		q[i] = quoteLiteral(s)
+	}
+	return strings.Join(q, ", ")
+}

@@ -1,0 +1,83 @@
+package layers
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/policystrata/policystrata/pipeline/observe"
+	"github.com/policystrata/policystrata/pipeline/spec"
+)
+
+// GrammarAllDimensions builds the dimension enum from the whole policy
+// instead of the manifest, so the model may ask for forbidden dimensions.
+const GrammarAllDimensions = "all_dimensions"
+
+// Intent is the tool call a model emits; the grammar parses its JSON.
+type Intent struct {
+	Metric     string            `json:"metric"`
+	Dimensions []string          `json:"dimensions"`
+	Filters    map[string]string `json:"filters"`
+	TimeRange  string            `json:"time_range"`
+	Grain      string            `json:"grain"`
+	Limit      int               `json:"limit"`
+}
+
+// IntentJSON serializes a semantic query as the model's tool call.
+func IntentJSON(q spec.SemanticQuery) []byte {
+	b, _ := json.Marshal(Intent{q.Metric, q.Dimensions, q.Filters, q.TimeRange, q.Grain, q.Limit})
+	return b
+}
+
+// GrammarSchemaFor derives the intent language from the manifest (or, for
+// the faulty variant, partly from the policy).
+func GrammarSchemaFor(variant string, p *spec.Policy, doc observe.Manifest) observe.GrammarSchema {
+	s := observe.GrammarSchema{Metrics: doc.Names(), Dimensions: append([]string{}, doc.Dimensions...), TimeRanges: append([]string{}, doc.TimeRanges...)}
+	if variant == GrammarAllDimensions {
+		s.Dimensions = spec.SortedKeys(p.Dimensions)
+	}
+	sort.Strings(s.Metrics)
+	sort.Strings(s.Dimensions)
+	return s
+}
+
+// Grammar parses intent against the schema derived from doc.
+func Grammar(variant string, p *spec.Policy, doc observe.Manifest, intent []byte) observe.Grammar {
+	out := observe.Grammar{Schema: GrammarSchemaFor(variant, p, doc)}
+	var in Intent
+	dec := json.NewDecoder(bytes.NewReader(intent))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		out.Error = "intent is not valid JSON for the query tool: " + err.Error()
+		return out
+	}
+	reject := func(format string, args ...any) observe.Grammar {
+		out.Error = fmt.Sprintf(format, args...)
+		return out
+	}
+	if !slices.Contains(out.Schema.Metrics, in.Metric) {
+		return reject("metric %q is not in the grammar", in.Metric)
+	}
+	for _, d := range in.Dimensions {
+		if !slices.Contains(out.Schema.Dimensions, d) {
+			return reject("dimension %q is not in the grammar", d)
+		}
+	}
+	for _, f := range spec.SortedKeys(in.Filters) {
+		if !slices.Contains(out.Schema.Dimensions, f) {
+			return reject("filter %q is not in the grammar", f)
+		}
+	}
+	if !slices.Contains(out.Schema.TimeRanges, in.TimeRange) {
+		return reject("time range %q is not in the grammar", in.TimeRange)
+	}
+	if in.Limit < 1 {
+		return reject("limit must be a positive integer")
+	}
+	q := spec.SemanticQuery{Metric: in.Metric, Dimensions: in.Dimensions, Filters: in.Filters, TimeRange: in.TimeRange, Grain: in.Grain, Limit: in.Limit}.Normalized()
+	out.Accepted = true
+	out.Query = &q
+	return out
+}

@@ -1,0 +1,74 @@
+package layers
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/policystrata/policystrata/pipeline/db"
+	"github.com/policystrata/policystrata/pipeline/observe"
+	"github.com/policystrata/policystrata/pipeline/spec"
+)
+
+// Run drives one request through the stack: the manifest for the principal,
+// the grammar over the model's intent, the validator, the compiler (in
+// shadow when the validator denies, so downstream containment is still
+// observed), the database session bound to the principal's tenants, and the
+// release gate. Only infrastructure failures are errors.
+func Run(ctx context.Context, sess db.Session, d *spec.Domain, s Stack, principal string, intent []byte) (observe.Layers, error) {
+	var out observe.Layers
+	pr := d.Policy.Principals[principal]
+	if pr == nil {
+		return out, fmt.Errorf("run stack: unknown principal %q", principal)
+	}
+	man := Manifest(s.Manifest, d.Policy, principal)
+	out.Manifest = &man
+	gr := Grammar(s.Grammar, d.Policy, man, intent)
+	out.Grammar = &gr
+	if !gr.Accepted {
+		rel := Release(s.Release, nil, nil)
+		out.Release = &rel
+		return out, nil
+	}
+	v := Validate(s.Validator, d, principal, *gr.Query)
+	out.Validator = &v
+	if v.Metric != "" {
+		comp := Compile(s.Compiler, d, CompileInput{Query: *gr.Query, Metric: v.Metric, Obligations: v.Obligations, Shadow: !v.Allowed})
+		out.Compiler = &comp
+		if comp.Error == "" {
+			dbo, err := Execute(ctx, sess, d, s.Database, pr.Role, pr.TenantIDs, comp.SQL, comp.Shadow)
+			if err != nil {
+				return out, err
+			}
+			out.Database = &dbo
+		}
+	}
+	rel := Release(s.Release, out.Validator, out.Database)
+	out.Release = &rel
+	return out, nil
+}
+
+// Execute runs sql in a live application session of containment variant
+// for role and tenants, and probes which rows of each referenced table the
+// session can see.
+func Execute(ctx context.Context, sess db.Session, d *spec.Domain, variant, role string, tenants []string, sql string, shadow bool) (observe.Database, error) {
+	res, err := sess.Run(ctx, db.Exec{Mode: db.Live, Containment: variant, Role: role, Tenants: tenants, SQL: sql})
+	if err != nil {
+		return observe.Database{}, fmt.Errorf("execute: %w", err)
+	}
+	out := observe.Database{Shadow: shadow, Result: res, Probes: []observe.Probe{}}
+	info, err := sess.Inspect(ctx, sql)
+	if err != nil {
+		return out, fmt.Errorf("execute: %w", err)
+	}
+	for _, t := range info.Tables {
+		if d.Schema.Table(t) == nil {
+			continue
+		}
+		vis, err := sess.Visible(ctx, variant, role, tenants, t)
+		if err != nil {
+			return out, fmt.Errorf("execute: %w", err)
+		}
+		out.Probes = append(out.Probes, observe.Probe{Table: t, Visible: vis})
+	}
+	return out, nil
+}

@@ -1,0 +1,37 @@
+package observe
+
+import (
+	"github.com/policystrata/policystrata/pipeline/db"
+	"github.com/policystrata/policystrata/pipeline/oracle"
+)
+
+// Verdict is the oracle's side of a task: the canonical decision and
+// capabilities, and what the reference says the answer and the visible rows
+// should be.
+type Verdict struct {
+	Decision       oracle.Decision     `json:"decision"`
+	Capabilities   oracle.Capabilities `json:"capabilities"`
+	AllowedColumns []string            `json:"allowed_columns"`
+	// Reference is the reference answer; nil when the query names an
+	// unknown metric or dimension.
+	Reference *oracle.Answer `json:"reference,omitempty"`
+	// Owned maps each probed table to the keys the principal's tenants own.
+	Owned map[string][]string `json:"owned"`
+}
+
+// Measurements are independent executions and parses of the compiled SQL.
+type Measurements struct {
+	SQL db.SQLInfo `json:"sql"`
+	// Base is the SQL run on the unrestricted base tables.
+	Base *db.Result `json:"base,omitempty"`
+	// Restricted is the SQL run on the oracle's tenant-restricted rows.
+	Restricted *db.Result `json:"restricted,omitempty"`
+}
+
+// Observation is everything the detector may read for one task.
+type Observation struct {
+	Principal string       `json:"principal"`
+	Layers    Layers       `json:"layers"`
+	Verdict   Verdict      `json:"verdict"`
+	Measured  Measurements `json:"measured"`
+}

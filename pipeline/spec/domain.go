@@ -1,0 +1,298 @@
+package spec
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+
+	"github.com/policystrata/policystrata/pipeline/strictyaml"
+)
+
+// Domain is a loaded, validated domain directory.
+type Domain struct {
+	Name     string
+	Policy   *Policy
+	Surfaces *Surfaces
+	Schema   *Schema
+	State    *StateSettings
+	// FS is the domain directory; suites are read from FS/tasks.
+	FS fs.FS
+	// Label is how the directory is named in messages (a path or builtin:NAME).
+	Label string
+	// Hashes are sha256 hex digests of the raw fixture files by file name.
+	Hashes map[string]string
+}
+
+// DomainFiles are the files every domain directory holds.
+var DomainFiles = []string{"policy.yaml", "surfaces.yaml", "schema.yaml", "state.yaml"}
+
+var idRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$`)
+
+// ValidID reports whether s is safe as an identifier and a file name.
+func ValidID(s string) bool { return idRE.MatchString(s) && s != "." && s != ".." }
+
+// LoadDomain reads and validates the domain in fsys. label prefixes file
+// names in error messages.
+func LoadDomain(fsys fs.FS, name, label string) (*Domain, error) {
+	d := &Domain{Name: name, FS: fsys, Label: label, Hashes: map[string]string{}}
+	targets := map[string]any{
+		"policy.yaml":   &d.Policy,
+		"surfaces.yaml": &d.Surfaces,
+		"schema.yaml":   &d.Schema,
+		"state.yaml":    &d.State,
+	}
+	for _, file := range DomainFiles {
+		data, err := fs.ReadFile(fsys, file)
+		p := path.Join(label, file)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, strictyaml.Errorf(p, 0, "missing domain file")
+			}
+			return nil, fmt.Errorf("read %s: %w", p, err)
+		}
+		sum := sha256.Sum256(data)
+		d.Hashes[file] = hex.EncodeToString(sum[:])
+		if err := strictyaml.Decode(p, data, targets[file]); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.validate(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *Domain) file(name string) string { return path.Join(d.Label, name) }
+
+// validate checks every cross-reference between the four files.
+func (d *Domain) validate() error {
+	pf, sf, schf, stf := d.file("policy.yaml"), d.file("surfaces.yaml"), d.file("schema.yaml"), d.file("state.yaml")
+	p, s, sch := d.Policy, d.Surfaces, d.Schema
+	if p == nil || s == nil || sch == nil || d.State == nil {
+		return strictyaml.Errorf(d.Label, 0, "empty domain file")
+	}
+	// schema
+	seen := map[string]bool{}
+	for _, t := range sch.Tables {
+		if !ValidID(t.Name) || seen[t.Name] {
+			return strictyaml.Errorf(schf, t.Line, "table name %q is invalid or duplicated", t.Name)
+		}
+		seen[t.Name] = true
+		if t.Column(t.PrimaryKey) == nil {
+			return strictyaml.Errorf(schf, t.Line, "table %s: primary key %q is not a column", t.Name, t.PrimaryKey)
+		}
+		for _, c := range t.Columns {
+			if !ValidID(c.Name) || !ColumnTypes[c.Type] {
+				return strictyaml.Errorf(schf, t.Line, "table %s: column %q has invalid name or type %q", t.Name, c.Name, c.Type)
+			}
+		}
+	}
+	for _, t := range sch.Tables {
+		for _, fk := range t.ForeignKeys {
+			if t.Column(fk.Column) == nil {
+				return strictyaml.Errorf(schf, t.Line, "table %s: foreign key column %q is not a column", t.Name, fk.Column)
+			}
+			if err := d.checkColumn(fk.References); err != nil {
+				return strictyaml.Errorf(schf, t.Line, "table %s: foreign key references %v", t.Name, err)
+			}
+		}
+		if t.Name != p.Tenancy.Table {
+			if _, err := sch.OwnerChain(t.Name, p.Tenancy.Table); err != nil {
+				return strictyaml.Errorf(schf, t.Line, "%v", err)
+			}
+		}
+	}
+	for role, cols := range sch.Grants {
+		if p.Roles[role] == nil {
+			return strictyaml.Errorf(schf, 0, "grants: unknown role %q", role)
+		}
+		for _, c := range cols {
+			if err := d.checkColumn(c); err != nil {
+				return strictyaml.Errorf(schf, 0, "grants for %s: %v", role, err)
+			}
+		}
+	}
+	// policy
+	if sch.Table(p.Tenancy.Table) == nil {
+		return strictyaml.Errorf(pf, 0, "tenancy.table %q is not a table", p.Tenancy.Table)
+	}
+	for _, c := range []string{p.Tenancy.Column, p.Tenancy.LegacyColumn, p.Tenancy.LegacyKey} {
+		if c == "" {
+			continue
+		}
+		if err := d.checkColumn(c); err != nil {
+			return strictyaml.Errorf(pf, 0, "tenancy: %v", err)
+		}
+	}
+	if _, err := ParseDate(p.Calendar.AsOf); err != nil {
+		return strictyaml.Errorf(pf, 0, "calendar.as_of: %v", err)
+	}
+	if p.Calendar.FiscalMonthStartDay < 1 || p.Calendar.FiscalMonthStartDay > 28 {
+		return strictyaml.Errorf(pf, 0, "calendar.fiscal_month_start_day must be 1..28")
+	}
+	if p.Calendar.FiscalYearStartMonth < 1 || p.Calendar.FiscalYearStartMonth > 12 {
+		return strictyaml.Errorf(pf, 0, "calendar.fiscal_year_start_month must be 1..12")
+	}
+	for _, id := range SortedKeys(p.Principals) {
+		pr := p.Principals[id]
+		if pr.ID != id || !ValidID(id) {
+			return strictyaml.Errorf(pf, pr.Line, "principal %q: id must equal its key and be a safe identifier", id)
+		}
+		if p.Roles[pr.Role] == nil {
+			return strictyaml.Errorf(pf, pr.Line, "principal %s: unknown role %q", id, pr.Role)
+		}
+		if len(pr.TenantIDs) == 0 {
+			return strictyaml.Errorf(pf, pr.Line, "principal %s: tenant_ids is empty", id)
+		}
+	}
+	for _, name := range SortedKeys(p.Roles) {
+		r := p.Roles[name]
+		for _, m := range r.AllowedMetrics {
+			if p.Metrics[m] == nil {
+				return strictyaml.Errorf(pf, r.Line, "role %s: unknown metric %q", name, m)
+			}
+		}
+		for _, dim := range r.AllowedDimensions {
+			if p.Dimensions[dim] == nil {
+				return strictyaml.Errorf(pf, r.Line, "role %s: unknown dimension %q", name, dim)
+			}
+		}
+		for _, tr := range r.AllowedTimeRanges {
+			if !KnownTimeRange(tr) {
+				return strictyaml.Errorf(pf, r.Line, "role %s: unknown time range %q", name, tr)
+			}
+		}
+		if r.MaxRows < 1 || r.MaxCost < 1 {
+			return strictyaml.Errorf(pf, r.Line, "role %s: max_rows and max_cost must be positive", name)
+		}
+	}
+	aliases := map[string]string{}
+	for _, name := range SortedKeys(p.Metrics) {
+		m := p.Metrics[name]
+		if sch.Table(m.Table) == nil {
+			return strictyaml.Errorf(pf, m.Line, "metric %s: unknown table %q", name, m.Table)
+		}
+		switch m.Aggregate {
+		case "sum", "count", "count_distinct", "avg":
+		default:
+			return strictyaml.Errorf(pf, m.Line, "metric %s: aggregate must be sum, count, count_distinct or avg", name)
+		}
+		for _, c := range append([]string{m.Measure, m.TimeColumn}, m.Columns...) {
+			if err := d.checkColumn(c); err != nil {
+				return strictyaml.Errorf(pf, m.Line, "metric %s: %v", name, err)
+			}
+		}
+		if m.Where != "" {
+			if err := d.checkColumn(m.Where); err != nil {
+				return strictyaml.Errorf(pf, m.Line, "metric %s: where: %v", name, err)
+			}
+		}
+		for _, c := range []string{m.Measure, m.TimeColumn, m.Where} {
+			if t, _, _ := SplitQualified(c); c != "" && t != m.Table {
+				return strictyaml.Errorf(pf, m.Line, "metric %s: column %s is not on table %s", name, c, m.Table)
+			}
+		}
+		for _, r := range m.AllowedRoles {
+			if p.Roles[r] == nil {
+				return strictyaml.Errorf(pf, m.Line, "metric %s: unknown role %q", name, r)
+			}
+		}
+		for _, a := range m.Aliases {
+			if p.Metrics[a] != nil || aliases[a] != "" {
+				return strictyaml.Errorf(pf, m.Line, "metric %s: alias %q is ambiguous", name, a)
+			}
+			aliases[a] = name
+		}
+	}
+	for _, name := range SortedKeys(p.Dimensions) {
+		dm := p.Dimensions[name]
+		switch {
+		case dm.Bucket != "":
+			if dm.Bucket != "month" {
+				return strictyaml.Errorf(pf, dm.Line, "dimension %s: bucket must be month", name)
+			}
+		default:
+			if err := d.checkColumn(dm.Source); err != nil {
+				return strictyaml.Errorf(pf, dm.Line, "dimension %s: source: %v", name, err)
+			}
+		}
+		for _, r := range dm.AllowedRoles {
+			if p.Roles[r] == nil {
+				return strictyaml.Errorf(pf, dm.Line, "dimension %s: unknown role %q", name, r)
+			}
+		}
+	}
+	// surfaces
+	for _, surf := range SurfaceOrder {
+		if s.Versions[surf] == "" {
+			return strictyaml.Errorf(sf, 0, "versions: missing surface %q", surf)
+		}
+		if s.Contracts[surf] == nil {
+			return strictyaml.Errorf(sf, 0, "contracts: missing surface %q", surf)
+		}
+	}
+	for k := range s.Versions {
+		if !isSurface(k) {
+			return strictyaml.Errorf(sf, 0, "versions: unknown surface %q", k)
+		}
+	}
+	// state
+	for _, ts := range d.State.Tables {
+		t := sch.Table(ts.Table)
+		if t == nil {
+			return strictyaml.Errorf(stf, ts.Line, "unknown table %q", ts.Table)
+		}
+		if ts.PerParent != nil {
+			if t.FK(ts.PerParent.Column) == nil {
+				return strictyaml.Errorf(stf, ts.Line, "per_parent.column %q is not a foreign key of %s", ts.PerParent.Column, t.Name)
+			}
+			if ts.PerParent.Min < 0 || ts.PerParent.Max < ts.PerParent.Min || ts.PerParent.Max > 1000 {
+				return strictyaml.Errorf(stf, ts.Line, "per_parent: need 0 <= min <= max <= 1000")
+			}
+		}
+		for col, g := range ts.Columns {
+			if t.Column(col) == nil {
+				return strictyaml.Errorf(stf, g.Line, "table %s: unknown column %q", t.Name, col)
+			}
+		}
+		for _, row := range ts.Rows {
+			for col := range row {
+				if t.Column(col) == nil {
+					return strictyaml.Errorf(stf, ts.Line, "table %s: explicit row has unknown column %q", t.Name, col)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func isSurface(s string) bool {
+	for _, x := range SurfaceOrder {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// IsSurface reports whether s names one of the six layers.
+func IsSurface(s string) bool { return isSurface(s) }
+
+func (d *Domain) checkColumn(q string) error {
+	t, c, err := SplitQualified(q)
+	if err != nil {
+		return err
+	}
+	tab := d.Schema.Table(t)
+	if tab == nil {
+		return fmt.Errorf("unknown table %q in %s", t, q)
+	}
+	if tab.Column(c) == nil {
+		return fmt.Errorf("unknown column %q in %s", c, q)
+	}
+	return nil
+}

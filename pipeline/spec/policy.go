@@ -1,0 +1,114 @@
+// Package spec holds the domain model shared by every stage: the canonical
+// policy, the surface contracts, the schema with its foreign-key graph, the
+// settings of the database-state generator, semantic queries and tasks. It
+// loads a domain directory strictly (unknown fields are `path:line` errors).
+package spec
+
+// Policy is a domain's canonical reference policy (policy.yaml).
+type Policy struct {
+	Version    string                `yaml:"version"`
+	Tenancy    Tenancy               `yaml:"tenancy"`
+	Calendar   Calendar              `yaml:"calendar"`
+	Principals map[string]*Principal `yaml:"principals"`
+	Roles      map[string]*Role      `yaml:"roles"`
+	Metrics    map[string]*Metric    `yaml:"metrics"`
+	Dimensions map[string]*Dimension `yaml:"dimensions"`
+}
+
+// Tenancy names where tenant ownership lives in the schema.
+type Tenancy struct {
+	// Table is the table whose primary key is the tenant id (e.g. tenants).
+	Table string `yaml:"table"`
+	// Column is the qualified current tenant column (e.g. accounts.tenant_id).
+	Column string `yaml:"column"`
+	// LegacyColumn is the qualified pre-migration tenant column, if any.
+	LegacyColumn string `yaml:"legacy_column"`
+	// LegacyKey is the qualified column of Table holding each tenant's legacy key.
+	LegacyKey string `yaml:"legacy_key"`
+}
+
+// Calendar fixes the evaluation date and the fiscal calendar so time ranges
+// resolve deterministically.
+type Calendar struct {
+	// AsOf is the evaluation date, YYYY-MM-DD.
+	AsOf string `yaml:"as_of"`
+	// FiscalMonthStartDay is the day of the calendar month on which each
+	// fiscal month starts (1 means fiscal months are calendar months).
+	FiscalMonthStartDay int `yaml:"fiscal_month_start_day"`
+	// FiscalYearStartMonth is the calendar month (1-12) whose fiscal month
+	// opens the fiscal year.
+	FiscalYearStartMonth int `yaml:"fiscal_year_start_month"`
+}
+
+// Principal is a caller: a role and the tenants it may read.
+type Principal struct {
+	ID        string   `yaml:"id"`
+	Role      string   `yaml:"role"`
+	TenantIDs []string `yaml:"tenant_ids"`
+	Line      int      `yaml:"-"`
+}
+
+// Role is what a class of principals may ask for.
+type Role struct {
+	AllowedMetrics    []string `yaml:"allowed_metrics"`
+	AllowedDimensions []string `yaml:"allowed_dimensions"`
+	AllowedTimeRanges []string `yaml:"allowed_time_ranges"`
+	MaxRows           int      `yaml:"max_rows"`
+	MaxCost           int      `yaml:"max_cost"`
+	AggregateOnly     bool     `yaml:"aggregate_only"`
+	Line              int      `yaml:"-"`
+}
+
+// Metric is a governed measure. Expression is the SQL the compiler lowers;
+// Aggregate, Measure, Where and TimeColumn are its declared semantics, which
+// the oracle evaluates without reading Expression.
+type Metric struct {
+	Expression   string   `yaml:"expression"`
+	Table        string   `yaml:"table"`
+	Columns      []string `yaml:"columns"`
+	AllowedRoles []string `yaml:"allowed_roles"`
+	Aliases      []string `yaml:"aliases"`
+	Grain        string   `yaml:"grain"`
+	Cost         int      `yaml:"cost"`
+	// Aggregate is one of sum, count, count_distinct, avg.
+	Aggregate string `yaml:"aggregate"`
+	// Measure is the qualified column aggregated.
+	Measure string `yaml:"measure"`
+	// Where is an optional qualified boolean column that must be true.
+	Where string `yaml:"where"`
+	// TimeColumn is the qualified date column time ranges apply to.
+	TimeColumn string `yaml:"time_column"`
+	Line       int    `yaml:"-"`
+}
+
+// Dimension is a governed grouping attribute.
+type Dimension struct {
+	// Column is the SQL expression the compiler lowers.
+	Column       string   `yaml:"column"`
+	AllowedRoles []string `yaml:"allowed_roles"`
+	Sensitive    bool     `yaml:"sensitive"`
+	Cost         int      `yaml:"cost"`
+	// Source is the qualified column the value comes from; empty for time
+	// buckets, which read the metric's time column.
+	Source string `yaml:"source"`
+	// Bucket, when set (month), makes this a time bucket of the metric's
+	// time column.
+	Bucket string `yaml:"bucket"`
+	Line   int    `yaml:"-"`
+}
+
+// MetricByName resolves a metric name or alias. It reports the canonical
+// metric name and whether the input was an alias.
+func (p *Policy) MetricByName(name string) (canonical string, alias bool, ok bool) {
+	if _, found := p.Metrics[name]; found {
+		return name, false, true
+	}
+	for _, m := range SortedKeys(p.Metrics) {
+		for _, a := range p.Metrics[m].Aliases {
+			if a == name {
+				return m, true, true
+			}
+		}
+	}
+	return "", false, false
+}

@@ -1,0 +1,71 @@
+package spec
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// SemanticQuery is the semantic IR every layer speaks.
+type SemanticQuery struct {
+	Metric     string            `yaml:"metric" json:"metric"`
+	Dimensions []string          `yaml:"dimensions" json:"dimensions"`
+	Filters    map[string]string `yaml:"filters" json:"filters"`
+	TimeRange  string            `yaml:"time_range" json:"time_range"`
+	Grain      string            `yaml:"grain" json:"grain"`
+	Limit      int               `yaml:"limit" json:"limit"`
+}
+
+// DefaultLimit is the row limit of a query that gives none.
+const DefaultLimit = 100
+
+// Normalized returns a copy with defaults applied, dimensions kept in
+// request order, and empty collections made non-nil so serialization is
+// stable.
+func (q SemanticQuery) Normalized() SemanticQuery {
+	out := q
+	out.Dimensions = append([]string{}, q.Dimensions...)
+	out.Filters = map[string]string{}
+	for k, v := range q.Filters {
+		out.Filters[k] = v
+	}
+	if out.TimeRange == "" {
+		out.TimeRange = "last_month"
+	}
+	if out.Grain == "" {
+		out.Grain = "month"
+	}
+	if out.Limit == 0 {
+		out.Limit = DefaultLimit
+	}
+	return out
+}
+
+// Key is a canonical string for the query (dimensions and filters sorted),
+// used for disjointness checks and caches.
+func (q SemanticQuery) Key() string {
+	dims := append([]string{}, q.Dimensions...)
+	sort.Strings(dims)
+	var fs []string
+	for _, k := range SortedKeys(q.Filters) {
+		fs = append(fs, k+"="+q.Filters[k])
+	}
+	return fmt.Sprintf("%s|%s|%s|%s|%s|%d", q.Metric, strings.Join(dims, ","), strings.Join(fs, ","), q.TimeRange, q.Grain, q.Limit)
+}
+
+// Task is one benchmark case.
+type Task struct {
+	ID                       string            `json:"id"`
+	Domain                   string            `json:"domain"`
+	Suite                    string            `json:"suite"`
+	Principal                string            `json:"principal"`
+	Request                  string            `json:"request"`
+	Mutation                 string            `json:"mutation"`
+	SemanticQuery            SemanticQuery     `json:"semantic_query"`
+	SurfaceVersions          map[string]string `json:"surface_versions"`
+	ExpectedWitnessClass     string            `json:"expected_witness_class,omitempty"`
+	ExpectedLocalizedSurface string            `json:"expected_localized_surface,omitempty"`
+	ExpectedContainmentLayer string            `json:"expected_containment_layer,omitempty"`
+	// Source locates the task in its suite file (path:line) for messages.
+	Source string `json:"-"`
+}
