@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/strictyaml"
@@ -39,7 +40,7 @@ func Builtin(name string) (fs.FS, error) {
 			return fs.Sub(builtin, name)
 		}
 	}
-	return nil, fmt.Errorf("unknown domain %q (built-in: %v)", name, Names())
+	return nil, strictyaml.Errorf(name, 0, "unknown built-in domain (built-in: %s)", strings.Join(Names(), ", "))
 }
 
 // Load loads a built-in domain by name.
@@ -49,6 +50,9 @@ func Load(name string) (*spec.Domain, error) {
 		return nil, err
 	}
 	d, err := spec.LoadDomain(fsys, name, "builtin:"+name)
+	if err != nil && strictyaml.IsInputError(err) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load domain: %w", err)
 	}

@@ -44,8 +44,9 @@ func (c *checker) manifest() {
 	}
 }
 
-// grammar: the intent language must stay inside the manifest it accepts
-// (capability_scope), and must not reject intents the manifest allows.
+// grammar: the intent language it advertises must stay inside the manifest
+// it accepts (capability_scope), and it must hand the untrusted intent to the
+// validator unchanged.
 func (c *checker) grammar() {
 	g, m := c.obs.Layers.Grammar, c.obs.Layers.Manifest
 	if g == nil || m == nil {
@@ -54,23 +55,30 @@ func (c *checker) grammar() {
 	names := m.Names()
 	for _, n := range g.Schema.Metrics {
 		if !slices.Contains(names, n) {
-			c.add("grammar", OverPermissive, fmt.Sprintf("grammar accepts metric %q outside the manifest's capability scope", n))
+			c.add("grammar", OverPermissive, fmt.Sprintf("grammar advertises metric %q outside the manifest's capability scope", n))
 		}
 	}
 	for _, d := range g.Schema.Dimensions {
 		if !slices.Contains(m.Dimensions, d) {
-			c.add("grammar", OverPermissive, fmt.Sprintf("grammar accepts dimension %q outside the manifest's capability scope", d))
+			c.add("grammar", OverPermissive, fmt.Sprintf("grammar advertises dimension %q outside the manifest's capability scope", d))
 		}
 	}
 	for _, t := range g.Schema.TimeRanges {
 		if !slices.Contains(m.TimeRanges, t) {
-			c.add("grammar", OverPermissive, fmt.Sprintf("grammar accepts time range %q outside the manifest's capability scope", t))
+			c.add("grammar", OverPermissive, fmt.Sprintf("grammar advertises time range %q outside the manifest's capability scope", t))
 		}
 	}
 	for _, n := range names {
 		if !slices.Contains(g.Schema.Metrics, n) {
-			c.add("grammar", OverRestrictive, fmt.Sprintf("grammar rejects metric %q the manifest advertises", n))
+			c.add("grammar", OverRestrictive, fmt.Sprintf("grammar omits metric %q the manifest advertises", n))
 		}
+	}
+	want := c.obs.Intent.Normalized()
+	switch {
+	case !g.Accepted && want.Metric != "" && want.Limit > 0:
+		c.add("grammar", OverRestrictive, "grammar rejected a well-formed intent: "+g.Error)
+	case g.Accepted && g.Query != nil && g.Query.Key() != want.Key():
+		c.add("grammar", SemanticDrift, fmt.Sprintf("grammar changed the intent: parsed %s, asked %s", g.Query.Key(), want.Key()))
 	}
 }
 

@@ -3,7 +3,6 @@ package layers
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"sort"
 
@@ -43,9 +42,13 @@ func GrammarSchemaFor(variant string, p *spec.Policy, doc observe.Manifest) obse
 	return s
 }
 
-// Grammar parses intent against the schema derived from doc.
+// Grammar parses the model's intent. The schema it advertises for
+// constrained decoding is derived from the manifest; parsing itself keeps the
+// untrusted intent intact for the validator: a well-formed intent is accepted
+// even when it names capabilities outside the schema (they are listed in
+// OutsideSchema), and only malformed intents are rejected.
 func Grammar(variant string, p *spec.Policy, doc observe.Manifest, intent []byte) observe.Grammar {
-	out := observe.Grammar{Schema: GrammarSchemaFor(variant, p, doc)}
+	out := observe.Grammar{Schema: GrammarSchemaFor(variant, p, doc), OutsideSchema: []string{}}
 	var in Intent
 	dec := json.NewDecoder(bytes.NewReader(intent))
 	dec.DisallowUnknownFields()
@@ -53,28 +56,32 @@ func Grammar(variant string, p *spec.Policy, doc observe.Manifest, intent []byte
 		out.Error = "intent is not valid JSON for the query tool: " + err.Error()
 		return out
 	}
-	reject := func(format string, args ...any) observe.Grammar {
-		out.Error = fmt.Sprintf(format, args...)
+	switch {
+	case in.Metric == "":
+		out.Error = "intent names no metric"
+		return out
+	case in.Limit < 1:
+		out.Error = "limit must be a positive integer"
+		return out
+	case in.TimeRange == "":
+		out.Error = "intent names no time range"
 		return out
 	}
 	if !slices.Contains(out.Schema.Metrics, in.Metric) {
-		return reject("metric %q is not in the grammar", in.Metric)
+		out.OutsideSchema = append(out.OutsideSchema, "metric:"+in.Metric)
 	}
 	for _, d := range in.Dimensions {
 		if !slices.Contains(out.Schema.Dimensions, d) {
-			return reject("dimension %q is not in the grammar", d)
+			out.OutsideSchema = append(out.OutsideSchema, "dimension:"+d)
 		}
 	}
 	for _, f := range spec.SortedKeys(in.Filters) {
 		if !slices.Contains(out.Schema.Dimensions, f) {
-			return reject("filter %q is not in the grammar", f)
+			out.OutsideSchema = append(out.OutsideSchema, "filter:"+f)
 		}
 	}
 	if !slices.Contains(out.Schema.TimeRanges, in.TimeRange) {
-		return reject("time range %q is not in the grammar", in.TimeRange)
-	}
-	if in.Limit < 1 {
-		return reject("limit must be a positive integer")
+		out.OutsideSchema = append(out.OutsideSchema, "time_range:"+in.TimeRange)
 	}
 	q := spec.SemanticQuery{Metric: in.Metric, Dimensions: in.Dimensions, Filters: in.Filters, TimeRange: in.TimeRange, Grain: in.Grain, Limit: in.Limit}.Normalized()
 	out.Accepted = true

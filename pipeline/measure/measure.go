@@ -19,7 +19,7 @@ import (
 // Take builds the observation of one task from the layers' outputs.
 func Take(ctx context.Context, sess db.Session, o *oracle.Oracle, principal string, q spec.SemanticQuery, layers observe.Layers) (observe.Observation, error) {
 	d := o.Domain()
-	obs := observe.Observation{Principal: principal, Layers: layers}
+	obs := observe.Observation{Principal: principal, Intent: q, Layers: layers}
 	dec := o.Authorize(principal, q)
 	v := observe.Verdict{Decision: dec, Capabilities: o.CapabilitiesFor(principal), Owned: map[string][]string{}, AllowedColumns: []string{}}
 	if pr := d.Policy.Principals[principal]; pr != nil {

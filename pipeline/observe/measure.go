@@ -3,6 +3,7 @@ package observe
 import (
 	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/oracle"
+	"github.com/policystrata/policystrata/pipeline/spec"
 )
 
 // Verdict is the oracle's side of a task: the canonical decision and
@@ -30,8 +31,10 @@ type Measurements struct {
 
 // Observation is everything the detector may read for one task.
 type Observation struct {
-	Principal string       `json:"principal"`
-	Layers    Layers       `json:"layers"`
-	Verdict   Verdict      `json:"verdict"`
-	Measured  Measurements `json:"measured"`
+	Principal string `json:"principal"`
+	// Intent is the request as the model expressed it (the task's input).
+	Intent   spec.SemanticQuery `json:"intent"`
+	Layers   Layers             `json:"layers"`
+	Verdict  Verdict            `json:"verdict"`
+	Measured Measurements       `json:"measured"`
 }

@@ -46,7 +46,10 @@ type Grammar struct {
 	Schema   GrammarSchema       `json:"schema"`
 	Accepted bool                `json:"accepted"`
 	Query    *spec.SemanticQuery `json:"query,omitempty"`
-	Error    string              `json:"error,omitempty"`
+	// OutsideSchema lists the intent's names the schema does not advertise
+	// (kind:name); they are passed on for the validator to judge.
+	OutsideSchema []string `json:"outside_schema"`
+	Error         string   `json:"error,omitempty"`
 }
 
 // Obligations are what the validator hands downstream.

@@ -296,3 +296,9 @@ func (d *Domain) checkColumn(q string) error {
 	}
 	return nil
 }
+
+// SHA256Hex is the hex sha256 of data.
+func SHA256Hex(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}

@@ -69,3 +69,32 @@ type Task struct {
 	// Source locates the task in its suite file (path:line) for messages.
 	Source string `json:"-"`
 }
+
+// SemanticPatch overrides some fields of a semantic query (matrix variants).
+type SemanticPatch struct {
+	Metric     *string           `yaml:"metric"`
+	Dimensions *[]string         `yaml:"dimensions"`
+	Filters    map[string]string `yaml:"filters"`
+	TimeRange  *string           `yaml:"time_range"`
+	Limit      *int              `yaml:"limit"`
+}
+
+// Apply returns q with the patch's set fields replaced.
+func (p SemanticPatch) Apply(q SemanticQuery) SemanticQuery {
+	if p.Metric != nil {
+		q.Metric = *p.Metric
+	}
+	if p.Dimensions != nil {
+		q.Dimensions = append([]string{}, (*p.Dimensions)...)
+	}
+	if p.Filters != nil {
+		q.Filters = p.Filters
+	}
+	if p.TimeRange != nil {
+		q.TimeRange = *p.TimeRange
+	}
+	if p.Limit != nil {
+		q.Limit = *p.Limit
+	}
+	return q
+}

@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/policystrata/policystrata/domains"
+	"github.com/policystrata/policystrata/pipeline/run"
+	"github.com/policystrata/policystrata/pipeline/spec"
+	"github.com/policystrata/policystrata/suites"
+)
+
+// runParams are the flags of `policystrata run`.
+type runParams struct {
+	Domain     string
+	DomainPath string
+	Suite      string
+	Out        string
+	Workers    int
+	Force      bool
+	NoMinimize bool
+}
+
+func newRun(stdout, stderr io.Writer) *cobra.Command {
+	p := &runParams{}
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run a benchmark suite and write a run directory",
+		Example: `  # the support_saas seeded suite with 2 workers
+  policystrata run --domain support_saas --suite seeded --out runs/support-seeded --workers 2
+
+  # a domain directory of your own (see init-domain)
+  policystrata run --domain-path ./my_domain --suite seeded --out runs/mine`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			code, err := runRun(cmd.Context(), *p, stdout, stderr)
+			if err != nil {
+				return err
+			}
+			if code != ExitOK {
+				return exitCode(code)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&p.Domain, "domain", "", "built-in domain ("+fmt.Sprint(domains.Names())+")")
+	f.StringVar(&p.DomainPath, "domain-path", "", "domain directory (policy.yaml, surfaces.yaml, schema.yaml, state.yaml, tasks/)")
+	f.StringVar(&p.Suite, "suite", "seeded", "suite name (tasks/<suite>.yaml)")
+	f.StringVar(&p.Out, "out", "", "run directory to write (required)")
+	f.IntVar(&p.Workers, "workers", 2, "evaluation workers, each with its own database connection")
+	f.BoolVar(&p.Force, "force", false, "replace a non-empty output directory")
+	f.BoolVar(&p.NoMinimize, "no-minimize", false, "skip witness minimization")
+	return cmd
+}
+
+// loadDomain resolves --domain / --domain-path.
+func loadDomain(name, dir string) (*spec.Domain, error) {
+	switch {
+	case name != "" && dir != "":
+		return nil, usageError{fmt.Errorf("use --domain or --domain-path, not both")}
+	case dir != "":
+		return domains.LoadDir(dir)
+	case name != "":
+		return domains.Load(name)
+	}
+	return nil, usageError{fmt.Errorf("one of --domain or --domain-path is required")}
+}
+
+func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, error) {
+	if p.Out == "" {
+		return ExitBadInput, usageError{fmt.Errorf("--out is required")}
+	}
+	if p.Workers < 1 || p.Workers > run.MaxWorkers {
+		return ExitBadInput, usageError{fmt.Errorf("--workers must be 1..%d", run.MaxWorkers)}
+	}
+	d, err := loadDomain(p.Domain, p.DomainPath)
+	if err != nil {
+		return ExitBadInput, err
+	}
+	s, err := suites.Load(d, p.Suite)
+	if err != nil {
+		return ExitBadInput, err
+	}
+	cfg := run.Config{Domain: d, SuiteName: p.Suite, Source: s, SuiteHash: s.Hash, Out: p.Out, Workers: p.Workers, Force: p.Force, Minimize: !p.NoMinimize}
+	if isTerminal(stderr) {
+		cfg.Progress = stderr
+	}
+	rep, err := run.Run(ctx, cfg)
+	if err != nil {
+		return ExitFailure, err
+	}
+	sm := rep.Summary
+	fmt.Fprintf(stdout, "%s/%s: %d traces: %d killed, %d survived, %d equivalent, %d invalid, %d clean controls, %d false positives\n",
+		d.Name, p.Suite, sm.Total, sm.Killed, sm.Survived, sm.Equivalent, sm.Invalid, sm.CleanControls, sm.FalsePositives)
+	fmt.Fprintf(stdout, "wrote %s (traces.parquet, traces.jsonl, summary.json, metadata.json, run.json, witnesses/)\n", rep.Out)
+	return ExitOK, nil
+}

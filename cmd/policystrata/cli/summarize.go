@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/policystrata/policystrata/pipeline/strictyaml"
+	"github.com/policystrata/policystrata/pipeline/trace"
+)
+
+type summarizeParams struct {
+	Run    string
+	Format string
+}
+
+func newSummarize(stdout io.Writer) *cobra.Command {
+	p := &summarizeParams{}
+	cmd := &cobra.Command{
+		Use:   "summarize RUN",
+		Short: "Recompute a run's summary from its traces and check summary.json",
+		Example: `  policystrata summarize runs/demo
+  policystrata summarize runs/demo --format json`,
+		Args: positionalArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p.Run = args[0]
+			return runSummarize(*p, stdout)
+		},
+	}
+	cmd.Flags().StringVar(&p.Format, "format", "text", "output format: text or json")
+	return cmd
+}
+
+func runSummarize(p summarizeParams, stdout io.Writer) error {
+	if p.Format != "text" && p.Format != "json" {
+		return usageError{fmt.Errorf("--format must be text or json")}
+	}
+	path := filepath.Join(p.Run, "traces.jsonl")
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return strictyaml.Errorf(path, 0, "not a run directory (no traces.jsonl)")
+		}
+		return fmt.Errorf("summarize: %w", err)
+	}
+	defer f.Close()
+	acc := trace.NewAccumulator()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		var t trace.Trace
+		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&t); err != nil {
+			return strictyaml.Errorf(path, line, "invalid trace: %v", err)
+		}
+		acc.Add(&t)
+	}
+	if err := sc.Err(); err != nil {
+		return strictyaml.Errorf(path, line+1, "read traces: %v", err)
+	}
+	sm := acc.Summary()
+	got, err := trace.CanonicalJSON(sm)
+	if err != nil {
+		return err
+	}
+	stored, _ := os.ReadFile(filepath.Join(p.Run, "summary.json"))
+	if p.Format == "json" {
+		_, err := stdout.Write(got)
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %d traces\n", p.Run, sm.Total)
+	fmt.Fprintf(stdout, "  killed %d, survived %d, equivalent %d, invalid %d, clean controls %d, false positives %d\n",
+		sm.Killed, sm.Survived, sm.Equivalent, sm.Invalid, sm.CleanControls, sm.FalsePositives)
+	fmt.Fprintf(stdout, "  mutation score %.3f, localization accuracy %.3f, class accuracy %.3f, containment rate %.3f\n",
+		sm.MutantKillRate, sm.LocalizationAccuracy, sm.ExpectedClassAccuracy, sm.ContainmentRate)
+	for _, c := range []string{"over_permissive", "over_restrictive", "lowering_violation", "semantic_drift", "unsafe_release", "clean"} {
+		if n := sm.ByClass[c]; n > 0 {
+			fmt.Fprintf(stdout, "  %-20s %d\n", c, n)
+		}
+	}
+	switch {
+	case stored == nil:
+		fmt.Fprintln(stdout, "  summary.json: missing")
+	case bytes.Equal(stored, got):
+		fmt.Fprintln(stdout, "  summary.json: matches the traces")
+	default:
+		fmt.Fprintln(stdout, "  summary.json: DIFFERS from the traces")
+		return exitCode(ExitFailure)
+	}
+	return nil
+}

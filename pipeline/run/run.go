@@ -1,0 +1,271 @@
+package run
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"runtime"
+	"sort"
+	"time"
+
+	"github.com/policystrata/policystrata/pipeline/catalog"
+	"github.com/policystrata/policystrata/pipeline/db"
+	"github.com/policystrata/policystrata/pipeline/detect"
+	"github.com/policystrata/policystrata/pipeline/evaluate"
+	"github.com/policystrata/policystrata/pipeline/layers"
+	"github.com/policystrata/policystrata/pipeline/oracle"
+	"github.com/policystrata/policystrata/pipeline/pool"
+	"github.com/policystrata/policystrata/pipeline/spec"
+	"github.com/policystrata/policystrata/pipeline/state"
+	"github.com/policystrata/policystrata/pipeline/trace"
+)
+
+// Version is the PolicyStrata version recorded in run metadata.
+const Version = "0.1.0"
+
+// MaxWorkers bounds --workers.
+const MaxWorkers = 256
+
+// Source is where a run's tasks come from.
+type Source interface {
+	Tasks() iter.Seq[spec.Task]
+	Count() int
+}
+
+// Config is one benchmark run.
+type Config struct {
+	Domain    *spec.Domain
+	SuiteName string
+	Source    Source
+	// SuiteHash identifies the suite's content (file hash or generator params).
+	SuiteHash string
+	Out       string
+	Workers   int
+	Force     bool
+	// ReplaceRun allows replacing an existing run directory (the demo).
+	ReplaceRun bool
+	// Minimize turns witness minimization on (default on in the CLI).
+	Minimize bool
+	// Progress, when non-nil, receives one line per 10% of tasks.
+	Progress io.Writer
+}
+
+// Report is what a finished run returns to its caller.
+type Report struct {
+	Out      string
+	Summary  trace.Summary
+	Timings  Timings
+	Examples map[string]trace.Trace
+}
+
+// item is what the evaluate/minimize stage hands the sinks.
+type item struct {
+	trace   trace.Trace
+	witness *trace.Witness
+	latency time.Duration
+}
+
+type worker struct {
+	sess db.Session
+	ev   *evaluate.Evaluator
+	min  bool
+}
+
+func (w *worker) Process(ctx context.Context, t spec.Task) (*item, error) {
+	start := time.Now()
+	out, err := w.ev.Evaluate(ctx, w.sess, t)
+	if err != nil {
+		return nil, err
+	}
+	it := &item{trace: out.Trace}
+	if w.min && out.Trace.WitnessClass != detect.Clean && out.Trace.AccountingStatus != trace.Invalid {
+		wit, m, err := w.ev.Minimize(ctx, w.sess, t, out)
+		if err != nil {
+			return nil, err
+		}
+		it.witness = &wit
+		it.trace.Minimization = m
+	}
+	it.latency = time.Since(start)
+	return it, nil
+}
+
+func (w *worker) Close() error { return w.sess.Close() }
+
+// Run executes cfg and writes its run directory.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	if err := ValidateStages(Stages); err != nil {
+		return nil, fmt.Errorf("validate stages: %w", err)
+	}
+	if cfg.Workers < 1 || cfg.Workers > MaxWorkers {
+		return nil, fmt.Errorf("workers must be 1..%d, got %d", MaxWorkers, cfg.Workers)
+	}
+	tm := Timings{CreatedAt: time.Now().UTC().Format(time.RFC3339), Workers: cfg.Workers, GoVersion: runtime.Version()}
+	t0 := time.Now()
+	st, err := state.Generate(cfg.Domain)
+	if err != nil {
+		return nil, err
+	}
+	eng, err := db.OpenDuckDB(ctx, cfg.Domain, st, layers.Containments())
+	if err != nil {
+		return nil, err
+	}
+	defer eng.Close()
+	tm.LoadMS = ms(time.Since(t0))
+	tmp, err := stagingDir(cfg.Out, cfg.Force, cfg.ReplaceRun)
+	if err != nil {
+		return nil, err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			os.RemoveAll(tmp)
+		}
+	}()
+	sk, err := openSinks(tmp)
+	if err != nil {
+		return nil, err
+	}
+	ev := &evaluate.Evaluator{Domain: cfg.Domain, Oracle: oracle.New(cfg.Domain, st)}
+	rep := &Report{Examples: map[string]trace.Trace{}}
+	var lat []float64
+	total, done, nextTick := cfg.Source.Count(), 0, 1
+	t1 := time.Now()
+	err = pool.Run(ctx, cfg.Workers, cfg.Source.Tasks(),
+		func(ctx context.Context) (pool.Worker[spec.Task, *item], error) {
+			sess, err := eng.Session(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &worker{sess: sess, ev: ev, min: cfg.Minimize}, nil
+		},
+		func(it *item) error {
+			lat = append(lat, ms(it.latency))
+			if err := sk.write(it); err != nil {
+				return err
+			}
+			key := it.trace.WitnessClass
+			if _, ok := rep.Examples[key]; !ok && it.trace.AccountingStatus == trace.Killed {
+				rep.Examples[key] = it.trace
+			}
+			done++
+			if cfg.Progress != nil && total > 0 && done*10 >= nextTick*total {
+				fmt.Fprintf(cfg.Progress, "evaluated %d/%d tasks\n", done, total)
+				nextTick = done*10/total + 1
+			}
+			return nil
+		})
+	closeErr := sk.close()
+	if err != nil {
+		return nil, fmt.Errorf("evaluate: %w", err)
+	}
+	if closeErr != nil {
+		return nil, closeErr
+	}
+	tm.EvaluateMS = ms(time.Since(t1))
+	tm.Tasks = len(lat)
+	tm.latencies(lat)
+	rep.Summary = sk.summary.Summary()
+	if err := writeJSON(tmp, "summary.json", rep.Summary); err != nil {
+		return nil, err
+	}
+	if err := writeJSON(tmp, "metadata.json", metadata(cfg, st, rep.Summary.Total)); err != nil {
+		return nil, err
+	}
+	tm.TotalMS = ms(time.Since(t0))
+	if err := writeJSON(tmp, "run.json", tm); err != nil {
+		return nil, err
+	}
+	if err := commit(tmp, cfg.Out); err != nil {
+		return nil, err
+	}
+	committed = true
+	rep.Out, rep.Timings = cfg.Out, tm
+	return rep, nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// Timings are measured facts about a run, kept out of every compared or
+// hashed file (run.json only).
+type Timings struct {
+	CreatedAt    string  `json:"created_at"`
+	Workers      int     `json:"workers"`
+	GoVersion    string  `json:"go_version"`
+	Tasks        int     `json:"tasks"`
+	LoadMS       float64 `json:"load_ms"`
+	EvaluateMS   float64 `json:"evaluate_ms"`
+	TotalMS      float64 `json:"total_ms"`
+	AvgLatencyMS float64 `json:"avg_latency_ms"`
+	P95LatencyMS float64 `json:"p95_latency_ms"`
+	TracesPerSec float64 `json:"traces_per_second"`
+}
+
+func (t *Timings) latencies(l []float64) {
+	if len(l) == 0 {
+		return
+	}
+	sum := 0.0
+	for _, x := range l {
+		sum += x
+	}
+	t.AvgLatencyMS = sum / float64(len(l))
+	s := append([]float64{}, l...)
+	sort.Float64s(s)
+	t.P95LatencyMS = s[int(0.95*float64(len(s)-1)+0.5)]
+	if t.EvaluateMS > 0 {
+		t.TracesPerSec = float64(len(l)) / (t.EvaluateMS / 1000)
+	}
+}
+
+// Metadata is metadata.json: what was run, with content hashes, and nothing
+// that varies between identical runs.
+type Metadata struct {
+	Domain                 string                    `json:"domain"`
+	Suite                  string                    `json:"suite"`
+	GeneratedCount         *int                      `json:"generated_count"`
+	GeneratedSeed          *int                      `json:"generated_seed"`
+	PolicyVersion          string                    `json:"policy_version"`
+	DefaultSurfaceVersions map[string]string         `json:"default_surface_versions"`
+	SuiteMetadata          map[string]any            `json:"suite_metadata"`
+	EvidenceLevel          string                    `json:"evidence_level"`
+	SuiteProvenance        string                    `json:"suite_provenance"`
+	DetectorFrozen         bool                      `json:"detector_frozen"`
+	SurfaceContracts       map[string]*spec.Contract `json:"surface_contracts"`
+	TransitionObligations  []string                  `json:"transition_obligations"`
+	MutationOperatorIDs    []string                  `json:"mutation_operator_ids"`
+	TraceCount             int                       `json:"trace_count"`
+	Engine                 string                    `json:"engine"`
+	PackageVersion         string                    `json:"package_version"`
+	FixtureHashes          map[string]string         `json:"fixture_hashes"`
+	SuiteHash              string                    `json:"suite_hash"`
+	StateSeed              uint64                    `json:"state_seed"`
+	StateRows              map[string]int            `json:"state_rows"`
+	RequiresLLMAPIKey      bool                      `json:"requires_llm_api_key"`
+}
+
+func metadata(cfg Config, st *state.State, n int) Metadata {
+	d := cfg.Domain
+	rows := map[string]int{}
+	for _, t := range st.Tables {
+		rows[t.Name] = len(t.Rows)
+	}
+	md := map[string]any{
+		"provenance":                     "deterministic_fixture",
+		"evidence_level":                 "deterministic_fixture",
+		"detector_frozen":                false,
+		"detector_freeze_id":             nil,
+		"authored_after_detector_freeze": false,
+		"notes":                          "seeded suite authored with the domain fixtures",
+	}
+	return Metadata{
+		Domain: d.Name, Suite: cfg.SuiteName, PolicyVersion: d.Policy.Version,
+		DefaultSurfaceVersions: d.Surfaces.Versions, SuiteMetadata: md,
+		EvidenceLevel: "deterministic_fixture", SuiteProvenance: "deterministic_fixture",
+		SurfaceContracts: d.Surfaces.Contracts, TransitionObligations: d.Surfaces.TransitionObligations,
+		MutationOperatorIDs: catalog.IDs(), TraceCount: n, Engine: "duckdb", PackageVersion: Version,
+		FixtureHashes: d.Hashes, SuiteHash: cfg.SuiteHash, StateSeed: d.State.Seed, StateRows: rows,
+	}
+}

@@ -1,0 +1,142 @@
+package trace
+
+// Counts are accounting counts for a group of traces.
+type Counts struct {
+	Tasks          int `json:"tasks"`
+	Killed         int `json:"killed"`
+	Survived       int `json:"survived"`
+	Equivalent     int `json:"equivalent"`
+	Invalid        int `json:"invalid"`
+	CleanControls  int `json:"clean_controls"`
+	FalsePositives int `json:"false_positives"`
+}
+
+func (c *Counts) add(status string) {
+	c.Tasks++
+	switch status {
+	case Killed:
+		c.Killed++
+	case Survived:
+		c.Survived++
+	case Equivalent:
+		c.Equivalent++
+	case Invalid:
+		c.Invalid++
+	case CleanControl:
+		c.CleanControls++
+	case FalsePos:
+		c.FalsePositives++
+	}
+}
+
+// Summary is summary.json: the reference's fields (latency excluded: timings
+// live in run.json so summaries compare byte for byte) plus per-operator and
+// per-class breakdowns.
+type Summary struct {
+	Total                 int                `json:"total"`
+	Killed                int                `json:"killed"`
+	Survived              int                `json:"survived"`
+	Equivalent            int                `json:"equivalent"`
+	Invalid               int                `json:"invalid"`
+	CleanControls         int                `json:"clean_controls"`
+	FalsePositives        int                `json:"false_positives"`
+	MutantKillRate        float64            `json:"mutant_kill_rate"`
+	OverPermissiveRate    float64            `json:"over_permissive_rate"`
+	OverRestrictiveRate   float64            `json:"over_restrictive_rate"`
+	LoweringViolationRate float64            `json:"lowering_violation_rate"`
+	SemanticDriftRate     float64            `json:"semantic_drift_rate"`
+	UnsafeReleaseRate     float64            `json:"unsafe_release_rate"`
+	ContainmentRate       float64            `json:"containment_rate"`
+	LocalizationAccuracy  float64            `json:"localization_accuracy"`
+	ExpectedClassAccuracy float64            `json:"expected_class_accuracy"`
+	ContainmentAccuracy   float64            `json:"containment_accuracy"`
+	MinimizedWitnessCount int                `json:"minimized_witness_count"`
+	Cost                  Cost               `json:"cost"`
+	ByOperator            map[string]*Counts `json:"by_operator"`
+	ByClass               map[string]int     `json:"by_witness_class"`
+	ByLocalizedSurface    map[string]int     `json:"by_localized_surface"`
+	Survivors             []string           `json:"survivors"`
+}
+
+// Accumulator builds a Summary one trace at a time (constant memory apart
+// from the survivor list).
+type Accumulator struct {
+	s                                Summary
+	classes                          map[string]int
+	contained, located, classed, ctn int
+	mutants                          int
+}
+
+// NewAccumulator starts an empty summary.
+func NewAccumulator() *Accumulator {
+	return &Accumulator{
+		s:       Summary{ByOperator: map[string]*Counts{}, ByClass: map[string]int{}, ByLocalizedSurface: map[string]int{}, Survivors: []string{}},
+		classes: map[string]int{},
+	}
+}
+
+// Add records one trace.
+func (a *Accumulator) Add(t *Trace) {
+	s := &a.s
+	s.Total++
+	c := s.ByOperator[t.Mutation]
+	if c == nil {
+		c = &Counts{}
+		s.ByOperator[t.Mutation] = c
+	}
+	c.add(t.AccountingStatus)
+	var total Counts
+	total.add(t.AccountingStatus)
+	s.Killed += total.Killed
+	s.Survived += total.Survived
+	s.Equivalent += total.Equivalent
+	s.Invalid += total.Invalid
+	s.CleanControls += total.CleanControls
+	s.FalsePositives += total.FalsePositives
+	if t.AccountingStatus == Survived {
+		s.Survivors = append(s.Survivors, t.TaskID)
+	}
+	s.ByClass[t.WitnessClass]++
+	if t.LocalizedSurface != "" {
+		s.ByLocalizedSurface[t.LocalizedSurface]++
+	}
+	if t.ContainmentLayer != "" {
+		a.contained++
+	}
+	if t.LocalizedSurface == t.ExpectedLocalizedSurface {
+		a.located++
+	}
+	if t.WitnessClass == t.ExpectedWitnessClass {
+		a.classed++
+	}
+	if t.ContainmentLayer == t.ExpectedContainmentLayer {
+		a.ctn++
+	}
+	if t.WitnessPath != "" {
+		s.MinimizedWitnessCount++
+	}
+	s.Cost.Estimated += t.Cost.Estimated
+}
+
+func rate(n, d int) float64 {
+	if d == 0 {
+		return 0
+	}
+	return float64(n) / float64(d)
+}
+
+// Summary returns the finished summary.
+func (a *Accumulator) Summary() Summary {
+	s := a.s
+	s.MutantKillRate = rate(s.Killed, s.Killed+s.Survived)
+	s.OverPermissiveRate = rate(s.ByClass["over_permissive"], s.Total)
+	s.OverRestrictiveRate = rate(s.ByClass["over_restrictive"], s.Total)
+	s.LoweringViolationRate = rate(s.ByClass["lowering_violation"], s.Total)
+	s.SemanticDriftRate = rate(s.ByClass["semantic_drift"], s.Total)
+	s.UnsafeReleaseRate = rate(s.ByClass["unsafe_release"], s.Total)
+	s.ContainmentRate = rate(a.contained, s.Total)
+	s.LocalizationAccuracy = rate(a.located, s.Total)
+	s.ExpectedClassAccuracy = rate(a.classed, s.Total)
+	s.ContainmentAccuracy = rate(a.ctn, s.Total)
+	return s
+}

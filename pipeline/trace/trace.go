@@ -1,0 +1,142 @@
+// Package trace is the trace model of a run (one record per task, with the
+// reference's field names plus the real layer outputs, SQL and rows), the
+// witness and summary documents, and the sinks that write them: JSONL,
+// Parquet, witnesses, summary.json and metadata.json.
+package trace
+
+import (
+	"github.com/policystrata/policystrata/pipeline/detect"
+	"github.com/policystrata/policystrata/pipeline/observe"
+	"github.com/policystrata/policystrata/pipeline/oracle"
+	"github.com/policystrata/policystrata/pipeline/spec"
+)
+
+// Accounting statuses.
+const (
+	Killed       = "killed"
+	Survived     = "survived"
+	Equivalent   = "equivalent"
+	Invalid      = "invalid"
+	CleanControl = "clean_control"
+	FalsePos     = "false_positive"
+)
+
+// Decision is an allowed flag with reasons.
+type Decision struct {
+	Allowed bool     `json:"allowed"`
+	Reasons []string `json:"reasons"`
+}
+
+// SurfaceDecision is what one layer itself decided.
+type SurfaceDecision struct {
+	Allowed bool   `json:"allowed"`
+	Detail  string `json:"detail"`
+}
+
+// DBResult is the database layer's execution, beside the reference answer.
+type DBResult struct {
+	IntendedValue     string     `json:"intended_value"`
+	ActualValue       string     `json:"actual_value"`
+	BlockedByDatabase bool       `json:"blocked_by_database"`
+	Shadow            bool       `json:"shadow"`
+	Error             string     `json:"error,omitempty"`
+	Rows              int        `json:"rows"`
+	RowsDigest        string     `json:"rows_digest"`
+	ReferenceDigest   string     `json:"reference_digest"`
+	ExecutedRows      [][]string `json:"executed_rows"`
+	ReferenceRows     [][]string `json:"reference_rows"`
+}
+
+// Cost is the estimated query cost; this stack calls no LLM, so tokens and
+// usd are zero.
+type Cost struct {
+	Estimated int     `json:"estimated"`
+	Tokens    int     `json:"tokens"`
+	USD       float64 `json:"usd"`
+}
+
+// ProbeSummary is how many rows of a table a session could see.
+type ProbeSummary struct {
+	Table   string `json:"table"`
+	Visible int    `json:"visible"`
+	Owned   int    `json:"owned"`
+}
+
+// Minimization records how a witness was reduced.
+type Minimization struct {
+	Attempts          int                `json:"attempts"`
+	Accepted          int                `json:"accepted"`
+	DimensionsRemoved int                `json:"dimensions_removed"`
+	FiltersRemoved    int                `json:"filters_removed"`
+	LimitReset        bool               `json:"limit_reset"`
+	OneMinimal        bool               `json:"one_minimal"`
+	Reduced           spec.SemanticQuery `json:"reduced_semantic_ir"`
+}
+
+// Trace is one evaluated task.
+type Trace struct {
+	TaskID                   string                             `json:"task_id"`
+	Domain                   string                             `json:"domain"`
+	Suite                    string                             `json:"suite"`
+	Request                  string                             `json:"request"`
+	Principal                string                             `json:"principal"`
+	Mutation                 string                             `json:"mutation"`
+	SemanticIR               spec.SemanticQuery                 `json:"semantic_ir"`
+	PolicyVersion            string                             `json:"policy_version"`
+	SurfaceVersions          map[string]string                  `json:"surface_versions"`
+	CanonicalDecision        Decision                           `json:"canonical_decision"`
+	SurfaceDecisions         map[string]SurfaceDecision         `json:"surface_decisions"`
+	SurfaceContracts         map[string]*spec.Contract          `json:"surface_contracts"`
+	ContractDecisions        map[string]detect.ContractDecision `json:"contract_decisions"`
+	TransitionObligations    []string                           `json:"transition_obligations"`
+	CompiledSQL              string                             `json:"compiled_sql"`
+	DBResult                 DBResult                           `json:"db_result"`
+	ReleaseDecision          Decision                           `json:"release_decision"`
+	WitnessClass             string                             `json:"witness_class"`
+	ExpectedWitnessClass     string                             `json:"expected_witness_class"`
+	LocalizedSurface         string                             `json:"localized_surface"`
+	ExpectedLocalizedSurface string                             `json:"expected_localized_surface"`
+	ContainmentLayer         string                             `json:"containment_layer"`
+	ExpectedContainmentLayer string                             `json:"expected_containment_layer"`
+	AccountingStatus         string                             `json:"accounting_status"`
+	AccountingReason         string                             `json:"accounting_reason"`
+	SemanticDifference       bool                               `json:"semantic_difference"`
+	WitnessPath              string                             `json:"witness_path"`
+	Cost                     Cost                               `json:"cost"`
+	Reasons                  []string                           `json:"reasons"`
+	Findings                 []detect.Finding                   `json:"findings"`
+	Layers                   observe.Layers                     `json:"layer_outputs"`
+	Probes                   []ProbeSummary                     `json:"probes"`
+	Measured                 observe.Measurements               `json:"measured"`
+	Minimization             *Minimization                      `json:"minimization,omitempty"`
+}
+
+// Witness is the minimized, self-contained reproduction of a non-clean trace.
+type Witness struct {
+	TaskID                  string                             `json:"task_id"`
+	WitnessClass            string                             `json:"witness_class"`
+	LocalizedSurface        string                             `json:"localized_surface"`
+	ContainmentLayer        string                             `json:"containment_layer"`
+	Principal               string                             `json:"principal"`
+	Request                 string                             `json:"request"`
+	SemanticIR              spec.SemanticQuery                 `json:"semantic_ir"`
+	OriginalSemanticIR      spec.SemanticQuery                 `json:"original_semantic_ir"`
+	SurfaceVersions         map[string]string                  `json:"surface_versions"`
+	SurfaceResponsibilities map[string][]string                `json:"surface_responsibilities"`
+	ContractDecisions       map[string]detect.ContractDecision `json:"contract_decisions"`
+	TransitionObligations   []string                           `json:"transition_obligations"`
+	CanonicalDecision       Decision                           `json:"canonical_decision"`
+	CompiledSQL             string                             `json:"compiled_sql"`
+	DBResult                DBResult                           `json:"db_result"`
+	ReleaseAllowed          bool                               `json:"release_allowed"`
+	Reasons                 []string                           `json:"reasons"`
+	Minimization            *Minimization                      `json:"minimization,omitempty"`
+}
+
+// ReferenceOf is a helper: the rows of a possibly nil answer.
+func ReferenceOf(a *oracle.Answer) [][]string {
+	if a == nil {
+		return [][]string{}
+	}
+	return a.Rows
+}
