@@ -75,7 +75,7 @@ type Suite struct {
 // Load reads tasks/<name>.yaml of domain d.
 func Load(d *spec.Domain, name string) (*Suite, error) {
 	if !spec.ValidID(name) {
-		return nil, fmt.Errorf("load suite: %q is not a safe suite name", name)
+		return nil, strictyaml.Errorf("--suite", 0, "%q is not a safe suite name", name)
 	}
 	rel := path.Join("tasks", name+".yaml")
 	p := path.Join(d.Label, rel)

@@ -7,7 +7,6 @@ package catalog
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/policystrata/policystrata/pipeline/layers"
 )
@@ -66,40 +65,83 @@ var operators = []Operator{
 		ExpectedClass: "over_permissive", ExpectedSurface: "database", ExpectedContainment: "validator"},
 }
 
+// Catalog is a set of operators. Default() is the built-in catalog; tests
+// build others (for example with scrambled ids) to show that detection does
+// not depend on operator names.
+type Catalog struct {
+	ops  []Operator
+	byID map[string]int
+}
+
+// New builds a catalog from ops; ids must be unique.
+func New(ops []Operator) (*Catalog, error) {
+	c := &Catalog{ops: append([]Operator{}, ops...), byID: map[string]int{}}
+	for i, o := range c.ops {
+		if _, dup := c.byID[o.ID]; dup || o.ID == "" || o.ID == None {
+			return nil, fmt.Errorf("catalog: invalid or duplicate operator id %q", o.ID)
+		}
+		if _, err := layers.CorrectStack().With(o.Surface, o.Variant); err != nil {
+			return nil, fmt.Errorf("catalog: operator %s: %w", o.ID, err)
+		}
+		c.byID[o.ID] = i
+	}
+	return c, nil
+}
+
+var defaultCatalog = func() *Catalog {
+	c, err := New(operators)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}()
+
+// Default returns the built-in catalog.
+func Default() *Catalog { return defaultCatalog }
+
 // All returns every operator in catalog order.
-func All() []Operator { return append([]Operator{}, operators...) }
+func (c *Catalog) All() []Operator { return append([]Operator{}, c.ops...) }
 
 // IDs lists the operator ids in catalog order.
-func IDs() []string {
-	out := make([]string, len(operators))
-	for i, o := range operators {
+func (c *Catalog) IDs() []string {
+	out := make([]string, len(c.ops))
+	for i, o := range c.ops {
 		out[i] = o.ID
 	}
 	return out
 }
 
 // Get returns the operator with id.
-func Get(id string) (Operator, bool) {
-	for _, o := range operators {
-		if o.ID == id {
-			return o, true
-		}
+func (c *Catalog) Get(id string) (Operator, bool) {
+	i, ok := c.byID[id]
+	if !ok {
+		return Operator{}, false
 	}
-	return Operator{}, false
+	return c.ops[i], true
 }
 
-// Stack returns the layer stack that injects mutation (or the correct
-// stack for None).
-func Stack(mutation string) (layers.Stack, error) {
+// Stack returns the layer stack that injects mutation (the correct stack
+// for None).
+func (c *Catalog) Stack(mutation string) (layers.Stack, error) {
 	s := layers.CorrectStack()
 	if mutation == None || mutation == "" {
 		return s, nil
 	}
-	op, ok := Get(mutation)
+	op, ok := c.Get(mutation)
 	if !ok {
-		ids := IDs()
-		sort.Strings(ids)
 		return s, fmt.Errorf("unknown mutation operator %q", mutation)
 	}
 	return s.With(op.Surface, op.Variant)
 }
+
+// All returns every built-in operator in catalog order.
+func All() []Operator { return defaultCatalog.All() }
+
+// IDs lists the built-in operator ids in catalog order.
+func IDs() []string { return defaultCatalog.IDs() }
+
+// Get returns the built-in operator with id.
+func Get(id string) (Operator, bool) { return defaultCatalog.Get(id) }
+
+// Stack returns the built-in catalog's stack for mutation.
+func Stack(mutation string) (layers.Stack, error) { return defaultCatalog.Stack(mutation) }

@@ -26,6 +26,15 @@ import (
 type Evaluator struct {
 	Domain *spec.Domain
 	Oracle *oracle.Oracle
+	// Catalog maps mutations to faulty stacks; nil means catalog.Default().
+	Catalog *catalog.Catalog
+}
+
+func (e *Evaluator) catalog() *catalog.Catalog {
+	if e.Catalog != nil {
+		return e.Catalog
+	}
+	return catalog.Default()
 }
 
 // Outcome is one evaluation: the observation, the detection and the trace.
@@ -46,7 +55,7 @@ func (e *Evaluator) Observe(ctx context.Context, sess db.Session, stack layers.S
 
 // Evaluate runs task and builds its trace (without witness minimization).
 func (e *Evaluator) Evaluate(ctx context.Context, sess db.Session, t spec.Task) (Outcome, error) {
-	stack, err := catalog.Stack(t.Mutation)
+	stack, err := e.catalog().Stack(t.Mutation)
 	if err != nil {
 		tr := e.baseTrace(t)
 		tr.AccountingStatus, tr.AccountingReason = trace.Invalid, err.Error()
@@ -86,7 +95,7 @@ func (e *Evaluator) account(ctx context.Context, sess db.Session, t spec.Task, o
 		return "", "", err
 	}
 	if Behavior(ref) == Behavior(obs) {
-		op, _ := catalog.Get(t.Mutation)
+		op, _ := e.catalog().Get(t.Mutation)
 		return trace.Equivalent, fmt.Sprintf("fault not exercised: with the %s fault the stack behaves exactly as the correct stack on this input", op.Surface), nil
 	}
 	return trace.Survived, "the faulty stack behaves differently from the correct one, but no contract check caught it", nil

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/policystrata/policystrata/pipeline/catalog"
 	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/detect"
 	"github.com/policystrata/policystrata/pipeline/minimize"
@@ -16,7 +15,7 @@ import (
 // Minimize shrinks a non-clean outcome's query with replays through the
 // same stack and returns the witness built from the reduced trace.
 func (e *Evaluator) Minimize(ctx context.Context, sess db.Session, t spec.Task, out Outcome) (trace.Witness, *trace.Minimization, error) {
-	stack, err := catalog.Stack(t.Mutation)
+	stack, err := e.catalog().Stack(t.Mutation)
 	if err != nil {
 		return trace.Witness{}, nil, err
 	}

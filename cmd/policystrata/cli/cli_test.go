@@ -1,0 +1,190 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// readTree returns every file under dir keyed by slash path.
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		files[filepath.ToSlash(rel)] = string(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// The demo's outputs are pinned by a golden directory: stdout and every
+// compared file (run.json holds timings and is not compared; the Parquet
+// file is checked against the JSONL below and across worker counts).
+func TestDemoGolden(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "demo")
+	code, stdout, stderr := runCLI(t, "demo", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	got := readTree(t, out)
+	delete(got, "run.json")
+	delete(got, "traces.parquet")
+	got["stdout.txt"] = strings.ReplaceAll(stdout, out, "RUN_DIR")
+	golden := filepath.Join("testdata", "golden", "demo")
+	if *update {
+		os.RemoveAll(golden)
+		for name, body := range got {
+			p := filepath.Join(golden, filepath.FromSlash(name))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	want := readTree(t, golden)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("demo outputs differ from %s (-want +got); rerun with -update if intended:\n%s", golden, diff)
+	}
+}
+
+// traces.parquet holds the same records as traces.jsonl, and both are
+// byte-identical for any worker count.
+func TestRunDeterministicAcrossWorkers(t *testing.T) {
+	dir := t.TempDir()
+	var trees []map[string]string
+	for _, w := range []string{"1", "4"} {
+		out := filepath.Join(dir, "w"+w)
+		code, _, stderr := runCLI(t, "run", "--domain", "support_saas", "--suite", "seeded", "--out", out, "--workers", w)
+		if code != 0 {
+			t.Fatalf("workers %s: exit %d: %s", w, code, stderr)
+		}
+		tree := readTree(t, out)
+		delete(tree, "run.json")
+		trees = append(trees, tree)
+	}
+	if diff := cmp.Diff(trees[0], trees[1]); diff != "" {
+		t.Fatalf("outputs differ between 1 and 4 workers:\n%s", diff)
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query("SELECT trace_json FROM read_parquet(?)", filepath.Join(dir, "w1", "traces.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, s)
+	}
+	want := strings.Split(strings.TrimSuffix(trees[0]["traces.jsonl"], "\n"), "\n")
+	if diff := cmp.Diff(want, lines); diff != "" {
+		t.Errorf("parquet trace_json differs from traces.jsonl:\n%s", diff)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	tmp := t.TempDir()
+	badDomain := filepath.Join(tmp, "bad_domain")
+	if code, _, stderr := runCLI(t, "init-domain", "support_saas", "--out", badDomain); code != 0 {
+		t.Fatalf("init-domain: %s", stderr)
+	}
+	policy := filepath.Join(badDomain, "policy.yaml")
+	b, _ := os.ReadFile(policy)
+	os.WriteFile(policy, bytes.Replace(b, []byte("    role: analyst\n"), []byte("    role: analyst\n    colour: blue\n"), 1), 0o644)
+	nonEmpty := filepath.Join(tmp, "nonempty")
+	os.MkdirAll(nonEmpty, 0o755)
+	os.WriteFile(filepath.Join(nonEmpty, "keep.txt"), []byte("x"), 0o644)
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown domain", []string{"run", "--domain", "nope", "--out", filepath.Join(tmp, "o1")}, "nope: unknown built-in domain"},
+		{"missing out", []string{"run", "--domain", "support_saas"}, "--out is required"},
+		{"both domain flags", []string{"run", "--domain", "support_saas", "--domain-path", badDomain, "--out", filepath.Join(tmp, "o2")}, "not both"},
+		{"unknown field with line", []string{"run", "--domain-path", badDomain, "--out", filepath.Join(tmp, "o3")}, "policy.yaml:17: unknown field \"colour\""},
+		{"missing domain dir", []string{"run", "--domain-path", filepath.Join(tmp, "none"), "--out", filepath.Join(tmp, "o4")}, "domain directory does not exist"},
+		{"unknown suite", []string{"run", "--domain", "support_saas", "--suite", "nope", "--out", filepath.Join(tmp, "o5")}, "suite \"nope\" not found"},
+		{"unsafe suite name", []string{"run", "--domain", "support_saas", "--suite", "../x", "--out", filepath.Join(tmp, "o6")}, "not a safe suite name"},
+		{"zero workers", []string{"run", "--domain", "support_saas", "--out", filepath.Join(tmp, "o7"), "--workers", "0"}, "--workers must be"},
+		{"huge workers", []string{"run", "--domain", "support_saas", "--out", filepath.Join(tmp, "o8"), "--workers", "100000"}, "--workers must be"},
+		{"non-empty out", []string{"run", "--domain", "support_saas", "--out", nonEmpty}, "exists and is not empty"},
+		{"unknown flag", []string{"run", "--colour"}, "unknown flag"},
+		{"summarize non-run", []string{"summarize", tmp}, "not a run directory"},
+		{"init-domain unknown", []string{"init-domain", "nope", "--out", filepath.Join(tmp, "o9")}, "unknown built-in domain"},
+		{"extra argument", []string{"demo", "extra"}, "takes no arguments"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, tc.args...)
+			if code != ExitBadInput {
+				t.Errorf("exit %d, want 2; stderr: %s", code, stderr)
+			}
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr %q does not contain %q", stderr, tc.want)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "o3")); !os.IsNotExist(err) {
+		t.Errorf("a failed run left its output directory behind")
+	}
+	entries, _ := os.ReadDir(tmp)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("staging directory %s left behind", e.Name())
+		}
+	}
+}
+
+func TestSummarizeMatchesRun(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r")
+	if code, _, stderr := runCLI(t, "run", "--domain", "support_saas", "--out", out, "--no-minimize"); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, stdout, stderr := runCLI(t, "summarize", out)
+	if code != 0 || !strings.Contains(stdout, "summary.json: matches the traces") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, _ = runCLI(t, "summarize", out, "--format", "json")
+	stored, _ := os.ReadFile(filepath.Join(out, "summary.json"))
+	if code != 0 || stdout != string(stored) {
+		t.Errorf("summarize --format json differs from summary.json")
+	}
+}

@@ -1,0 +1,51 @@
+// Package evaltest sets up the built-in support_saas domain, its generated
+// state and an embedded DuckDB engine for tests and benchmarks of the
+// database-backed stages.
+package evaltest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/policystrata/policystrata/domains"
+	"github.com/policystrata/policystrata/pipeline/db"
+	"github.com/policystrata/policystrata/pipeline/layers"
+	"github.com/policystrata/policystrata/pipeline/oracle"
+	"github.com/policystrata/policystrata/pipeline/spec"
+	"github.com/policystrata/policystrata/pipeline/state"
+)
+
+// Env is a loaded domain with its oracle and a session on a fresh engine.
+type Env struct {
+	Domain  *spec.Domain
+	State   *state.State
+	Oracle  *oracle.Oracle
+	Engine  db.Engine
+	Session db.Session
+}
+
+// Setup loads domain name into a new DuckDB engine; everything is closed
+// when tb ends.
+func Setup(tb testing.TB, name string) *Env {
+	tb.Helper()
+	ctx := context.Background()
+	d, err := domains.Load(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	st, err := state.Generate(d)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	eng, err := db.OpenDuckDB(ctx, d, st, layers.Containments())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { eng.Close() })
+	sess, err := eng.Session(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { sess.Close() })
+	return &Env{Domain: d, State: st, Oracle: oracle.New(d, st), Engine: eng, Session: sess}
+}
