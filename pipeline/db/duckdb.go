@@ -23,18 +23,36 @@ type DuckDB struct {
 	// visible caches containment probes (they depend only on their key).
 	mu      sync.Mutex
 	visible map[string][]string
+	results *lru
+	parses  *lru
+}
+
+// Options tune an engine.
+type Options struct {
+	// CacheEntries bounds the result and parse memos (0: DefaultCacheEntries,
+	// negative: no memo).
+	CacheEntries int
 }
 
 // OpenDuckDB creates an in-memory DuckDB database holding domain d's schema
 // and state, a view namespace per (containment, role), and the oracle's
 // ownership-filtered namespace.
 func OpenDuckDB(ctx context.Context, d *spec.Domain, st *state.State, containments []Containment) (*DuckDB, error) {
-	connector, err := duckdb.NewConnector("", nil)
+	return OpenDuckDBWith(ctx, d, st, containments, Options{})
+}
+
+// OpenDuckDBWith is OpenDuckDB with options.
+func OpenDuckDBWith(ctx context.Context, d *spec.Domain, st *state.State, containments []Containment, opt Options) (*DuckDB, error) {
+	connector, err := duckdb.NewConnector("?threads=1", nil)
 	if err != nil {
 		return nil, fmt.Errorf("open duckdb: %w", err)
 	}
 	sqldb := sql.OpenDB(connector)
-	e := &DuckDB{db: sqldb, domain: d, visible: map[string][]string{}}
+	n := opt.CacheEntries
+	if n == 0 {
+		n = DefaultCacheEntries
+	}
+	e := &DuckDB{db: sqldb, domain: d, visible: map[string][]string{}, results: newLRU(n), parses: newLRU(n)}
 	if err := e.load(ctx, st, containments); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("load duckdb: %w", err)
@@ -210,8 +228,21 @@ func (s *duckSession) prepare(ctx context.Context, e Exec) error {
 	return fmt.Errorf("unknown mode %d", e.Mode)
 }
 
-// Run executes e.SQL in its namespace.
+// Run executes e.SQL in its namespace (memoized: the database is read-only).
 func (s *duckSession) Run(ctx context.Context, e Exec) (Result, error) {
+	key := execKey(e)
+	if v, ok := s.e.results.get(key); ok {
+		return cloneResult(v.(Result)), nil
+	}
+	res, err := s.run(ctx, e)
+	if err != nil {
+		return res, err
+	}
+	s.e.results.put(key, cloneResult(res))
+	return res, nil
+}
+
+func (s *duckSession) run(ctx context.Context, e Exec) (Result, error) {
 	if err := s.prepare(ctx, e); err != nil {
 		return Result{}, err
 	}
@@ -301,6 +332,17 @@ func (s *duckSession) Visible(ctx context.Context, containment, role string, ten
 
 // Inspect parses sql with json_serialize_sql.
 func (s *duckSession) Inspect(ctx context.Context, text string) (SQLInfo, error) {
+	if v, ok := s.e.parses.get(text); ok {
+		return v.(SQLInfo), nil
+	}
+	info, err := s.inspect(ctx, text)
+	if err == nil {
+		s.e.parses.put(text, info)
+	}
+	return info, err
+}
+
+func (s *duckSession) inspect(ctx context.Context, text string) (SQLInfo, error) {
 	var raw string
 	err := s.conn.QueryRowContext(ctx, "SELECT json_serialize_sql(?::VARCHAR)::VARCHAR", text).Scan(&raw)
 	if err != nil {

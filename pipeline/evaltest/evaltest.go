@@ -28,6 +28,12 @@ type Env struct {
 // when tb ends.
 func Setup(tb testing.TB, name string) *Env {
 	tb.Helper()
+	return SetupWith(tb, name, db.Options{})
+}
+
+// SetupWith is Setup with engine options.
+func SetupWith(tb testing.TB, name string, opt db.Options) *Env {
+	tb.Helper()
 	ctx := context.Background()
 	d, err := domains.Load(name)
 	if err != nil {
@@ -37,7 +43,7 @@ func Setup(tb testing.TB, name string) *Env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	eng, err := db.OpenDuckDB(ctx, d, st, layers.Containments())
+	eng, err := db.OpenDuckDBWith(ctx, d, st, layers.Containments(), opt)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,0 +1,98 @@
+package db
+
+import (
+	"container/list"
+	"strings"
+	"sync"
+)
+
+// DefaultCacheEntries bounds the engine's memo of statement results and
+// parses. The loaded database is read-only during a run, so a statement's
+// result is a pure function of its namespace, tenants and text; the memo
+// only saves repeated work (minimization replays, repeated suite queries)
+// and stays bounded so memory does not grow with the run.
+const DefaultCacheEntries = 4096
+
+type lru struct {
+	mu    sync.Mutex
+	cap   int
+	ll    *list.List
+	items map[string]*list.Element
+	hits  int64
+	miss  int64
+}
+
+type entry struct {
+	key string
+	val any
+}
+
+func newLRU(capacity int) *lru {
+	return &lru{cap: capacity, ll: list.New(), items: map[string]*list.Element{}}
+}
+
+func (c *lru) get(key string) (any, bool) {
+	if c == nil || c.cap <= 0 {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[key]; ok {
+		c.ll.MoveToFront(e)
+		c.hits++
+		return e.Value.(*entry).val, true
+	}
+	c.miss++
+	return nil, false
+}
+
+func (c *lru) put(key string, val any) {
+	if c == nil || c.cap <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[key]; ok {
+		c.ll.MoveToFront(e)
+		e.Value.(*entry).val = val
+		return
+	}
+	c.items[key] = c.ll.PushFront(&entry{key, val})
+	for c.ll.Len() > c.cap {
+		last := c.ll.Back()
+		c.ll.Remove(last)
+		delete(c.items, last.Value.(*entry).key)
+	}
+}
+
+// execKey identifies a statement's result.
+func execKey(e Exec) string {
+	var b strings.Builder
+	b.WriteByte(byte('0' + e.Mode))
+	b.WriteByte(0)
+	if e.Mode == Live {
+		b.WriteString(e.Containment)
+		b.WriteByte(0)
+		b.WriteString(e.Role)
+		b.WriteByte(0)
+	}
+	if e.Mode != Base {
+		b.WriteString(strings.Join(e.Tenants, ","))
+	}
+	b.WriteByte(0)
+	b.WriteString(e.SQL)
+	return b.String()
+}
+
+// cloneResult copies a result so callers cannot alias cached rows.
+func cloneResult(r Result) Result {
+	out := r
+	out.Columns = append([]string(nil), r.Columns...)
+	if r.Rows != nil {
+		out.Rows = make([][]string, len(r.Rows))
+		for i, row := range r.Rows {
+			out.Rows[i] = append([]string(nil), row...)
+		}
+	}
+	return out
+}
