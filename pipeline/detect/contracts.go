@@ -239,7 +239,7 @@ func (c *checker) containment(det Detection) string {
 	ms := c.obs.Measured
 	switch det.LocalizedSurface {
 	case "compiler":
-		if ms.Base != nil && !ms.Base.Blocked && ms.Restricted != nil && !sameRows(ms.Base, ms.Restricted) {
+		if ms.Base != nil && !ms.Base.Blocked && ms.Restricted != nil && !ms.Restricted.Blocked && !sameRows(ms.Base, ms.Restricted) {
 			return "database"
 		}
 	case "database":
