@@ -196,6 +196,23 @@ func checkVersions(p string, line int, v map[string]string) error {
 	return nil
 }
 
+// Metadata is the suite's provenance record: deterministic-fixture defaults
+// overridden by the file's metadata map.
+func (s *Suite) Metadata() map[string]any {
+	md := map[string]any{
+		"provenance":                     "deterministic_fixture",
+		"evidence_level":                 "deterministic_fixture",
+		"detector_frozen":                false,
+		"detector_freeze_id":             nil,
+		"authored_after_detector_freeze": false,
+		"notes":                          "seeded suite authored with the domain fixtures",
+	}
+	for k, v := range s.File.Metadata {
+		md[k] = v
+	}
+	return md
+}
+
 // Count is the number of tasks the suite expands to.
 func (s *Suite) Count() int { return s.count }
 

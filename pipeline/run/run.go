@@ -41,9 +41,11 @@ type Config struct {
 	Source    Source
 	// SuiteHash identifies the suite's content (file hash or generator params).
 	SuiteHash string
-	Out       string
-	Workers   int
-	Force     bool
+	// SuiteMetadata is the suite's provenance record (metadata.json).
+	SuiteMetadata map[string]any
+	Out           string
+	Workers       int
+	Force         bool
 	// ReplaceRun allows replacing an existing run directory (the demo).
 	ReplaceRun bool
 	// Minimize turns witness minimization on (default on in the CLI).
@@ -252,18 +254,16 @@ func metadata(cfg Config, st *state.State, n int) Metadata {
 	for _, t := range st.Tables {
 		rows[t.Name] = len(t.Rows)
 	}
-	md := map[string]any{
-		"provenance":                     "deterministic_fixture",
-		"evidence_level":                 "deterministic_fixture",
-		"detector_frozen":                false,
-		"detector_freeze_id":             nil,
-		"authored_after_detector_freeze": false,
-		"notes":                          "seeded suite authored with the domain fixtures",
+	md := cfg.SuiteMetadata
+	if md == nil {
+		md = map[string]any{}
 	}
+	str := func(k string) string { v, _ := md[k].(string); return v }
+	frozen, _ := md["detector_frozen"].(bool)
 	return Metadata{
 		Domain: d.Name, Suite: cfg.SuiteName, PolicyVersion: d.Policy.Version,
 		DefaultSurfaceVersions: d.Surfaces.Versions, SuiteMetadata: md,
-		EvidenceLevel: "deterministic_fixture", SuiteProvenance: "deterministic_fixture",
+		EvidenceLevel: str("evidence_level"), SuiteProvenance: str("provenance"), DetectorFrozen: frozen,
 		SurfaceContracts: d.Surfaces.Contracts, TransitionObligations: d.Surfaces.TransitionObligations,
 		MutationOperatorIDs: catalog.IDs(), TraceCount: n, Engine: "duckdb", PackageVersion: Version,
 		FixtureHashes: d.Hashes, SuiteHash: cfg.SuiteHash, StateSeed: d.State.Seed, StateRows: rows,

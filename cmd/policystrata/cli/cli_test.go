@@ -188,3 +188,29 @@ func TestSummarizeMatchesRun(t *testing.T) {
 		t.Errorf("summarize --format json differs from summary.json")
 	}
 }
+
+// A domain written out by init-domain runs from its directory with the same
+// results as the built-in one.
+func TestInitDomainThenRunFromPath(t *testing.T) {
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "support_saas")
+	if code, _, stderr := runCLI(t, "init-domain", "support_saas", "--out", dir); code != 0 {
+		t.Fatal(stderr)
+	}
+	a, b := filepath.Join(tmp, "a"), filepath.Join(tmp, "b")
+	if code, _, stderr := runCLI(t, "run", "--domain-path", dir, "--suite", "controls", "--out", a, "--no-minimize"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := runCLI(t, "run", "--domain", "support_saas", "--suite", "controls", "--out", b, "--no-minimize"); code != 0 {
+		t.Fatal(stderr)
+	}
+	ta, tb := readTree(t, a), readTree(t, b)
+	for _, f := range []string{"summary.json", "traces.jsonl"} {
+		if ta[f] != tb[f] {
+			t.Errorf("%s differs between --domain-path and --domain", f)
+		}
+	}
+	if !strings.Contains(ta["summary.json"], `"false_positives": 0`) {
+		t.Errorf("controls suite has false positives:\n%s", ta["summary.json"])
+	}
+}

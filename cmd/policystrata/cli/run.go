@@ -85,7 +85,7 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 	if err != nil {
 		return ExitBadInput, err
 	}
-	cfg := run.Config{Domain: d, SuiteName: p.Suite, Source: s, SuiteHash: s.Hash, Out: p.Out, Workers: p.Workers, Force: p.Force, Minimize: !p.NoMinimize}
+	cfg := run.Config{Domain: d, SuiteName: p.Suite, Source: s, SuiteHash: s.Hash, SuiteMetadata: s.Metadata(), Out: p.Out, Workers: p.Workers, Force: p.Force, Minimize: !p.NoMinimize}
 	if isTerminal(stderr) {
 		cfg.Progress = stderr
 	}
