@@ -2,6 +2,7 @@ package evaluate
 
 import (
 	"encoding/json"
+	"github.com/policystrata/policystrata/pipeline/db"
 	"strings"
 
 	"github.com/policystrata/policystrata/pipeline/detect"
@@ -37,6 +38,14 @@ func capRows(r [][]string) [][]string {
 	if r == nil {
 		return [][]string{}
 	}
+	if len(r) > MaxRowsInTrace {
+		return r[:MaxRowsInTrace]
+	}
+	return r
+}
+
+// truncRows keeps at most MaxRowsInTrace rows (nil stays nil).
+func truncRows(r [][]string) [][]string {
 	if len(r) > MaxRowsInTrace {
 		return r[:MaxRowsInTrace]
 	}
@@ -109,14 +118,23 @@ func (e *Evaluator) buildTrace(t spec.Task, obs observe.Observation, det detect.
 		tr.SurfaceDecisions["release"] = trace.SurfaceDecision{Allowed: r.Allowed, Detail: r.Reason}
 		tr.ReleaseDecision = trace.Decision{Allowed: r.Allowed, Reasons: []string{r.Reason}}
 	}
-	// keep layer outputs but not the probes' key lists (summarized above)
+	// keep layer outputs, but not the probes' key lists (summarized above),
+	// and at most MaxRowsInTrace rows of any result (digests cover the rest)
 	tr.Layers = l
 	if l.Database != nil {
 		dc := *l.Database
 		dc.Probes = nil
+		dc.Result.Rows = truncRows(dc.Result.Rows)
 		tr.Layers.Database = &dc
 	}
 	tr.Measured = obs.Measured
+	for _, r := range []**db.Result{&tr.Measured.Base, &tr.Measured.Restricted} {
+		if *r != nil {
+			c := **r
+			c.Rows = truncRows(c.Rows)
+			*r = &c
+		}
+	}
 	tr.ContractDecisions = det.ContractDecisions
 	tr.Findings = det.Findings
 	tr.WitnessClass = det.WitnessClass
