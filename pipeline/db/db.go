@@ -60,14 +60,20 @@ type Result struct {
 	Error   string     `json:"error,omitempty"`
 }
 
+// Visibility is what a live session can see of one table.
+type Visibility struct {
+	Rows    []string
+	Columns []string
+}
+
 // Session is one worker's connection.
 type Session interface {
 	// Run executes a statement. Policy refusals come back as Blocked
 	// results; only infrastructure failures are errors.
 	Run(ctx context.Context, e Exec) (Result, error)
-	// Visible lists the primary keys (as text) of table visible to a live
-	// session, sorted.
-	Visible(ctx context.Context, containment, role string, tenants []string, table string) ([]string, error)
+	// Visible reports which rows (primary keys as text, sorted) and columns
+	// (sorted, qualified) of table a live session can see.
+	Visible(ctx context.Context, containment, role string, tenants []string, table string) (Visibility, error)
 	// Inspect parses sql with the engine's own parser.
 	Inspect(ctx context.Context, sql string) (SQLInfo, error)
 	Close() error

@@ -93,8 +93,8 @@ func TestModesAndVisible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := env.Oracle.OwnedRows("support_tickets", []string{"acme"}); !slices.Equal(vis, want) {
-		t.Errorf("visible %d tickets, oracle owns %d", len(vis), len(want))
+	if want := env.Oracle.OwnedRows("support_tickets", []string{"acme"}); !slices.Equal(vis.Rows, want) {
+		t.Errorf("visible %d tickets, oracle owns %d", len(vis.Rows), len(want))
 	}
 	if _, err := env.Session.Run(ctx, db.Exec{Mode: db.Live, Containment: "v7", Role: "analyst", SQL: "SELECT 1"}); err == nil {
 		t.Error("a live session without tenants was accepted")

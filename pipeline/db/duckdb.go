@@ -22,7 +22,7 @@ type DuckDB struct {
 	domain *spec.Domain
 	// visible caches containment probes (they depend only on their key).
 	mu      sync.Mutex
-	visible map[string][]string
+	visible map[string]Visibility
 	results *lru
 	parses  *lru
 }
@@ -52,7 +52,7 @@ func OpenDuckDBWith(ctx context.Context, d *spec.Domain, st *state.State, contai
 	if n == 0 {
 		n = DefaultCacheEntries
 	}
-	e := &DuckDB{db: sqldb, domain: d, visible: map[string][]string{}, results: newLRU(n), parses: newLRU(n)}
+	e := &DuckDB{db: sqldb, domain: d, visible: map[string]Visibility{}, results: newLRU(n), parses: newLRU(n)}
 	if err := e.load(ctx, st, containments); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("load duckdb: %w", err)
@@ -299,8 +299,8 @@ func cleanError(err error) string {
 	return strings.TrimSpace(msg)
 }
 
-// Visible lists the primary keys of table visible to a live session.
-func (s *duckSession) Visible(ctx context.Context, containment, role string, tenants []string, table string) ([]string, error) {
+// Visible reports the rows and columns of table visible to a live session.
+func (s *duckSession) Visible(ctx context.Context, containment, role string, tenants []string, table string) (Visibility, error) {
 	key := containment + "\x00" + role + "\x00" + strings.Join(tenants, ",") + "\x00" + table
 	s.e.mu.Lock()
 	if v, ok := s.e.visible[key]; ok {
@@ -310,24 +310,37 @@ func (s *duckSession) Visible(ctx context.Context, containment, role string, ten
 	s.e.mu.Unlock()
 	t := s.e.domain.Schema.Table(table)
 	if t == nil {
-		return nil, fmt.Errorf("probe: unknown table %q", table)
+		return Visibility{}, fmt.Errorf("probe: unknown table %q", table)
 	}
-	res, err := s.Run(ctx, Exec{Mode: Live, Containment: containment, Role: role, Tenants: tenants,
-		SQL: fmt.Sprintf("SELECT CAST(%s AS VARCHAR) FROM %s", quoteIdent(t.PrimaryKey), quoteIdent(table))})
+	sch := SchemaName(containment, role)
+	cols, err := s.run(ctx, Exec{Mode: Base, SQL: fmt.Sprintf(
+		"SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s",
+		quoteLit(sch), quoteLit(table))})
 	if err != nil {
-		return nil, err
+		return Visibility{}, err
 	}
-	out := []string{}
-	if !res.Blocked {
-		for _, r := range res.Rows {
-			out = append(out, r[0])
+	v := Visibility{Rows: []string{}, Columns: []string{}}
+	for _, r := range cols.Rows {
+		v.Columns = append(v.Columns, r[0])
+	}
+	if len(v.Columns) > 0 {
+		res, err := s.Run(ctx, Exec{Mode: Live, Containment: containment, Role: role, Tenants: tenants,
+			SQL: fmt.Sprintf("SELECT CAST(%s AS VARCHAR) FROM %s", quoteIdent(t.PrimaryKey), quoteIdent(table))})
+		if err != nil {
+			return Visibility{}, err
+		}
+		if !res.Blocked {
+			for _, r := range res.Rows {
+				v.Rows = append(v.Rows, r[0])
+			}
 		}
 	}
-	sort.Strings(out)
+	sort.Strings(v.Rows)
+	sort.Strings(v.Columns)
 	s.e.mu.Lock()
-	s.e.visible[key] = out
+	s.e.visible[key] = v
 	s.e.mu.Unlock()
-	return out, nil
+	return v, nil
 }
 
 // Inspect parses sql with json_serialize_sql.

@@ -170,6 +170,17 @@ func (c *checker) database() {
 		}
 	}
 	allowed := c.obs.Verdict.AllowedColumns
+	for _, p := range d.Probes {
+		var extra []string
+		for _, col := range p.Columns {
+			if !slices.Contains(allowed, col) {
+				extra = append(extra, col)
+			}
+		}
+		if len(extra) > 0 {
+			c.add("database", OverPermissive, fmt.Sprintf("session can read %s, which the canonical policy withholds from this role", strings.Join(extra, ", ")))
+		}
+	}
 	var ungranted []string
 	for _, col := range c.obs.Measured.SQL.Columns {
 		if !slices.Contains(allowed, col) {

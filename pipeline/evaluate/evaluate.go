@@ -77,9 +77,10 @@ func (e *Evaluator) Evaluate(ctx context.Context, sess db.Session, t spec.Task) 
 }
 
 // account compares the detection with the task's expectation. A mutant the
-// detector calls clean is equivalent on this input when the correct stack
-// behaves identically (same decisions, same rows everywhere), and survived
-// otherwise.
+// detector calls clean is equivalent on this input when its faulty layer
+// produced exactly what the correct layer produces from the same input (no
+// database state could tell them apart), and survived otherwise: its layer
+// behaved differently, but neither the state nor any contract check exposed it.
 func (e *Evaluator) account(ctx context.Context, sess db.Session, t spec.Task, obs observe.Observation, det detect.Detection) (string, string, error) {
 	if t.Mutation == catalog.None {
 		if det.WitnessClass != detect.Clean {
@@ -90,43 +91,43 @@ func (e *Evaluator) account(ctx context.Context, sess db.Session, t spec.Task, o
 	if det.WitnessClass != detect.Clean {
 		return trace.Killed, fmt.Sprintf("observed %s localized at %s", det.WitnessClass, det.LocalizedSurface), nil
 	}
+	op, _ := e.catalog().Get(t.Mutation)
 	ref, err := e.Observe(ctx, sess, layers.CorrectStack(), t.Principal, t.SemanticQuery)
 	if err != nil {
 		return "", "", err
 	}
-	if Behavior(ref) == Behavior(obs) {
-		op, _ := e.catalog().Get(t.Mutation)
-		return trace.Equivalent, fmt.Sprintf("fault not exercised: with the %s fault the stack behaves exactly as the correct stack on this input", op.Surface), nil
+	if LayerOutput(ref, op.Surface) == LayerOutput(obs, op.Surface) {
+		return trace.Equivalent, fmt.Sprintf("equivalent on this input: the faulty %s produced exactly the correct %s output, so no database state can distinguish it", op.Surface, op.Surface), nil
 	}
-	return trace.Survived, "the faulty stack behaves differently from the correct one, but no contract check caught it", nil
+	return trace.Survived, fmt.Sprintf("the faulty %s's output differs from the correct one, but neither this database state nor any contract check exposed it", op.Surface), nil
 }
 
-// Behavior is a canonical fingerprint of everything a stack did that can be
-// observed outside it: decisions, executed rows, exposures, parse results and
-// the release, but not the SQL text itself.
-func Behavior(o observe.Observation) string {
-	type fp struct {
-		Manifest   any
-		Schema     any
-		Accepted   bool
-		Validator  any
-		Compiled   bool
-		Cost       int
-		Database   any
-		Release    any
-		Measured   any
-		SQLColumns []string
-		Limit      int64
+// LayerOutput is a canonical fingerprint of one layer's output: its
+// document, schema and parse, decision and obligations (not the wording of
+// its reasons), SQL and plan, or visible rows, columns and result.
+func LayerOutput(o observe.Observation, surface string) string {
+	var v any
+	l := o.Layers
+	switch surface {
+	case "manifest":
+		v = l.Manifest
+	case "grammar":
+		v = l.Grammar
+	case "validator":
+		if l.Validator != nil {
+			c := *l.Validator
+			c.Reasons = nil
+			v = c
+		}
+	case "compiler":
+		v = l.Compiler
+	case "database":
+		v = l.Database
+	case "release":
+		if l.Release != nil {
+			v = l.Release.Allowed
+		}
 	}
-	f := fp{Manifest: o.Layers.Manifest, Validator: o.Layers.Validator, Database: o.Layers.Database, Release: o.Layers.Release}
-	if g := o.Layers.Grammar; g != nil {
-		f.Schema, f.Accepted = g.Schema, g.Accepted
-	}
-	if c := o.Layers.Compiler; c != nil {
-		f.Compiled, f.Cost = c.Error == "", c.EstimatedCost
-	}
-	f.Measured = []any{o.Measured.Base, o.Measured.Restricted}
-	f.SQLColumns, f.Limit = o.Measured.SQL.Columns, o.Measured.SQL.Limit
-	b, _ := json.Marshal(f)
+	b, _ := json.Marshal(v)
 	return string(b)
 }

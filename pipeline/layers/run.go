@@ -68,7 +68,7 @@ func Execute(ctx context.Context, sess db.Session, d *spec.Domain, variant, role
 		if err != nil {
 			return out, fmt.Errorf("execute: %w", err)
 		}
-		out.Probes = append(out.Probes, observe.Probe{Table: t, Visible: vis})
+		out.Probes = append(out.Probes, observe.Probe{Table: t, Visible: vis.Rows, Columns: vis.Columns})
 	}
 	return out, nil
 }

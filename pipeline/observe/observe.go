@@ -80,10 +80,11 @@ type Compiler struct {
 	Error  string `json:"error,omitempty"`
 }
 
-// Probe is what a live session can see of one table.
+// Probe is what a live session can see of one table the query touches.
 type Probe struct {
 	Table   string   `json:"table"`
 	Visible []string `json:"visible"`
+	Columns []string `json:"columns"`
 }
 
 // Database is the database layer's output for the compiled SQL.
