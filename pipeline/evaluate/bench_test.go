@@ -5,47 +5,14 @@ import (
 	"testing"
 
 	"github.com/policystrata/policystrata/pipeline/db"
-
 	"github.com/policystrata/policystrata/pipeline/evaltest"
 )
 
-// BenchmarkEvaluate measures the evaluate stage per task (layers, oracle,
-// measurements, detection, accounting; no minimization, no sinks) on one
-// DuckDB session, cycling through the support_saas seeded suite.
-func BenchmarkEvaluate(b *testing.B) {
-	env := evaltest.Setup(b, "support_saas")
-	ev := &Evaluator{Domain: env.Domain, Oracle: env.Oracle}
-	tasks := seededTasks(&testing.T{}, env)
-	ctx := context.Background()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := ev.Evaluate(ctx, env.Session, tasks[i%len(tasks)]); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "traces/s")
-}
-
-// BenchmarkEvaluateUncached is BenchmarkEvaluate with the engine's result
-// and parse memo off: every statement is planned and executed by DuckDB.
-func BenchmarkEvaluateUncached(b *testing.B) {
-	env := evaltest.SetupWith(b, "support_saas", db.Options{CacheEntries: -1})
-	ev := &Evaluator{Domain: env.Domain, Oracle: env.Oracle}
-	tasks := seededTasks(&testing.T{}, env)
-	ctx := context.Background()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := ev.Evaluate(ctx, env.Session, tasks[i%len(tasks)]); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "traces/s")
-}
-
-// BenchmarkEvaluateAndMinimize adds witness minimization (replays through
-// the real layers) for every non-clean task.
-func BenchmarkEvaluateAndMinimize(b *testing.B) {
-	env := evaltest.Setup(b, "support_saas")
+// benchEvaluate evaluates the support_saas seeded suite round-robin on one
+// DuckDB session, minimizing non-clean outcomes when minimize is set, and
+// reports traces per second.
+func benchEvaluate(b *testing.B, opt db.Options, minimize bool) {
+	env := evaltest.SetupWith(b, "support_saas", opt)
 	ev := &Evaluator{Domain: env.Domain, Oracle: env.Oracle}
 	tasks := seededTasks(&testing.T{}, env)
 	ctx := context.Background()
@@ -56,7 +23,7 @@ func BenchmarkEvaluateAndMinimize(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if out.Trace.WitnessClass != "clean" {
+		if minimize && out.Trace.WitnessClass != "clean" {
 			if _, _, err := ev.Minimize(ctx, env.Session, task, out); err != nil {
 				b.Fatal(err)
 			}
@@ -64,3 +31,16 @@ func BenchmarkEvaluateAndMinimize(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "traces/s")
 }
+
+// BenchmarkEvaluate measures the evaluate stage per task (layers, oracle,
+// measurements, detection, accounting; no minimization, no sinks) with the
+// engine's statement memo on, as runs use it.
+func BenchmarkEvaluate(b *testing.B) { benchEvaluate(b, db.Options{}, false) }
+
+// BenchmarkEvaluateUncached turns the memo off: every statement is planned
+// and executed by DuckDB (the cost of a task whose SQL was never seen).
+func BenchmarkEvaluateUncached(b *testing.B) { benchEvaluate(b, db.Options{CacheEntries: -1}, false) }
+
+// BenchmarkEvaluateAndMinimize adds witness minimization (replays through
+// the real layers) for every non-clean task.
+func BenchmarkEvaluateAndMinimize(b *testing.B) { benchEvaluate(b, db.Options{}, true) }
