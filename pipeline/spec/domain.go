@@ -54,8 +54,7 @@ func LoadDomain(fsys fs.FS, name, label string) (*Domain, error) {
 			}
 			return nil, fmt.Errorf("read %s: %w", p, err)
 		}
-		sum := sha256.Sum256(data)
-		d.Hashes[file] = hex.EncodeToString(sum[:])
+		d.Hashes[file] = SHA256Hex(data)
 		if err := strictyaml.Decode(p, data, targets[file]); err != nil {
 			return nil, err
 		}
