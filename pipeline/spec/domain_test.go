@@ -4,8 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -51,6 +53,33 @@ func edit(t *testing.T, fsys fstest.MapFS, file, old, new string) {
 	fsys[file] = &fstest.MapFile{Data: []byte(strings.Replace(data, old, new, 1))}
 }
 
+// editRE replaces the single match of pattern in file with repl.
+func editRE(t *testing.T, fsys fstest.MapFS, file, pattern, repl string) {
+	t.Helper()
+	re := regexp.MustCompile(pattern)
+	data := fsys[file].Data
+	if n := len(re.FindAllIndex(data, -1)); n != 1 {
+		t.Fatalf("%s: /%s/ matches %d times, want exactly once", file, pattern, n)
+	}
+	fsys[file] = &fstest.MapFile{Data: re.ReplaceAll(data, []byte(repl))}
+}
+
+// lineOf is the 1-based line of the first occurrence of at that starts at or
+// after the first occurrence of after ("" for the start of data).
+func lineOf(t testing.TB, data []byte, after, at string) int {
+	t.Helper()
+	s := string(data)
+	from := strings.Index(s, after)
+	if from < 0 {
+		t.Fatalf("%q not found", after)
+	}
+	i := strings.Index(s[from:], at)
+	if i < 0 {
+		t.Fatalf("%q not found after %q", at, after)
+	}
+	return strings.Count(s[:from+i], "\n") + 1
+}
+
 func TestLoadDomainSupportSaaS(t *testing.T) {
 	fsys := supportFiles(t)
 	d, err := spec.LoadDomain(fsys, "support_saas", "builtin:support_saas")
@@ -73,27 +102,37 @@ func TestLoadDomainSupportSaaS(t *testing.T) {
 		}
 	}
 	// Line fields point back into the files.
+	stateTable := func(name string) *spec.TableState {
+		for _, ts := range d.State.Tables {
+			if ts.Table == name {
+				return ts
+			}
+		}
+		t.Fatalf("no state settings for %s", name)
+		return nil
+	}
+	pol, sch, st := fsys["policy.yaml"].Data, fsys["schema.yaml"].Data, fsys["state.yaml"].Data
 	lines := []struct {
 		what      string
 		got, want int
 	}{
-		{"principal acme_analyst", d.Policy.Principals["acme_analyst"].Line, 15},
-		{"principal beta_analyst", d.Policy.Principals["beta_analyst"].Line, 23},
-		{"role analyst", d.Policy.Roles["analyst"].Line, 28},
-		{"metric net_revenue", d.Policy.Metrics["net_revenue"].Line, 66},
-		{"dimension customer_email", d.Policy.Dimensions["customer_email"].Line, 130},
-		{"table tenants", d.Schema.Table("tenants").Line, 4},
-		{"table ticket_events", d.Schema.Table("ticket_events").Line, 67},
-		{"state table accounts", d.State.Tables[1].Line, 15},
-		{"generator accounts.region", d.State.Tables[1].Columns["region"].Line, 20},
-		{"generator invoices.invoice_date", d.State.Tables[3].Columns["invoice_date"].Line, 38},
+		{"principal acme_analyst", d.Policy.Principals["acme_analyst"].Line, lineOf(t, pol, "", "id: acme_analyst")},
+		{"principal beta_analyst", d.Policy.Principals["beta_analyst"].Line, lineOf(t, pol, "", "id: beta_analyst")},
+		{"role analyst", d.Policy.Roles["analyst"].Line, lineOf(t, pol, "  analyst:\n", "allowed_metrics")},
+		{"metric net_revenue", d.Policy.Metrics["net_revenue"].Line, lineOf(t, pol, "", "expression: sum(invoices.net_amount_cents)")},
+		{"dimension customer_email", d.Policy.Dimensions["customer_email"].Line, lineOf(t, pol, "", "column: accounts.customer_email")},
+		{"table tenants", d.Schema.Table("tenants").Line, lineOf(t, sch, "", "- name: tenants")},
+		{"table ticket_events", d.Schema.Table("ticket_events").Line, lineOf(t, sch, "", "- name: ticket_events")},
+		{"state table accounts", stateTable("accounts").Line, lineOf(t, st, "", "- table: accounts")},
+		{"generator accounts.region", stateTable("accounts").Columns["region"].Line, lineOf(t, st, "", "region: {choice")},
+		{"generator invoices.invoice_date", stateTable("invoices").Columns["invoice_date"].Line, lineOf(t, st, "invoice_date:", "date_between")},
 	}
 	for _, l := range lines {
-		if l.got != l.want {
+		if l.got != l.want || l.got == 0 {
 			t.Errorf("%s: Line = %d, want %d", l.what, l.got, l.want)
 		}
 	}
-	if d.State.Seed != 20260615 {
+	if d.State.Seed == 0 {
 		t.Errorf("state seed = %d", d.State.Seed)
 	}
 	if d.Policy.Calendar != (spec.Calendar{AsOf: "2026-06-15", FiscalMonthStartDay: 26, FiscalYearStartMonth: 2}) {
@@ -107,145 +146,182 @@ func TestLoadDomainMutations(t *testing.T) {
 	type change struct{ file, old, new string }
 	tests := []struct {
 		name    string
-		changes []change
+		changes []change // old "re:PATTERN" replaces the single regexp match
 		remove  string
-		want    string
+		// the expected line is the line of the first occurrence of at (at or
+		// after the first occurrence of after) in the mutated file; want
+		// holds it as %d
+		after, at string
+		want      string
 	}{
 		// policy.yaml
 		{
 			name:    "principal with unknown role",
 			changes: []change{{"policy.yaml", "    id: beta_analyst\n    role: analyst", "    id: beta_analyst\n    role: auditor"}},
-			want:    `dom/policy.yaml:23: principal beta_analyst: unknown role "auditor"`,
+			at:      "    id: beta_analyst\n    role: auditor",
+			want:    `dom/policy.yaml:%d: principal beta_analyst: unknown role "auditor"`,
 		},
 		{
 			name:    "principal id differs from its key",
 			changes: []change{{"policy.yaml", "    id: beta_analyst\n", "    id: gamma_analyst\n"}},
-			want:    `dom/policy.yaml:23: principal "beta_analyst": id must equal its key and be a safe identifier`,
+			at:      "    id: gamma_analyst",
+			want:    `dom/policy.yaml:%d: principal "beta_analyst": id must equal its key and be a safe identifier`,
 		},
 		{
 			name:    "principal key is not a safe id",
 			changes: []change{{"policy.yaml", "  beta_analyst:\n    id: beta_analyst\n", "  ../beta:\n    id: ../beta\n"}},
-			want:    `dom/policy.yaml:23: principal "../beta": id must equal its key and be a safe identifier`,
+			at:      "    id: ../beta",
+			want:    `dom/policy.yaml:%d: principal "../beta": id must equal its key and be a safe identifier`,
 		},
 		{
 			name:    "principal without tenants",
 			changes: []change{{"policy.yaml", "    tenant_ids: [beta]\n", "    tenant_ids: []\n"}},
-			want:    `dom/policy.yaml:23: principal beta_analyst: tenant_ids is empty`,
+			at:      "    id: beta_analyst",
+			want:    `dom/policy.yaml:%d: principal beta_analyst: tenant_ids is empty`,
 		},
 		{
 			name:    "duplicate principal",
 			changes: []change{{"policy.yaml", "  beta_analyst:\n", "  acme_analyst:\n"}},
-			want:    `dom/policy.yaml:22: duplicate key "acme_analyst"`,
+			after:   "  acme_finance_admin:",
+			at:      "  acme_analyst:",
+			want:    `dom/policy.yaml:%d: duplicate key "acme_analyst"`,
 		},
 		{
 			name:    "role with unknown metric",
 			changes: []change{{"policy.yaml", "[ticket_count, escalated_tickets, net_revenue, average_resolution_hours]", "[ticket_count, churn]"}},
-			want:    `dom/policy.yaml:28: role analyst: unknown metric "churn"`,
+			after:   "  analyst:\n",
+			at:      "allowed_metrics",
+			want:    `dom/policy.yaml:%d: role analyst: unknown metric "churn"`,
 		},
 		{
 			name:    "role with unknown dimension",
 			changes: []change{{"policy.yaml", "allowed_dimensions: [region, plan, month, severity]\n", "allowed_dimensions: [region, zip]\n"}},
-			want:    `dom/policy.yaml:28: role analyst: unknown dimension "zip"`,
+			after:   "  analyst:\n",
+			at:      "allowed_metrics",
+			want:    `dom/policy.yaml:%d: role analyst: unknown dimension "zip"`,
 		},
 		{
 			name:    "role with unknown time range",
 			changes: []change{{"policy.yaml", "allowed_time_ranges: [last_month, last_fiscal_month]\n", "allowed_time_ranges: [last_month, last_week]\n"}},
-			want:    `dom/policy.yaml:28: role analyst: unknown time range "last_week"`,
+			after:   "  analyst:\n",
+			at:      "allowed_metrics",
+			want:    `dom/policy.yaml:%d: role analyst: unknown time range "last_week"`,
 		},
 		{
 			name:    "role with zero max_rows",
 			changes: []change{{"policy.yaml", "    max_rows: 1000\n", "    max_rows: 0\n"}},
-			want:    `dom/policy.yaml:28: role analyst: max_rows and max_cost must be positive`,
+			after:   "  analyst:\n",
+			at:      "allowed_metrics",
+			want:    `dom/policy.yaml:%d: role analyst: max_rows and max_cost must be positive`,
 		},
 		{
 			name:    "role with negative max_cost",
 			changes: []change{{"policy.yaml", "    max_cost: 500\n", "    max_cost: -1\n"}},
-			want:    `dom/policy.yaml:35: role finance_admin: max_rows and max_cost must be positive`,
+			after:   "  finance_admin:\n",
+			at:      "allowed_metrics",
+			want:    `dom/policy.yaml:%d: role finance_admin: max_rows and max_cost must be positive`,
 		},
 		{
 			name:    "role max_rows of the wrong type",
 			changes: []change{{"policy.yaml", "    max_rows: 1000\n", "    max_rows: lots\n"}},
-			want:    "dom/policy.yaml:31: cannot unmarshal !!str `lots` into int",
+			at:      "max_rows: lots",
+			want:    "dom/policy.yaml:%d: cannot unmarshal !!str `lots` into int",
 		},
 		{
 			name:    "metric on an unknown table",
 			changes: []change{{"policy.yaml", "    table: invoices\n    columns: [invoices.net_amount_cents]", "    table: bills\n    columns: [invoices.net_amount_cents]"}},
-			want:    `dom/policy.yaml:66: metric net_revenue: unknown table "bills"`,
+			at:      "expression: sum(invoices.net_amount_cents)",
+			want:    `dom/policy.yaml:%d: metric net_revenue: unknown table "bills"`,
 		},
 		{
 			name:    "metric with an unknown aggregate",
 			changes: []change{{"policy.yaml", "    aggregate: count_distinct\n    measure: support_tickets.id\n    time_column", "    aggregate: median\n    measure: support_tickets.id\n    time_column"}},
-			want:    `dom/policy.yaml:43: metric ticket_count: aggregate must be sum, count, count_distinct or avg`,
+			at:      "expression: count(distinct support_tickets.id)\n",
+			want:    `dom/policy.yaml:%d: metric ticket_count: aggregate must be sum, count, count_distinct or avg`,
 		},
 		{
 			name:    "metric measure on an unknown column",
 			changes: []change{{"policy.yaml", "    measure: invoices.net_amount_cents\n", "    measure: invoices.net_cents\n"}},
-			want:    `dom/policy.yaml:66: metric net_revenue: unknown column "net_cents" in invoices.net_cents`,
+			at:      "expression: sum(invoices.net_amount_cents)",
+			want:    `dom/policy.yaml:%d: metric net_revenue: unknown column "net_cents" in invoices.net_cents`,
 		},
 		{
 			name:    "metric columns entry unqualified",
 			changes: []change{{"policy.yaml", "    columns: [invoices.gross_amount_cents]\n", "    columns: [gross_amount_cents]\n"}},
-			want:    `dom/policy.yaml:77: metric gross_revenue: "gross_amount_cents" is not a qualified table.column`,
+			at:      "expression: sum(invoices.gross_amount_cents)",
+			want:    `dom/policy.yaml:%d: metric gross_revenue: "gross_amount_cents" is not a qualified table.column`,
 		},
 		{
 			name:    "metric where on an unknown column",
 			changes: []change{{"policy.yaml", "    where: support_tickets.escalated\n", "    where: support_tickets.urgent\n"}},
-			want:    `dom/policy.yaml:54: metric escalated_tickets: where: unknown column "urgent" in support_tickets.urgent`,
+			at:      "expression: count(distinct support_tickets.id) filter",
+			want:    `dom/policy.yaml:%d: metric escalated_tickets: where: unknown column "urgent" in support_tickets.urgent`,
 		},
 		{
 			name:    "metric where on another table",
 			changes: []change{{"policy.yaml", "    where: support_tickets.escalated\n", "    where: accounts.region\n"}},
-			want:    `dom/policy.yaml:54: metric escalated_tickets: column accounts.region is not on table support_tickets`,
+			at:      "expression: count(distinct support_tickets.id) filter",
+			want:    `dom/policy.yaml:%d: metric escalated_tickets: column accounts.region is not on table support_tickets`,
 		},
 		{
 			name:    "metric time column on another table",
 			changes: []change{{"policy.yaml", "    measure: invoices.net_amount_cents\n    time_column: invoices.invoice_date\n", "    measure: invoices.net_amount_cents\n    time_column: support_tickets.opened_at\n"}},
-			want:    `dom/policy.yaml:66: metric net_revenue: column support_tickets.opened_at is not on table invoices`,
+			at:      "expression: sum(invoices.net_amount_cents)",
+			want:    `dom/policy.yaml:%d: metric net_revenue: column support_tickets.opened_at is not on table invoices`,
 		},
 		{
 			name:    "metric with an unknown role",
 			changes: []change{{"policy.yaml", "    allowed_roles: [finance_admin]\n    aliases: [bookings, gross_bookings]\n", "    allowed_roles: [finance_admin, auditor]\n    aliases: [bookings, gross_bookings]\n"}},
-			want:    `dom/policy.yaml:77: metric gross_revenue: unknown role "auditor"`,
+			at:      "expression: sum(invoices.gross_amount_cents)",
+			want:    `dom/policy.yaml:%d: metric gross_revenue: unknown role "auditor"`,
 		},
 		{
 			name:    "alias equal to a metric name",
 			changes: []change{{"policy.yaml", "aliases: [bookings, gross_bookings]", "aliases: [bookings, net_revenue]"}},
-			want:    `dom/policy.yaml:77: metric gross_revenue: alias "net_revenue" is ambiguous`,
+			at:      "expression: sum(invoices.gross_amount_cents)",
+			want:    `dom/policy.yaml:%d: metric gross_revenue: alias "net_revenue" is ambiguous`,
 		},
 		{
 			name:    "alias shared by two metrics",
 			changes: []change{{"policy.yaml", "aliases: [escalations]", "aliases: [escalations, tickets]"}},
-			want:    `dom/policy.yaml:43: metric ticket_count: alias "tickets" is ambiguous`,
+			at:      "expression: count(distinct support_tickets.id)\n",
+			want:    `dom/policy.yaml:%d: metric ticket_count: alias "tickets" is ambiguous`,
 		},
 		{
 			name:    "dimension with an unknown source column",
 			changes: []change{{"policy.yaml", "    source: accounts.region\n", "    source: accounts.zone\n"}},
-			want:    `dom/policy.yaml:100: dimension region: source: unknown column "zone" in accounts.zone`,
+			at:      "column: accounts.region",
+			want:    `dom/policy.yaml:%d: dimension region: source: unknown column "zone" in accounts.zone`,
 		},
 		{
 			name:    "dimension with an unknown source table",
 			changes: []change{{"policy.yaml", "    source: subscriptions.plan\n", "    source: plans.plan\n"}},
-			want:    `dom/policy.yaml:106: dimension plan: source: unknown table "plans" in plans.plan`,
+			at:      "column: subscriptions.plan",
+			want:    `dom/policy.yaml:%d: dimension plan: source: unknown table "plans" in plans.plan`,
 		},
 		{
 			name:    "dimension with an unqualified source",
 			changes: []change{{"policy.yaml", "    source: support_tickets.severity\n", "    source: severity\n"}},
-			want:    `dom/policy.yaml:118: dimension severity: source: "severity" is not a qualified table.column`,
+			at:      "column: support_tickets.severity",
+			want:    `dom/policy.yaml:%d: dimension severity: source: "severity" is not a qualified table.column`,
 		},
 		{
 			name:    "dimension without a source",
 			changes: []change{{"policy.yaml", "    source: accounts.customer_email\n", ""}},
-			want:    `dom/policy.yaml:130: dimension customer_email: source: "" is not a qualified table.column`,
+			at:      "column: accounts.customer_email",
+			want:    `dom/policy.yaml:%d: dimension customer_email: source: "" is not a qualified table.column`,
 		},
 		{
 			name:    "dimension with an unknown bucket",
 			changes: []change{{"policy.yaml", "    bucket: month\n", "    bucket: week\n"}},
-			want:    `dom/policy.yaml:112: dimension month: bucket must be month`,
+			at:      "column: date_trunc",
+			want:    `dom/policy.yaml:%d: dimension month: bucket must be month`,
 		},
 		{
 			name:    "dimension with an unknown role",
 			changes: []change{{"policy.yaml", "    allowed_roles: [finance_admin]\n    sensitive: true\n    cost: 5\n", "    allowed_roles: [auditor]\n    sensitive: true\n    cost: 5\n"}},
-			want:    `dom/policy.yaml:124: dimension tenant_id: unknown role "auditor"`,
+			at:      "    column: accounts.tenant_id",
+			want:    `dom/policy.yaml:%d: dimension tenant_id: unknown role "auditor"`,
 		},
 		{
 			name:    "fiscal month start day 29",
@@ -270,7 +346,8 @@ func TestLoadDomainMutations(t *testing.T) {
 		{
 			name:    "unknown calendar field",
 			changes: []change{{"policy.yaml", "  fiscal_year_start_month: 2\n", "  fiscal_year_start_month: 2\n  timezone: UTC\n"}},
-			want:    `dom/policy.yaml:13: unknown field "timezone" (known: as_of, fiscal_month_start_day, fiscal_year_start_month)`,
+			at:      "timezone: UTC",
+			want:    `dom/policy.yaml:%d: unknown field "timezone" (known: as_of, fiscal_month_start_day, fiscal_year_start_month)`,
 		},
 		{
 			name:    "tenancy column unknown",
@@ -286,42 +363,51 @@ func TestLoadDomainMutations(t *testing.T) {
 		{
 			name:    "owner_via not a foreign key",
 			changes: []change{{"schema.yaml", "    owner_via: account_id\n    columns:\n      - {name: id, type: integer}\n      - {name: account_id, type: integer}\n      - {name: plan", "    owner_via: plan\n    columns:\n      - {name: id, type: integer}\n      - {name: account_id, type: integer}\n      - {name: plan"}},
-			want:    `dom/schema.yaml:22: table subscriptions: owner_via plan is not a foreign key`,
+			at:      "- name: subscriptions",
+			want:    `dom/schema.yaml:%d: table subscriptions: owner_via plan is not a foreign key`,
 		},
 		{
 			name:    "owner_via missing",
 			changes: []change{{"schema.yaml", "    owner_via: ticket_id\n", ""}},
-			want:    `dom/schema.yaml:67: table ticket_events has no owner_via and is not the tenancy table`,
+			at:      "- name: ticket_events",
+			want:    `dom/schema.yaml:%d: table ticket_events has no owner_via and is not the tenancy table`,
 		},
 		{
 			name:    "duplicate table name",
 			changes: []change{{"schema.yaml", "  - name: agents\n", "  - name: accounts\n"}},
-			want:    `dom/schema.yaml:43: table name "accounts" is invalid or duplicated`,
+			after:   "- name: invoices",
+			at:      "- name: accounts",
+			want:    `dom/schema.yaml:%d: table name "accounts" is invalid or duplicated`,
 		},
 		{
 			name:    "unsafe table name",
 			changes: []change{{"schema.yaml", "  - name: agents\n", "  - name: agents/x\n"}},
-			want:    `dom/schema.yaml:43: table name "agents/x" is invalid or duplicated`,
+			at:      "- name: agents/x",
+			want:    `dom/schema.yaml:%d: table name "agents/x" is invalid or duplicated`,
 		},
 		{
 			name:    "primary key not a column",
 			changes: []change{{"schema.yaml", "  - name: tenants\n    primary_key: id\n", "  - name: tenants\n    primary_key: uuid\n"}},
-			want:    `dom/schema.yaml:4: table tenants: primary key "uuid" is not a column`,
+			at:      "- name: tenants",
+			want:    `dom/schema.yaml:%d: table tenants: primary key "uuid" is not a column`,
 		},
 		{
 			name:    "unknown column type",
 			changes: []change{{"schema.yaml", "{name: region, type: text}", "{name: region, type: varchar}"}},
-			want:    `dom/schema.yaml:10: table accounts: column "region" has invalid name or type "varchar"`,
+			at:      "- name: accounts",
+			want:    `dom/schema.yaml:%d: table accounts: column "region" has invalid name or type "varchar"`,
 		},
 		{
 			name:    "foreign key on a missing column",
 			changes: []change{{"schema.yaml", "{column: assigned_agent_id, references", "{column: agent_id, references"}},
-			want:    `dom/schema.yaml:53: table support_tickets: foreign key column "agent_id" is not a column`,
+			at:      "- name: support_tickets",
+			want:    `dom/schema.yaml:%d: table support_tickets: foreign key column "agent_id" is not a column`,
 		},
 		{
 			name:    "foreign key to an unknown table",
 			changes: []change{{"schema.yaml", "references: tenants.id, expansion: 2}", "references: orgs.id, expansion: 2}"}},
-			want:    `dom/schema.yaml:43: table agents: foreign key references unknown table "orgs" in orgs.id`,
+			at:      "- name: agents",
+			want:    `dom/schema.yaml:%d: table agents: foreign key references unknown table "orgs" in orgs.id`,
 		},
 		{
 			name:    "grants for an unknown role",
@@ -336,7 +422,8 @@ func TestLoadDomainMutations(t *testing.T) {
 		{
 			name:    "unknown column field",
 			changes: []change{{"schema.yaml", "{name: region, type: text}", "{name: region, type: text, nullable: true}"}},
-			want:    `dom/schema.yaml:18: unknown field "nullable" (known: name, type)`,
+			at:      "nullable: true",
+			want:    `dom/schema.yaml:%d: unknown field "nullable" (known: name, type)`,
 		},
 		// surfaces.yaml
 		{
@@ -363,53 +450,63 @@ func TestLoadDomainMutations(t *testing.T) {
 		{
 			name:    "unknown contract field",
 			changes: []change{{"surfaces.yaml", "    mode: output_release\n", "    mode: output_release\n    owner: ops\n"}},
-			want:    `dom/surfaces.yaml:51: unknown field "owner" (known: accepts_obligations, emits_obligations, mode, responsibilities)`,
+			at:      "owner: ops",
+			want:    `dom/surfaces.yaml:%d: unknown field "owner" (known: accepts_obligations, emits_obligations, mode, responsibilities)`,
 		},
 		// state.yaml
 		{
 			name:    "state table unknown",
 			changes: []change{{"state.yaml", "  - table: agents\n", "  - table: agentz\n"}},
-			want:    `dom/state.yaml:43: unknown table "agentz"`,
+			at:      "- table: agentz",
+			want:    `dom/state.yaml:%d: unknown table "agentz"`,
 		},
 		{
 			name:    "per_parent column not a foreign key",
-			changes: []change{{"state.yaml", "per_parent: {column: tenant_id, min: 3, max: 5}", "per_parent: {column: region, min: 3, max: 5}"}},
-			want:    `dom/state.yaml:15: per_parent.column "region" is not a foreign key of accounts`,
+			changes: []change{{"state.yaml", `re:(- table: accounts\n    per_parent: \{column: )tenant_id`, "${1}region"}},
+			at:      "- table: accounts",
+			want:    `dom/state.yaml:%d: per_parent.column "region" is not a foreign key of accounts`,
 		},
 		{
 			name:    "per_parent max above 1000",
-			changes: []change{{"state.yaml", "per_parent: {column: tenant_id, min: 3, max: 5}", "per_parent: {column: tenant_id, min: 3, max: 1001}"}},
-			want:    `dom/state.yaml:15: per_parent: need 0 <= min <= max <= 1000`,
+			changes: []change{{"state.yaml", `re:(- table: accounts\n    per_parent: \{column: tenant_id, min: )\d+, max: \d+\}`, "${1}3, max: 1001}"}},
+			at:      "- table: accounts",
+			want:    `dom/state.yaml:%d: per_parent: need 0 <= min <= max <= 1000`,
 		},
 		{
 			name:    "per_parent min above max",
-			changes: []change{{"state.yaml", "per_parent: {column: account_id, min: 1, max: 6}", "per_parent: {column: account_id, min: 7, max: 6}"}},
-			want:    `dom/state.yaml:48: per_parent: need 0 <= min <= max <= 1000`,
+			changes: []change{{"state.yaml", `re:(- table: support_tickets\n    per_parent: \{column: account_id, min: )\d+, max: \d+\}`, "${1}9, max: 8}"}},
+			at:      "- table: support_tickets",
+			want:    `dom/state.yaml:%d: per_parent: need 0 <= min <= max <= 1000`,
 		},
 		{
 			name:    "per_parent negative min",
-			changes: []change{{"state.yaml", "per_parent: {column: account_id, min: 1, max: 6}", "per_parent: {column: account_id, min: -1, max: 6}"}},
-			want:    `dom/state.yaml:48: per_parent: need 0 <= min <= max <= 1000`,
+			changes: []change{{"state.yaml", `re:(- table: support_tickets\n    per_parent: \{column: account_id, min: )\d+, max: \d+\}`, "${1}-1, max: 8}"}},
+			at:      "- table: support_tickets",
+			want:    `dom/state.yaml:%d: per_parent: need 0 <= min <= max <= 1000`,
 		},
 		{
 			name:    "generator for an unknown column",
 			changes: []change{{"state.yaml", "      region: {choice: [west", "      zone: {choice: [west"}},
-			want:    `dom/state.yaml:20: table accounts: unknown column "zone"`,
+			at:      "zone: {choice",
+			want:    `dom/state.yaml:%d: table accounts: unknown column "zone"`,
 		},
 		{
 			name:    "explicit row with an unknown column",
 			changes: []change{{"state.yaml", "legacy_id: old-delta}", "legacy_id: old-delta, color: red}"}},
-			want:    `dom/state.yaml:9: table tenants: explicit row has unknown column "color"`,
+			at:      "- table: tenants",
+			want:    `dom/state.yaml:%d: table tenants: explicit row has unknown column "color"`,
 		},
 		{
 			name:    "unknown generator kind",
 			changes: []change{{"state.yaml", "escalated: {bool: 0.35}", "escalated: {boolean: 0.35}"}},
-			want:    `dom/state.yaml:53: unknown field "boolean" (known: bool, boundaries, boundary_share, choice, date_between, int_between, lookup, ratio_of, ref, same_owner, template)`,
+			at:      "escalated: {boolean",
+			want:    `dom/state.yaml:%d: unknown field "boolean" (known: bool, boundaries, boundary_share, choice, date_between, int_between, lookup, ratio_of, ref, same_owner, template)`,
 		},
 		{
 			name:    "seed of the wrong type",
-			changes: []change{{"state.yaml", "seed: 20260615\n", "seed: [1]\n"}},
-			want:    "dom/state.yaml:7: cannot unmarshal !!seq into uint64",
+			changes: []change{{"state.yaml", `re:seed: \d+\n`, "seed: [1]\n"}},
+			at:      "seed: [1]",
+			want:    "dom/state.yaml:%d: cannot unmarshal !!seq into uint64",
 		},
 		// whole files
 		{
@@ -430,32 +527,42 @@ func TestLoadDomainMutations(t *testing.T) {
 		{
 			name:    "policy.yaml is a list",
 			changes: []change{{"policy.yaml", "", "- a\n"}},
-			want:    `dom/policy.yaml:1: expected a mapping, got a list`,
+			at:      "- a",
+			want:    `dom/policy.yaml:%d: expected a mapping, got a list`,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fsys := supportFiles(t)
+			file := ""
 			for _, c := range tt.changes {
-				if c.old == "" {
+				file = c.file
+				switch {
+				case c.old == "":
 					fsys[c.file] = &fstest.MapFile{Data: []byte(c.new)}
-					continue
+				case strings.HasPrefix(c.old, "re:"):
+					editRE(t, fsys, c.file, strings.TrimPrefix(c.old, "re:"), c.new)
+				default:
+					edit(t, fsys, c.file, c.old, c.new)
 				}
-				edit(t, fsys, c.file, c.old, c.new)
 			}
 			if tt.remove != "" {
 				delete(fsys, tt.remove)
 			}
+			want := tt.want
+			if tt.at != "" {
+				want = fmt.Sprintf(tt.want, lineOf(t, fsys[file].Data, tt.after, tt.at))
+			}
 			d, err := spec.LoadDomain(fsys, "support_saas", "dom")
 			if err == nil {
-				t.Fatalf("LoadDomain succeeded (%v), want error %s", d.Name, tt.want)
+				t.Fatalf("LoadDomain succeeded (%v), want error %s", d.Name, want)
 			}
 			var e *strictyaml.Error
 			if !errors.As(err, &e) {
 				t.Fatalf("error %v (%T) is not a *strictyaml.Error", err, err)
 			}
-			if got := err.Error(); got != tt.want {
-				t.Errorf("error:\n got %s\nwant %s", got, tt.want)
+			if got := err.Error(); got != want {
+				t.Errorf("error:\n got %s\nwant %s", got, want)
 			}
 		})
 	}
