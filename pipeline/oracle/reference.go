@@ -101,7 +101,8 @@ func (o *Oracle) Reference(metric string, q spec.SemanticQuery, tenants []string
 			}
 			keep := true
 			for i, f := range filterKeys {
-				if key(vals[len(q.Dimensions)+i]) != q.Filters[f] {
+				// SQL equality: a NULL value matches no filter value
+				if v := vals[len(q.Dimensions)+i]; v == nil || key(v) != q.Filters[f] {
 					keep = false
 					break
 				}

@@ -41,12 +41,16 @@ func TimeWindow(cal spec.Calendar, name string) (Window, error) {
 		return Window{fiscalStart.AddDate(0, -1, 0), fiscalStart}, nil
 	case "fiscal_ytd":
 		// fiscal month m ends in calendar month m; with a start day above 1 it
-		// opens on that day of the previous calendar month
-		start := day(asOf.Year(), time.Month(cal.FiscalYearStartMonth), 1)
-		if fd > 1 {
-			start = day(asOf.Year(), time.Month(cal.FiscalYearStartMonth)-1, fd)
+		// opens on that day of the previous calendar month. The fiscal year
+		// in progress opened on the latest such date not after asOf.
+		yearStart := func(y int) time.Time {
+			if fd > 1 {
+				return day(y, time.Month(cal.FiscalYearStartMonth)-1, fd)
+			}
+			return day(y, time.Month(cal.FiscalYearStartMonth), 1)
 		}
-		if start.After(asOf) {
+		start := yearStart(asOf.Year() + 1)
+		for start.After(asOf) {
 			start = start.AddDate(-1, 0, 0)
 		}
 		return Window{start, tomorrow}, nil

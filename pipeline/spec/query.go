@@ -1,9 +1,8 @@
 package spec
 
 import (
-	"fmt"
+	"encoding/json"
 	"sort"
-	"strings"
 )
 
 // SemanticQuery is the semantic IR every layer speaks.
@@ -41,16 +40,24 @@ func (q SemanticQuery) Normalized() SemanticQuery {
 	return out
 }
 
-// Key is a canonical string for the query (dimensions and filters sorted),
-// used for disjointness checks and caches.
+// Key is a canonical, injective string for the query (dimensions sorted,
+// filters keyed), used for disjointness checks, caches and comparisons.
 func (q SemanticQuery) Key() string {
 	dims := append([]string{}, q.Dimensions...)
 	sort.Strings(dims)
-	var fs []string
-	for _, k := range SortedKeys(q.Filters) {
-		fs = append(fs, k+"="+q.Filters[k])
+	filters := q.Filters
+	if filters == nil {
+		filters = map[string]string{}
 	}
-	return fmt.Sprintf("%s|%s|%s|%s|%s|%d", q.Metric, strings.Join(dims, ","), strings.Join(fs, ","), q.TimeRange, q.Grain, q.Limit)
+	b, _ := json.Marshal(struct {
+		M string            `json:"m"`
+		D []string          `json:"d"`
+		F map[string]string `json:"f"`
+		T string            `json:"t"`
+		G string            `json:"g"`
+		L int               `json:"l"`
+	}{q.Metric, dims, filters, q.TimeRange, q.Grain, q.Limit})
+	return string(b)
 }
 
 // Task is one benchmark case.

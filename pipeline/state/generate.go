@@ -29,16 +29,12 @@ func GenerateSeed(d *spec.Domain, seed uint64) (*State, error) {
 	}
 	total := 0
 	for _, ts := range d.State.Tables {
-		g := &gen{d: d, s: s, ts: ts, schema: d.Schema.Table(ts.Table), t: s.byName[ts.Table]}
+		g := &gen{d: d, s: s, ts: ts, schema: d.Schema.Table(ts.Table), t: s.byName[ts.Table], total: &total}
 		h := fnv.New64a()
 		h.Write([]byte(ts.Table))
 		g.rng = rand.New(rand.NewPCG(seed, h.Sum64()))
 		if err := g.run(); err != nil {
 			return nil, fmt.Errorf("generate state: %w", err)
-		}
-		total += len(g.t.Rows)
-		if total > MaxRows {
-			return nil, fmt.Errorf("generate state: more than %d rows; lower the per_parent counts", MaxRows)
 		}
 	}
 	return s, nil
@@ -52,6 +48,8 @@ type gen struct {
 	t      *Table
 	rng    *rand.Rand
 	n      int
+	// total counts rows over all tables, so the bound holds mid-table.
+	total *int
 }
 
 func (g *gen) run() error {
@@ -92,6 +90,10 @@ func (g *gen) run() error {
 
 // emit fills the unset columns of row and appends it.
 func (g *gen) emit(row []any, set []bool) error {
+	if *g.total >= MaxRows {
+		return fmt.Errorf("more than %d rows (table %s); lower the per_parent counts", MaxRows, g.t.Name)
+	}
+	*g.total++
 	g.n++
 	pk := g.t.PK
 	if !set[pk] {

@@ -57,6 +57,12 @@ func Decode(path string, data []byte, v any) error {
 		}
 		return convert(path, err)
 	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return Errorf(path, extra.Line, "more than one YAML document (a second one starts here)")
+	} else if err.Error() != "EOF" {
+		return convert(path, err)
+	}
 	doc := &root
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
 		doc = doc.Content[0]
@@ -65,7 +71,7 @@ func Decode(path string, data []byte, v any) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return fmt.Errorf("strictyaml: decode target must be a non-nil pointer")
 	}
-	if err := check(path, doc, rv.Type().Elem()); err != nil {
+	if err := check(path, doc, rv.Type().Elem(), false); err != nil {
 		return err
 	}
 	if err := doc.Decode(v); err != nil {
@@ -131,8 +137,10 @@ func yamlFields(t reflect.Type) map[string]reflect.Type {
 
 var unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
 
-// check walks node against type t, reporting unknown and duplicate keys.
-func check(path string, n *yaml.Node, t reflect.Type) error {
+// check walks node against type t, reporting unknown and duplicate keys,
+// aliases anywhere, and null where a list element or map value must be a
+// mapping (optional struct fields may be null).
+func check(path string, n *yaml.Node, t reflect.Type, nullable bool) error {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -142,10 +150,13 @@ func check(path string, n *yaml.Node, t reflect.Type) error {
 	if reflect.PointerTo(t).Implements(unmarshalerType) {
 		return nil
 	}
+	isNull := n.Kind == yaml.ScalarNode && n.Tag == "!!null"
 	switch t.Kind() {
+	case reflect.Interface:
+		return noAliases(path, n)
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
-			if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+			if isNull && nullable {
 				return nil
 			}
 			return Errorf(path, n.Line, "expected a mapping, got %s", kindName(n))
@@ -162,7 +173,7 @@ func check(path string, n *yaml.Node, t reflect.Type) error {
 			if !ok {
 				return Errorf(path, k.Line, "unknown field %q (known: %s)", k.Value, strings.Join(sortedKeys(fields), ", "))
 			}
-			if err := check(path, v, ft); err != nil {
+			if err := check(path, v, ft, true); err != nil {
 				return err
 			}
 		}
@@ -180,7 +191,7 @@ func check(path string, n *yaml.Node, t reflect.Type) error {
 				return Errorf(path, k.Line, "duplicate key %q", k.Value)
 			}
 			seen[k.Value] = true
-			if err := check(path, v, t.Elem()); err != nil {
+			if err := check(path, v, t.Elem(), false); err != nil {
 				return err
 			}
 		}
@@ -192,9 +203,22 @@ func check(path string, n *yaml.Node, t reflect.Type) error {
 			return Errorf(path, n.Line, "expected a list, got %s", kindName(n))
 		}
 		for _, c := range n.Content {
-			if err := check(path, c, t.Elem()); err != nil {
+			if err := check(path, c, t.Elem(), false); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// noAliases rejects an alias anywhere below n.
+func noAliases(path string, n *yaml.Node) error {
+	if n.Kind == yaml.AliasNode {
+		return Errorf(path, n.Line, "YAML aliases are not supported")
+	}
+	for _, c := range n.Content {
+		if err := noAliases(path, c); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -207,6 +231,9 @@ func kindName(n *yaml.Node) string {
 	case yaml.SequenceNode:
 		return "a list"
 	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "null"
+		}
 		return fmt.Sprintf("scalar %q", n.Value)
 	}
 	return "an unsupported node"
