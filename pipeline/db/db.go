@@ -6,6 +6,13 @@
 // is its own set of views. Two further namespaces serve the oracle and the
 // detector: the unrestricted base tables and oracle views filtered by row
 // ownership computed independently in Go.
+//
+// PostgreSQL is the second engine (OpenPostgres): each containment variant is
+// a schema of tables under FORCE ROW LEVEL SECURITY with policies bound to
+// the transaction's app.tenant_id setting, read by non-owner application
+// roles through column grants. Both engines implement Engine and Session,
+// normalize results identically and parse SQL with the same DuckDB parser,
+// so CompareEngines can check that they agree.
 package db
 
 import (
@@ -13,6 +20,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/policystrata/policystrata/pipeline/spec"
 )
 
 // Containment describes one variant of the database layer's controls.
@@ -25,6 +34,20 @@ type Containment struct {
 	// TableGrants exposes every column of every table (table-level grants)
 	// instead of the role's column grants.
 	TableGrants bool
+	// UnprotectedDepth, when positive, leaves tables whose owner chain is at
+	// least this many steps long without any tenant isolation (tables added
+	// after the policies were written).
+	UnprotectedDepth int
+}
+
+// Unprotected reports whether containment c leaves table without tenant
+// isolation.
+func (c Containment) Unprotected(d *spec.Domain, table string) bool {
+	if c.UnprotectedDepth <= 0 || table == d.Policy.Tenancy.Table {
+		return false
+	}
+	chain, err := d.Schema.OwnerChain(table, d.Policy.Tenancy.Table)
+	return err == nil && len(chain) >= c.UnprotectedDepth
 }
 
 // Mode selects the namespace a statement runs in.

@@ -14,13 +14,20 @@ import (
 // its role's columns under v7, and the faulty variants really leak.
 func TestContainmentVariants(t *testing.T) {
 	env := evaltest.Setup(t, "support_saas")
-	ctx := context.Background()
+	runContainment(t, env.Session, containmentCases(env))
+}
+
+// containmentCase is one live statement and what containment must do to it.
+type containmentCase struct {
+	name, containment, role, sql string
+	blocked                      bool
+	check                        func(t *testing.T, r db.Result)
+}
+
+// containmentCases hold for every engine loaded with env's domain and state.
+func containmentCases(env *evaltest.Env) []containmentCase {
 	owned := env.Oracle.OwnedRows("accounts", []string{"acme"})
-	cases := []struct {
-		name, containment, role, sql string
-		blocked                      bool
-		check                        func(t *testing.T, r db.Result)
-	}{
+	return []containmentCase{
 		{"v7 hides other tenants", "v7", "analyst", "SELECT CAST(id AS VARCHAR) FROM accounts ORDER BY id", false, func(t *testing.T, r db.Result) {
 			var got []string
 			for _, row := range r.Rows {
@@ -52,9 +59,14 @@ func TestContainmentVariants(t *testing.T) {
 			}
 		}},
 	}
+}
+
+// runContainment runs cases as acme's live sessions on sess.
+func runContainment(t *testing.T, sess db.Session, cases []containmentCase) {
+	ctx := context.Background()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := env.Session.Run(ctx, db.Exec{Mode: db.Live, Containment: tc.containment, Role: tc.role, Tenants: []string{"acme"}, SQL: tc.sql})
+			r, err := sess.Run(ctx, db.Exec{Mode: db.Live, Containment: tc.containment, Role: tc.role, Tenants: []string{"acme"}, SQL: tc.sql})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,10 +82,16 @@ func TestContainmentVariants(t *testing.T) {
 
 func TestModesAndVisible(t *testing.T) {
 	env := evaltest.Setup(t, "support_saas")
+	checkModesAndVisible(t, env, env.Session)
+}
+
+// checkModesAndVisible checks base, oracle and live namespaces and the live
+// visibility probe of sess, an engine loaded with env's domain and state.
+func checkModesAndVisible(t *testing.T, env *evaltest.Env, sess db.Session) {
 	ctx := context.Background()
 	count := func(e db.Exec) string {
 		e.SQL = "SELECT count(*) FROM support_tickets"
-		r, err := env.Session.Run(ctx, e)
+		r, err := sess.Run(ctx, e)
 		if err != nil || r.Blocked {
 			t.Fatalf("%v %s", err, r.Error)
 		}
@@ -89,20 +107,25 @@ func TestModesAndVisible(t *testing.T) {
 	if both == acme || both == all {
 		t.Errorf("two tenants see %s (one %s, all %s)", both, acme, all)
 	}
-	vis, err := env.Session.Visible(ctx, "v7", "analyst", []string{"acme"}, "support_tickets")
+	vis, err := sess.Visible(ctx, "v7", "analyst", []string{"acme"}, "support_tickets")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := env.Oracle.OwnedRows("support_tickets", []string{"acme"}); !slices.Equal(vis.Rows, want) {
 		t.Errorf("visible %d tickets, oracle owns %d", len(vis.Rows), len(want))
 	}
-	if _, err := env.Session.Run(ctx, db.Exec{Mode: db.Live, Containment: "v7", Role: "analyst", SQL: "SELECT 1"}); err == nil {
+	if _, err := sess.Run(ctx, db.Exec{Mode: db.Live, Containment: "v7", Role: "analyst", SQL: "SELECT 1"}); err == nil {
 		t.Error("a live session without tenants was accepted")
 	}
 }
 
 func TestInspect(t *testing.T) {
 	env := evaltest.Setup(t, "support_saas")
+	checkInspect(t, env.Session)
+}
+
+// checkInspect checks sess's SQL parse.
+func checkInspect(t *testing.T, sess db.Session) {
 	cases := []struct {
 		name    string
 		sql     string
@@ -122,7 +145,7 @@ func TestInspect(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			info, err := env.Session.Inspect(context.Background(), tc.sql)
+			info, err := sess.Inspect(context.Background(), tc.sql)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -43,11 +42,10 @@ func OpenDuckDB(ctx context.Context, d *spec.Domain, st *state.State, containmen
 
 // OpenDuckDBWith is OpenDuckDB with options.
 func OpenDuckDBWith(ctx context.Context, d *spec.Domain, st *state.State, containments []Containment, opt Options) (*DuckDB, error) {
-	connector, err := duckdb.NewConnector("?threads=1", nil)
+	sqldb, err := newDuckDB()
 	if err != nil {
 		return nil, fmt.Errorf("open duckdb: %w", err)
 	}
-	sqldb := sql.OpenDB(connector)
 	n := opt.CacheEntries
 	if n == 0 {
 		n = DefaultCacheEntries
@@ -58,6 +56,15 @@ func OpenDuckDBWith(ctx context.Context, d *spec.Domain, st *state.State, contai
 		return nil, fmt.Errorf("load duckdb: %w", err)
 	}
 	return e, nil
+}
+
+// newDuckDB opens a new single-threaded in-memory DuckDB database.
+func newDuckDB() (*sql.DB, error) {
+	connector, err := duckdb.NewConnector("?threads=1", nil)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(connector), nil
 }
 
 // Name returns "duckdb".
@@ -150,25 +157,8 @@ func firstLine(s string) string {
 
 // insertRows inserts rows in batches of literal VALUES.
 func (e *DuckDB) insertRows(ctx context.Context, table string, rows [][]any) error {
-	const batch = 500
-	for start := 0; start < len(rows); start += batch {
-		end := min(start+batch, len(rows))
-		var b strings.Builder
-		b.WriteString("INSERT INTO " + table + " VALUES ")
-		for i, r := range rows[start:end] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteByte('(')
-			for j, v := range r {
-				if j > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString(SQLLiteral(v))
-			}
-			b.WriteByte(')')
-		}
-		if _, err := e.db.ExecContext(ctx, b.String()); err != nil {
+	for _, stmt := range insertStatements(table, rows) {
+		if _, err := e.db.ExecContext(ctx, stmt); err != nil {
 			return err
 		}
 	}
@@ -356,13 +346,5 @@ func (s *duckSession) Inspect(ctx context.Context, text string) (SQLInfo, error)
 }
 
 func (s *duckSession) inspect(ctx context.Context, text string) (SQLInfo, error) {
-	var raw string
-	err := s.conn.QueryRowContext(ctx, "SELECT json_serialize_sql(?::VARCHAR)::VARCHAR", text).Scan(&raw)
-	if err != nil {
-		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
-			return SQLInfo{}, ctx.Err()
-		}
-		return SQLInfo{Limit: -1, Error: cleanError(err)}, nil
-	}
-	return parseSerializedSQL(raw)
+	return inspectDuck(ctx, s.conn, text)
 }

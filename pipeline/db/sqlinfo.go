@@ -1,7 +1,10 @@
 package db
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -20,6 +23,25 @@ type SQLInfo struct {
 	Limit int64 `json:"limit"`
 	// Statements counts the statements in the text.
 	Statements int `json:"statements"`
+}
+
+// rowQuerier runs a one-row query: a DuckDB *sql.DB or *sql.Conn.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// inspectDuck parses text with DuckDB's json_serialize_sql on q. Both
+// engines parse with it, so their SQLInfo agrees by construction.
+func inspectDuck(ctx context.Context, q rowQuerier, text string) (SQLInfo, error) {
+	var raw string
+	err := q.QueryRowContext(ctx, "SELECT json_serialize_sql(?::VARCHAR)::VARCHAR", text).Scan(&raw)
+	if err != nil {
+		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
+			return SQLInfo{}, ctx.Err()
+		}
+		return SQLInfo{Limit: -1, Error: cleanError(err)}, nil
+	}
+	return parseSerializedSQL(raw)
 }
 
 // parseSerializedSQL interprets DuckDB's json_serialize_sql output.

@@ -70,6 +70,9 @@ func secureViewSQL(d *spec.Domain, c Containment, role, sch string, ts tenantSet
 		if err != nil {
 			return nil, err
 		}
+		if c.Unprotected(d, t.Name) {
+			pred = "TRUE"
+		}
 		q := make([]string, len(cols))
 		for i, col := range cols {
 			q[i] = quoteIdent(col)

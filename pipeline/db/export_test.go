@@ -1,0 +1,7 @@
+package db
+
+// Test helpers shared with the external db_test package.
+var (
+	PGTestDSN   = pgTestDSN
+	PGLeftovers = pgLeftovers
+)
