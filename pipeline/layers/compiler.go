@@ -28,6 +28,22 @@ const (
 	CompilerCalendarForFiscal = "calendar_for_fiscal"
 	// CompilerIgnoreExpansion estimates cost without join expansion.
 	CompilerIgnoreExpansion = "ignore_expansion"
+	// CompilerSwapTenantAccount binds the tenant scope to the key of the
+	// table holding the tenant column (accounts.id IN (<tenant ids>)).
+	CompilerSwapTenantAccount = "swap_tenant_account"
+	// CompilerRemoveDistinct drops DISTINCT from count(distinct ...) and
+	// from the per-group de-duplication.
+	CompilerRemoveDistinct = "remove_distinct"
+	// CompilerInnerJoinOptional inner-joins the tables behind the metric
+	// table's optional foreign keys (e.g. a ticket's assigned agent), so rows
+	// without that reference disappear.
+	CompilerInnerJoinOptional = "inner_join_optional"
+	// CompilerOrFilters joins user filters with OR and appends them without
+	// parentheses, so a second filter escapes the tenant and time predicates.
+	CompilerOrFilters = "or_filters"
+	// CompilerDropTimeForMonth omits the time range when the query groups by
+	// a month bucket, assuming the bucket already bounds it.
+	CompilerDropTimeForMonth = "drop_time_for_month"
 )
 
 // CompileInput is what the compiler receives from the validator.
@@ -87,7 +103,9 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 		}
 	}
 	distinct := "DISTINCT "
-	if variant == CompilerEagerContextJoin {
+	expr := exprMetric.Expression
+	switch variant {
+	case CompilerEagerContextJoin:
 		for _, c := range d.Schema.Children(tenantTable) {
 			if !j.has(c.To) && c.To != m.Table {
 				j.add(c)
@@ -95,6 +113,17 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 			}
 		}
 		distinct = ""
+	case CompilerRemoveDistinct:
+		distinct = ""
+		expr = removeDistinct(expr)
+	case CompilerInnerJoinOptional:
+		mt := d.Schema.Table(m.Table)
+		for _, fk := range mt.ForeignKeys {
+			rt, rc, _ := spec.SplitQualified(fk.References)
+			if fk.Column != mt.OwnerVia && !j.has(rt) {
+				j.add(spec.Edge{From: m.Table, To: rt, FromColumn: fk.Column, ToColumn: rc})
+			}
+		}
 	}
 
 	// inner select: the metric row's key and columns, then dimension values
@@ -117,6 +146,9 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 	var where []string
 	switch variant {
 	case CompilerDropTenant:
+	case CompilerSwapTenantAccount:
+		tt := d.Schema.Table(tenantTable)
+		where = append(where, fmt.Sprintf("CAST(%s.%s AS VARCHAR) IN (%s)", tenantTable, tt.PrimaryKey, literalList(in.Obligations.TenantScope)))
 	case CompilerLegacyTenantKey:
 		kt, kc, _ := spec.SplitQualified(ten.LegacyKey)
 		pk := d.Schema.Table(kt).PrimaryKey
@@ -128,22 +160,29 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 	if err != nil {
 		return "", 0, err
 	}
-	where = append(where,
-		fmt.Sprintf("%s >= DATE '%s'", m.TimeColumn, win[0]),
-		fmt.Sprintf("%s < DATE '%s'", m.TimeColumn, win[1]))
+	if !(variant == CompilerDropTimeForMonth && hasBucket(p, q.Dimensions)) {
+		where = append(where,
+			fmt.Sprintf("%s >= DATE '%s'", m.TimeColumn, win[0]),
+			fmt.Sprintf("%s < DATE '%s'", m.TimeColumn, win[1]))
+	}
+	var filters []string
 	for _, name := range spec.SortedKeys(q.Filters) {
-		where = append(where, fmt.Sprintf("CAST(%s AS VARCHAR) = %s", dimExpr(p.Dimensions[name], m), quoteLiteral(q.Filters[name])))
+		filters = append(filters, fmt.Sprintf("CAST(%s AS VARCHAR) = %s", dimExpr(p.Dimensions[name], m), quoteLiteral(q.Filters[name])))
+	}
+	cond := strings.Join(append(where, filters...), "\n    AND ")
+	if variant == CompilerOrFilters && len(filters) > 1 {
+		cond = strings.Join(append(where, strings.Join(filters, "\n    OR ")), "\n    AND ")
 	}
 
 	var b strings.Builder
 	b.WriteString("SELECT ")
-	b.WriteString(strings.Join(append(outer, exprMetric.Expression+" AS value"), ", "))
+	b.WriteString(strings.Join(append(outer, expr+" AS value"), ", "))
 	b.WriteString("\nFROM (\n  SELECT " + distinct + strings.Join(proj, ", "))
 	b.WriteString("\n  FROM " + m.Table)
 	for _, e := range j.edges {
 		fmt.Fprintf(&b, "\n  JOIN %s ON %s.%s = %s.%s", e.To, e.To, e.ToColumn, e.From, e.FromColumn)
 	}
-	b.WriteString("\n  WHERE " + strings.Join(where, "\n    AND "))
+	b.WriteString("\n  WHERE " + cond)
 	b.WriteString("\n) AS " + m.Table)
 	if len(groupCols) > 0 {
 		b.WriteString("\nGROUP BY " + strings.Join(groupCols, ", "))
@@ -153,6 +192,25 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 
 	cost := compilerCost(d, m, q, variant != CompilerIgnoreExpansion)
 	return b.String(), cost, nil
+}
+
+// removeDistinct strips DISTINCT from aggregate calls.
+func removeDistinct(expr string) string {
+	out := expr
+	for _, k := range []string{"distinct ", "DISTINCT ", "Distinct "} {
+		out = strings.ReplaceAll(out, "("+k, "(")
+	}
+	return out
+}
+
+// hasBucket reports whether dims include a time bucket.
+func hasBucket(p *spec.Policy, dims []string) bool {
+	for _, d := range dims {
+		if dd := p.Dimensions[d]; dd != nil && dd.Bucket != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // firstSibling is the faulty lookup: the alphabetically first metric on the

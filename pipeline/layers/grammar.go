@@ -10,9 +10,15 @@ import (
 	"github.com/policystrata/policystrata/pipeline/spec"
 )
 
-// GrammarAllDimensions builds the dimension enum from the whole policy
-// instead of the manifest, so the model may ask for forbidden dimensions.
-const GrammarAllDimensions = "all_dimensions"
+// Grammar variants.
+const (
+	// GrammarAllDimensions builds the dimension enum from the whole policy
+	// instead of the manifest, so the model may ask for forbidden dimensions.
+	GrammarAllDimensions = "all_dimensions"
+	// GrammarDropFilters has no filter clause in its schema and silently
+	// discards the filters of an intent.
+	GrammarDropFilters = "drop_filters"
+)
 
 // Intent is the tool call a model emits; the grammar parses its JSON.
 type Intent struct {
@@ -82,6 +88,9 @@ func Grammar(variant string, p *spec.Policy, doc observe.Manifest, intent []byte
 	}
 	if !slices.Contains(out.Schema.TimeRanges, in.TimeRange) {
 		out.OutsideSchema = append(out.OutsideSchema, "time_range:"+in.TimeRange)
+	}
+	if variant == GrammarDropFilters {
+		in.Filters = nil
 	}
 	q := spec.SemanticQuery{Metric: in.Metric, Dimensions: in.Dimensions, Filters: in.Filters, TimeRange: in.TimeRange, Grain: in.Grain, Limit: in.Limit}.Normalized()
 	out.Accepted = true

@@ -75,12 +75,13 @@ func (s Stack) Get(surface string) string {
 // variants lists each surface's implemented variants.
 var variants = map[string][]string{
 	"manifest":  {Correct, ManifestStaleAliases},
-	"grammar":   {Correct, GrammarAllDimensions},
-	"validator": {Correct, ValidatorSkipSensitive},
+	"grammar":   {Correct, GrammarAllDimensions, GrammarDropFilters},
+	"validator": {Correct, ValidatorSkipSensitive, ValidatorAliasSkipsRole, ValidatorTrustIntentLimit, ValidatorIgnoreTimeRange},
 	"compiler": {Correct, CompilerDropTenant, CompilerLegacyTenantKey, CompilerMetricByTable,
-		CompilerEagerContextJoin, CompilerCalendarForFiscal, CompilerIgnoreExpansion},
-	"database": {Correct, DatabaseLegacyOwnership, DatabaseTableGrants},
-	"release":  {Correct},
+		CompilerEagerContextJoin, CompilerCalendarForFiscal, CompilerIgnoreExpansion, CompilerSwapTenantAccount,
+		CompilerRemoveDistinct, CompilerInnerJoinOptional, CompilerOrFilters, CompilerDropTimeForMonth},
+	"database": {Correct, DatabaseLegacyOwnership, DatabaseTableGrants, DatabaseMissingDeepPolicies},
+	"release":  {Correct, ReleaseFailOpen},
 }
 
 // Variants lists the variants implemented for surface, sorted.

@@ -6,10 +6,17 @@ import (
 	"github.com/policystrata/policystrata/pipeline/observe"
 )
 
+// ReleaseFailOpen releases whatever the database returned without
+// refusal, whether or not the validator allowed the request.
+const ReleaseFailOpen = "fail_open"
+
 // Release decides whether the executed rows leave: only for a query the
 // validator allowed, that the database executed without refusal, and whose
 // row count is within the validator's row budget.
 func Release(variant string, v *observe.Validator, d *observe.Database) observe.Release {
+	if variant == ReleaseFailOpen && v != nil && d != nil && !d.Result.Blocked {
+		return observe.Release{Allowed: true, Reason: "released: the database answered", Rows: len(d.Result.Rows)}
+	}
 	switch {
 	case v == nil:
 		return observe.Release{Reason: "withheld: the intent was rejected before validation"}

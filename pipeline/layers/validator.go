@@ -8,9 +8,20 @@ import (
 	"github.com/policystrata/policystrata/pipeline/spec"
 )
 
-// ValidatorSkipSensitive leaves sensitive dimensions to a downstream check
-// that never runs: they pass without a role check.
-const ValidatorSkipSensitive = "skip_sensitive"
+// Validator variants.
+const (
+	// ValidatorSkipSensitive leaves sensitive dimensions to a downstream
+	// check that never runs: they pass without a role check.
+	ValidatorSkipSensitive = "skip_sensitive"
+	// ValidatorAliasSkipsRole trusts metric aliases: a request that names a
+	// metric by an alias resolves it without the role check.
+	ValidatorAliasSkipsRole = "alias_skips_role"
+	// ValidatorTrustIntentLimit takes the row budget from the model's
+	// requested limit instead of capping it at the role's max_rows.
+	ValidatorTrustIntentLimit = "trust_intent_limit"
+	// ValidatorIgnoreTimeRange does not check the role's allowed time ranges.
+	ValidatorIgnoreTimeRange = "ignore_time_range"
+)
 
 // Validate authorizes q for principal and emits obligations. The validator
 // has its own cost model (metric and dimension costs times the expansion of
@@ -25,14 +36,18 @@ func Validate(variant string, d *spec.Domain, principal string, q spec.SemanticQ
 	}
 	role := p.Roles[pr.Role]
 	out.Obligations = observe.Obligations{TenantScope: append([]string{}, pr.TenantIDs...), RowBudget: min(q.Limit, role.MaxRows)}
+	if variant == ValidatorTrustIntentLimit {
+		out.Obligations.RowBudget = q.Limit
+	}
 	deny := func(format string, args ...any) { out.Reasons = append(out.Reasons, fmt.Sprintf(format, args...)) }
-	metric, _, ok := p.MetricByName(q.Metric)
+	metric, alias, ok := p.MetricByName(q.Metric)
 	if !ok {
 		deny("unknown metric %s", q.Metric)
 	} else {
 		out.Metric = metric
 		out.Obligations.MetricSemantics = metric
-		if !slices.Contains(role.AllowedMetrics, metric) || !slices.Contains(p.Metrics[metric].AllowedRoles, pr.Role) {
+		trusted := variant == ValidatorAliasSkipsRole && alias
+		if !trusted && (!slices.Contains(role.AllowedMetrics, metric) || !slices.Contains(p.Metrics[metric].AllowedRoles, pr.Role)) {
 			deny("metric %s is not granted to role %s", metric, pr.Role)
 		}
 	}
@@ -58,10 +73,10 @@ func Validate(variant string, d *spec.Domain, principal string, q spec.SemanticQ
 			deny("filter %s=%s leaves the principal's tenant scope", name, q.Filters[name])
 		}
 	}
-	if !slices.Contains(role.AllowedTimeRanges, q.TimeRange) {
+	if variant != ValidatorIgnoreTimeRange && !slices.Contains(role.AllowedTimeRanges, q.TimeRange) {
 		deny("time range %s is not granted to role %s", q.TimeRange, pr.Role)
 	}
-	if q.Limit < 1 || q.Limit > role.MaxRows {
+	if q.Limit < 1 || (q.Limit > role.MaxRows && variant != ValidatorTrustIntentLimit) {
 		deny("limit %d is outside 1..%d", q.Limit, role.MaxRows)
 	}
 	if ok {
