@@ -41,6 +41,11 @@ func containmentCases(env *evaltest.Env) []containmentCase {
 		{"v7 hides ungranted columns", "v7", "analyst", "SELECT customer_email FROM accounts", true, nil},
 		{"v7 grants finance_admin the email column", "v7", "finance_admin", "SELECT customer_email FROM accounts", false, nil},
 		{"v7 cannot reach base tables by name", "v7", "analyst", "SELECT count(*) FROM accounts_base", true, nil},
+		{"guard: schema-qualified base table", "v7", "analyst", "SELECT count(*) FROM base.accounts", true, refusedBy("schema-qualified")},
+		{"guard: a second statement", "v7", "analyst", "SELECT 1; SELECT count(*) FROM accounts", true, refusedBy("2 statements")},
+		{"guard: a non-SELECT statement", "v7", "analyst", "SET search_path = 'base'", true, refusedBy("not a single valid SELECT")},
+		{"guard: table function", "v7", "analyst", "SELECT * FROM read_csv('/etc/passwd')", true, refusedBy("table functions")},
+		{"guard: rebinding the tenant", "v7", "analyst", "SELECT set_config('app.tenant_id', 'beta', true), count(*) FROM accounts", true, refusedBy("set_config")},
 		{"legacy ownership leaks moved accounts", "legacy_ownership", "analyst", "SELECT tenant_id FROM accounts", false, func(t *testing.T, r db.Result) {
 			foreign := 0
 			for _, row := range r.Rows {
@@ -62,6 +67,15 @@ func containmentCases(env *evaltest.Env) []containmentCase {
 }
 
 // runContainment runs cases as acme's live sessions on sess.
+// refusedBy checks that the session guard refused the statement.
+func refusedBy(why string) func(t *testing.T, r db.Result) {
+	return func(t *testing.T, r db.Result) {
+		if !strings.Contains(r.Error, "application session guard") || !strings.Contains(r.Error, why) {
+			t.Errorf("error %q, want a guard refusal mentioning %q", r.Error, why)
+		}
+	}
+}
+
 func runContainment(t *testing.T, sess db.Session, cases []containmentCase) {
 	ctx := context.Background()
 	for _, tc := range cases {

@@ -86,6 +86,15 @@ func (s *pgSession) Run(ctx context.Context, e Exec) (Result, error) {
 	if v, ok := s.e.results.get(key); ok {
 		return cloneResult(v.(Result)), nil
 	}
+	if e.Mode == Live {
+		info, err := s.Inspect(ctx, e.SQL)
+		if err != nil {
+			return Result{}, err
+		}
+		if why := LiveRefusal(info); why != "" {
+			return Result{Blocked: true, Error: "refused by the application session guard: " + why}, nil
+		}
+	}
 	res, err := s.run(ctx, e)
 	if err != nil {
 		return res, err

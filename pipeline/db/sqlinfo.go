@@ -23,6 +23,12 @@ type SQLInfo struct {
 	Limit int64 `json:"limit"`
 	// Statements counts the statements in the text.
 	Statements int `json:"statements"`
+	// Qualified lists table references that name a schema or catalog.
+	Qualified []string `json:"qualified,omitempty"`
+	// TableFunctions lists table functions in FROM clauses (read_csv, ...).
+	TableFunctions []string `json:"table_functions,omitempty"`
+	// Functions lists the scalar and aggregate functions called, lowercased.
+	Functions []string `json:"functions,omitempty"`
 }
 
 // rowQuerier runs a one-row query: a DuckDB *sql.DB or *sql.Conn.
@@ -64,6 +70,7 @@ func parseSerializedSQL(raw string) (SQLInfo, error) {
 	tables := map[string]bool{}
 	aliases := map[string]string{}
 	var refs [][]string
+	qualified, tfuncs, funcs := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for si, st := range doc.Statements {
 		var node any
 		if err := json.Unmarshal(st, &node); err != nil {
@@ -76,6 +83,20 @@ func parseSerializedSQL(raw string) (SQLInfo, error) {
 				tables[name] = true
 				if a, _ := m["alias"].(string); a != "" {
 					aliases[a] = name
+				}
+				sch, _ := m["schema_name"].(string)
+				cat, _ := m["catalog_name"].(string)
+				if sch != "" || cat != "" {
+					qualified[strings.Trim(cat+"."+sch+"."+name, ".")] = true
+				}
+			case "TABLE_FUNCTION":
+				fn, _ := m["function"].(map[string]any)
+				name, _ := fn["function_name"].(string)
+				tfuncs[strings.ToLower(name)] = true
+			}
+			if m["class"] == "FUNCTION" {
+				if name, ok := m["function_name"].(string); ok {
+					funcs[strings.ToLower(name)] = true
 				}
 			}
 			if m["class"] == "COLUMN_REF" {
@@ -111,7 +132,53 @@ func parseSerializedSQL(raw string) (SQLInfo, error) {
 	}
 	sort.Strings(info.Tables)
 	sort.Strings(info.Columns)
+	info.Qualified, info.TableFunctions, info.Functions = sortedSet(qualified), sortedSet(tfuncs), sortedSet(funcs)
 	return info, nil
+}
+
+func sortedSet(m map[string]bool) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// deniedFunctions can change the session's role or tenant binding, run SQL
+// text, or read outside the database; an application session may not call
+// them.
+var deniedFunctions = map[string]bool{
+	"set_config": true, "query": true, "query_table": true, "query_to_xml": true,
+	"query_to_xml_and_xmlschema": true, "table_to_xml": true, "cursor_to_xml": true,
+	"dblink": true, "dblink_exec": true, "pg_read_file": true, "pg_read_binary_file": true,
+	"pg_ls_dir": true, "lo_import": true, "lo_export": true, "getenv": true,
+}
+
+// LiveRefusal says why an application session must refuse a statement (""
+// when it may run): it must be exactly one SELECT, name tables only through
+// the session's own namespace, and call no table function or function that
+// could rebind the session or escape the database.
+func LiveRefusal(info SQLInfo) string {
+	switch {
+	case !info.Valid:
+		return "not a single valid SELECT: " + info.Error
+	case info.Statements != 1:
+		return fmt.Sprintf("%d statements; an application session runs exactly one", info.Statements)
+	case len(info.Qualified) > 0:
+		return "schema-qualified table names are not allowed: " + strings.Join(info.Qualified, ", ")
+	case len(info.TableFunctions) > 0:
+		return "table functions are not allowed: " + strings.Join(info.TableFunctions, ", ")
+	}
+	for _, f := range info.Functions {
+		if deniedFunctions[f] {
+			return "function " + f + " is not allowed"
+		}
+	}
+	return ""
 }
 
 func walkAST(n any, visit func(map[string]any)) {
