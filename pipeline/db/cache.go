@@ -2,6 +2,7 @@ package db
 
 import (
 	"container/list"
+	"context"
 	"strings"
 	"sync"
 )
@@ -95,4 +96,28 @@ func cloneResult(r Result) Result {
 		}
 	}
 	return out
+}
+
+// guardedRun is every engine's Run: a memo hit, or (for live sessions) the
+// application session guard, then the engine's own execution, memoized.
+func guardedRun(ctx context.Context, memo *lru, sess Session, run func(context.Context, Exec) (Result, error), e Exec) (Result, error) {
+	key := execKey(e)
+	if v, ok := memo.get(key); ok {
+		return cloneResult(v.(Result)), nil
+	}
+	if e.Mode == Live {
+		info, err := sess.Inspect(ctx, e.SQL)
+		if err != nil {
+			return Result{}, err
+		}
+		if why := LiveRefusal(info); why != "" {
+			return Result{Blocked: true, Error: "refused by the application session guard: " + why}, nil
+		}
+	}
+	res, err := run(ctx, e)
+	if err != nil {
+		return res, err
+	}
+	memo.put(key, cloneResult(res))
+	return res, nil
 }

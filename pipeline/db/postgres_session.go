@@ -82,25 +82,7 @@ func (s *pgSession) setupSQL(e Exec) (string, error) {
 
 // Run executes e.SQL in its namespace (memoized: the database is read-only).
 func (s *pgSession) Run(ctx context.Context, e Exec) (Result, error) {
-	key := execKey(e)
-	if v, ok := s.e.results.get(key); ok {
-		return cloneResult(v.(Result)), nil
-	}
-	if e.Mode == Live {
-		info, err := s.Inspect(ctx, e.SQL)
-		if err != nil {
-			return Result{}, err
-		}
-		if why := LiveRefusal(info); why != "" {
-			return Result{Blocked: true, Error: "refused by the application session guard: " + why}, nil
-		}
-	}
-	res, err := s.run(ctx, e)
-	if err != nil {
-		return res, err
-	}
-	s.e.results.put(key, cloneResult(res))
-	return res, nil
+	return guardedRun(ctx, s.e.results, s, s.run, e)
 }
 
 func (s *pgSession) run(ctx context.Context, e Exec) (Result, error) {
