@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -29,6 +30,10 @@ type SQLInfo struct {
 	TableFunctions []string `json:"table_functions,omitempty"`
 	// Functions lists the scalar and aggregate functions called, lowercased.
 	Functions []string `json:"functions,omitempty"`
+	// Bindings maps each qualified base-table column that a WHERE clause
+	// constrains, as a top-level conjunct, to constants (col = 'x' or
+	// col IN ('x', 'y')) to the sorted union of those constants.
+	Bindings map[string][]string `json:"bindings,omitempty"`
 }
 
 // rowQuerier runs a one-row query: a DuckDB *sql.DB or *sql.Conn.
@@ -71,6 +76,7 @@ func parseSerializedSQL(raw string) (SQLInfo, error) {
 	aliases := map[string]string{}
 	var refs [][]string
 	qualified, tfuncs, funcs := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	var wheres []any
 	for si, st := range doc.Statements {
 		var node any
 		if err := json.Unmarshal(st, &node); err != nil {
@@ -93,6 +99,9 @@ func parseSerializedSQL(raw string) (SQLInfo, error) {
 				fn, _ := m["function"].(map[string]any)
 				name, _ := fn["function_name"].(string)
 				tfuncs[strings.ToLower(name)] = true
+			}
+			if w, ok := m["where_clause"]; ok && w != nil {
+				wheres = append(wheres, w)
 			}
 			if m["class"] == "FUNCTION" {
 				if name, ok := m["function_name"].(string); ok {
@@ -133,7 +142,122 @@ func parseSerializedSQL(raw string) (SQLInfo, error) {
 	sort.Strings(info.Tables)
 	sort.Strings(info.Columns)
 	info.Qualified, info.TableFunctions, info.Functions = sortedSet(qualified), sortedSet(tfuncs), sortedSet(funcs)
+	bind := map[string]map[string]bool{}
+	for _, w := range wheres {
+		for _, c := range conjuncts(w) {
+			col, vals, ok := binding(c)
+			if !ok || len(col) < 2 {
+				continue
+			}
+			q, name := col[len(col)-2], col[len(col)-1]
+			if base, ok := aliases[q]; ok {
+				q = base
+			}
+			if !tables[q] {
+				continue
+			}
+			key := q + "." + name
+			if bind[key] == nil {
+				bind[key] = map[string]bool{}
+			}
+			for _, v := range vals {
+				bind[key][v] = true
+			}
+		}
+	}
+	if len(bind) > 0 {
+		info.Bindings = map[string][]string{}
+		for k, vs := range bind {
+			info.Bindings[k] = sortedSet(vs)
+		}
+	}
 	return info, nil
+}
+
+// conjuncts flattens the top-level AND of a WHERE clause.
+func conjuncts(n any) []map[string]any {
+	m, ok := n.(map[string]any)
+	if !ok {
+		return nil
+	}
+	if m["type"] == "CONJUNCTION_AND" {
+		var out []map[string]any
+		children, _ := m["children"].([]any)
+		for _, c := range children {
+			out = append(out, conjuncts(c)...)
+		}
+		return out
+	}
+	return []map[string]any{m}
+}
+
+// binding recognizes col = constant and col IN (constants...).
+func binding(m map[string]any) ([]string, []string, bool) {
+	colOf := func(n any) []string {
+		c, _ := n.(map[string]any)
+		if c["class"] != "COLUMN_REF" {
+			return nil
+		}
+		parts, _ := c["column_names"].([]any)
+		out := make([]string, 0, len(parts))
+		for _, p := range parts {
+			s, _ := p.(string)
+			out = append(out, s)
+		}
+		return out
+	}
+	constOf := func(n any) (string, bool) {
+		c, _ := n.(map[string]any)
+		if c["class"] != "CONSTANT" {
+			return "", false
+		}
+		v, _ := c["value"].(map[string]any)
+		if null, _ := v["is_null"].(bool); null {
+			return "", false
+		}
+		switch x := v["value"].(type) {
+		case string:
+			return x, true
+		case float64:
+			return strconv.FormatFloat(x, 'f', -1, 64), true
+		case bool:
+			return strconv.FormatBool(x), true
+		}
+		return "", false
+	}
+	switch m["type"] {
+	case "COMPARE_EQUAL":
+		l, r := colOf(m["left"]), colOf(m["right"])
+		if l != nil {
+			if v, ok := constOf(m["right"]); ok {
+				return l, []string{v}, true
+			}
+		}
+		if r != nil {
+			if v, ok := constOf(m["left"]); ok {
+				return r, []string{v}, true
+			}
+		}
+	case "COMPARE_IN":
+		children, _ := m["children"].([]any)
+		if len(children) < 2 {
+			return nil, nil, false
+		}
+		col := colOf(children[0])
+		if col == nil {
+			return nil, nil, false
+		}
+		var vals []string
+		for _, c := range children[1:] {
+			v, ok := constOf(c)
+			if !ok {
+				return nil, nil, false
+			}
+			vals = append(vals, v)
+		}
+		return col, vals, true
+	}
+	return nil, nil, false
 }
 
 func sortedSet(m map[string]bool) []string {

@@ -128,6 +128,21 @@ func (c *checker) compiler() {
 	if ms.SQL.Statements != 1 {
 		c.add("compiler", LoweringViolation, fmt.Sprintf("compiled SQL holds %d statements", ms.SQL.Statements))
 	}
+	if col := c.obs.Verdict.TenantColumn; col != "" {
+		vals, bound := ms.SQL.Bindings[col]
+		var outside []string
+		for _, v := range vals {
+			if !slices.Contains(dec.Tenants, v) {
+				outside = append(outside, v)
+			}
+		}
+		switch {
+		case !bound:
+			c.add("compiler", LoweringViolation, fmt.Sprintf("tenant scope not bound: no top-level condition of the SQL restricts %s to %v", col, dec.Tenants))
+		case len(outside) > 0:
+			c.add("compiler", LoweringViolation, fmt.Sprintf("tenant scope widened: the SQL binds %s to %v, beyond %v", col, vals, dec.Tenants))
+		}
+	}
 	if ms.Base != nil && ms.Restricted != nil && !ms.Base.Blocked && !ms.Restricted.Blocked && !sameRows(ms.Base, ms.Restricted) {
 		c.add("compiler", LoweringViolation, fmt.Sprintf("tenant scope not preserved: over all tenants' rows the SQL returns %s, over %v's rows %s",
 			digest(ms.Base.Rows), dec.Tenants, digest(ms.Restricted.Rows)))

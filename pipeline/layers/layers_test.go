@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/policystrata/policystrata/pipeline/catalog"
+	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/evaltest"
 	"github.com/policystrata/policystrata/pipeline/layers"
 	"github.com/policystrata/policystrata/pipeline/observe"
@@ -125,6 +126,93 @@ func TestEveryFaultIsReal(t *testing.T) {
 			}
 			if r := exec(layers.DatabaseTableGrants, sql).Result; r.Blocked {
 				t.Errorf("table-grant database refused: %s", r.Error)
+			}
+		},
+		"compiler_swaps_tenant_account_id": func(t *testing.T) {
+			sql := compile(layers.CompilerSwapTenantAccount, "acme_analyst", q("ticket_count", []string{"region"}, "last_month")).SQL
+			if !strings.Contains(sql, "CAST(accounts.id AS VARCHAR) IN ('acme')") || strings.Contains(sql, "accounts.tenant_id IN") {
+				t.Errorf("faulty SQL does not bind tenants to the account key:\n%s", sql)
+			}
+		},
+		"compiler_removes_distinct": func(t *testing.T) {
+			sql := compile(layers.CompilerRemoveDistinct, "acme_analyst", q("ticket_count", []string{"plan"}, "last_month")).SQL
+			if strings.Contains(strings.ToLower(sql), "distinct") {
+				t.Errorf("faulty SQL still de-duplicates:\n%s", sql)
+			}
+		},
+		"compiler_inner_join_drops_rows": func(t *testing.T) {
+			good := compile(layers.Correct, "acme_analyst", q("ticket_count", []string{"severity"}, "last_month")).SQL
+			bad := compile(layers.CompilerInnerJoinOptional, "acme_analyst", q("ticket_count", []string{"severity"}, "last_month")).SQL
+			if strings.Contains(good, "JOIN agents") || !strings.Contains(bad, "JOIN agents ON agents.id = support_tickets.assigned_agent_id") {
+				t.Errorf("v7:\n%s\nfaulty:\n%s", good, bad)
+			}
+		},
+		"validator_alias_skips_role_check": func(t *testing.T) {
+			if layers.Validate(layers.Correct, d, "acme_analyst", q("bookings", nil, "last_month")).Allowed {
+				t.Error("v7 validator allowed an analyst the bookings alias")
+			}
+			if !layers.Validate(layers.ValidatorAliasSkipsRole, d, "acme_analyst", q("bookings", nil, "last_month")).Allowed {
+				t.Error("faulty validator checks aliases")
+			}
+			if layers.Validate(layers.ValidatorAliasSkipsRole, d, "acme_analyst", q("gross_revenue", nil, "last_month")).Allowed {
+				t.Error("faulty validator skips the check for canonical names too")
+			}
+		},
+		"validator_trusts_intent_limit": func(t *testing.T) {
+			query := q("ticket_count", []string{"region"}, "last_month")
+			query.Limit = 5000
+			good, bad := layers.Validate(layers.Correct, d, "acme_analyst", query), layers.Validate(layers.ValidatorTrustIntentLimit, d, "acme_analyst", query)
+			if good.Allowed || !bad.Allowed || bad.Obligations.RowBudget != 5000 {
+				t.Errorf("v7 allowed=%v, faulty allowed=%v budget=%d", good.Allowed, bad.Allowed, bad.Obligations.RowBudget)
+			}
+		},
+		"validator_ignores_time_range_policy": func(t *testing.T) {
+			query := q("ticket_count", nil, "fiscal_ytd")
+			if layers.Validate(layers.Correct, d, "acme_analyst", query).Allowed || !layers.Validate(layers.ValidatorIgnoreTimeRange, d, "acme_analyst", query).Allowed {
+				t.Error("time-range check not removed by the faulty validator only")
+			}
+		},
+		"grammar_drops_filters": func(t *testing.T) {
+			doc := layers.Manifest(layers.Correct, d.Policy, "acme_analyst")
+			intent := []byte(`{"metric":"ticket_count","filters":{"region":"west"},"time_range":"last_month","limit":10}`)
+			good, bad := layers.Grammar(layers.Correct, d.Policy, doc, intent), layers.Grammar(layers.GrammarDropFilters, d.Policy, doc, intent)
+			if len(good.Query.Filters) != 1 || len(bad.Query.Filters) != 0 {
+				t.Errorf("v7 filters %v, faulty filters %v", good.Query.Filters, bad.Query.Filters)
+			}
+		},
+		"compiler_or_filter_escapes_tenant": func(t *testing.T) {
+			query := q("ticket_count", nil, "last_month")
+			query.Filters = map[string]string{"region": "west", "severity": "high"}
+			sql := compile(layers.CompilerOrFilters, "acme_analyst", query).SQL
+			if !strings.Contains(sql, "= 'west'\n    OR CAST(support_tickets.severity AS VARCHAR) = 'high'") {
+				t.Errorf("faulty SQL does not OR its filters:\n%s", sql)
+			}
+		},
+		"compiler_drops_time_range_with_month": func(t *testing.T) {
+			if sql := compile(layers.CompilerDropTimeForMonth, "acme_analyst", q("ticket_count", []string{"month"}, "last_month")).SQL; strings.Contains(sql, "opened_at >=") {
+				t.Errorf("faulty SQL keeps the time range with a month bucket:\n%s", sql)
+			}
+			if sql := compile(layers.CompilerDropTimeForMonth, "acme_analyst", q("ticket_count", []string{"region"}, "last_month")).SQL; !strings.Contains(sql, "opened_at >=") {
+				t.Errorf("faulty SQL drops the time range without a month bucket")
+			}
+		},
+		"db_policy_missing_on_new_tables": func(t *testing.T) {
+			sql := compile(layers.Correct, "acme_analyst", q("net_revenue", []string{"region"}, "last_month")).SQL
+			owned := env.Oracle.OwnedRows("invoices", []string{"acme"})
+			for _, p := range exec(layers.DatabaseMissingDeepPolicies, sql).Probes {
+				if p.Table == "invoices" && len(p.Visible) <= len(owned) {
+					t.Errorf("unprotected invoices show %d rows, acme owns %d", len(p.Visible), len(owned))
+				}
+				if p.Table == "accounts" && !slices.Equal(p.Visible, env.Oracle.OwnedRows("accounts", []string{"acme"})) {
+					t.Errorf("accounts lost their policy too")
+				}
+			}
+		},
+		"release_fail_open_on_deny": func(t *testing.T) {
+			denied := &observe.Validator{Allowed: false, Obligations: observe.Obligations{RowBudget: 10}}
+			rows := &observe.Database{Result: db.Result{Rows: [][]string{{"1"}}}}
+			if layers.Release(layers.Correct, denied, rows).Allowed || !layers.Release(layers.ReleaseFailOpen, denied, rows).Allowed {
+				t.Error("only the fail-open release should let a denied request's rows out")
 			}
 		},
 	}

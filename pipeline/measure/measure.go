@@ -21,7 +21,7 @@ func Take(ctx context.Context, sess db.Session, o *oracle.Oracle, principal stri
 	d := o.Domain()
 	obs := observe.Observation{Principal: principal, Intent: q, Layers: layers}
 	dec := o.Authorize(principal, q)
-	v := observe.Verdict{Decision: dec, Capabilities: o.CapabilitiesFor(principal), Owned: map[string][]string{}, AllowedColumns: []string{}}
+	v := observe.Verdict{Decision: dec, Capabilities: o.CapabilitiesFor(principal), Owned: map[string][]string{}, AllowedColumns: []string{}, TenantColumn: d.Policy.Tenancy.Column}
 	if pr := d.Policy.Principals[principal]; pr != nil {
 		for c := range o.AllowedColumns(pr.Role) {
 			v.AllowedColumns = append(v.AllowedColumns, c)

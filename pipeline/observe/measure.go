@@ -13,6 +13,8 @@ type Verdict struct {
 	Decision       oracle.Decision     `json:"decision"`
 	Capabilities   oracle.Capabilities `json:"capabilities"`
 	AllowedColumns []string            `json:"allowed_columns"`
+	// TenantColumn is the qualified column that carries tenant ownership.
+	TenantColumn string `json:"tenant_column"`
 	// Reference is the reference answer; nil when the query names an
 	// unknown metric or dimension.
 	Reference *oracle.Answer `json:"reference,omitempty"`

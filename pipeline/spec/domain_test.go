@@ -500,7 +500,7 @@ func TestLoadDomainMutations(t *testing.T) {
 			name:    "unknown generator kind",
 			changes: []change{{"state.yaml", "escalated: {bool: 0.35}", "escalated: {boolean: 0.35}"}},
 			at:      "escalated: {boolean",
-			want:    `dom/state.yaml:%d: unknown field "boolean" (known: bool, boundaries, boundary_share, choice, date_between, int_between, lookup, ratio_of, ref, same_owner, template)`,
+			want:    `dom/state.yaml:%d: unknown field "boolean" (known: bool, boundaries, boundary_share, choice, date_between, int_between, lookup, null_share, ratio_of, ref, same_owner, template)`,
 		},
 		{
 			name:    "seed of the wrong type",

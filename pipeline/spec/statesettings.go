@@ -39,7 +39,9 @@ type Generator struct {
 	RatioOf       *RatioOf `yaml:"ratio_of"`
 	Ref           string   `yaml:"ref"`
 	SameOwner     bool     `yaml:"same_owner"`
-	Line          int      `yaml:"-"`
+	// NullShare is the probability that the column is NULL instead.
+	NullShare float64 `yaml:"null_share"`
+	Line      int     `yaml:"-"`
 }
 
 // RatioOf derives an integer column as a random fraction of another column.

@@ -155,6 +155,9 @@ func (g *gen) owner(row []any) (string, error) {
 }
 
 func (g *gen) value(gn *spec.Generator, row []any, typ string) (any, error) {
+	if gn.NullShare > 0 && g.rng.Float64() < gn.NullShare {
+		return nil, nil
+	}
 	switch {
 	case len(gn.Choice) > 0:
 		return convert(gn.Choice[g.rng.IntN(len(gn.Choice))], typ)

@@ -123,7 +123,10 @@ func TestTypesAndKeys(t *testing.T) {
 			ci := rows.Col(fk.Column)
 			for i, row := range rows.Rows {
 				if row[ci] == nil {
-					t.Errorf("%s row %d: %s is NULL", tab.Name, i, fk.Column)
+					// only optional references may be NULL (unassigned tickets)
+					if fk.Column == tab.OwnerVia {
+						t.Errorf("%s row %d: owner reference %s is NULL", tab.Name, i, fk.Column)
+					}
 					continue
 				}
 				if _, _, ok := ref.ByPK(row[ci]); !ok {
@@ -205,7 +208,12 @@ func TestTicketAgentsSameOwner(t *testing.T) {
 	_, st := support(t)
 	tickets, agents := st.Table("support_tickets"), st.Table("agents")
 	ai := tickets.Col("assigned_agent_id")
+	unassigned := 0
 	for i, row := range tickets.Rows {
+		if row[ai] == nil {
+			unassigned++
+			continue
+		}
 		_, idx, ok := agents.ByPK(row[ai])
 		if !ok {
 			t.Errorf("ticket %v: agent %v does not exist", row[tickets.PK], row[ai])
@@ -214,6 +222,10 @@ func TestTicketAgentsSameOwner(t *testing.T) {
 		if agents.Owner[idx] != tickets.Owner[i] {
 			t.Errorf("ticket %v of %s is assigned to agent %v of %s", row[tickets.PK], tickets.Owner[i], row[ai], agents.Owner[idx])
 		}
+	}
+	// null_share 0.2: some tickets are unassigned, most are not
+	if unassigned == 0 || unassigned*2 > len(tickets.Rows) {
+		t.Errorf("%d of %d tickets unassigned, want some but under half", unassigned, len(tickets.Rows))
 	}
 }
 

@@ -129,8 +129,11 @@ func printWitness(w io.Writer, d *spec.Domain, t *trace.Trace) {
 	}
 	fmt.Fprintf(w, "  witness class:   %s\n", t.WitnessClass)
 	cont := t.ContainmentLayer
-	if cont == "" {
+	switch {
+	case cont == "" && t.SemanticDifference:
 		cont = "none: the damage reached the output"
+	case cont == "":
+		cont = "none needed: on this database state the fault changed no released answer"
 	}
 	fmt.Fprintf(w, "  containment:     %s\n", cont)
 	rel := "withheld"
