@@ -66,10 +66,10 @@ type Suite struct {
 	Name string
 	File *File
 	Path string
-	// Hash is the sha256 hex of the suite file's bytes.
-	Hash   string
-	domain *spec.Domain
-	count  int
+	// FileHash is the sha256 hex of the suite file's bytes.
+	FileHash string
+	domain   *spec.Domain
+	count    int
 }
 
 // Load reads tasks/<name>.yaml of domain d.
@@ -95,7 +95,7 @@ func Parse(d *spec.Domain, name, p string, data []byte) (*Suite, error) {
 	if err := strictyaml.Decode(p, data, f); err != nil {
 		return nil, err
 	}
-	s := &Suite{Name: name, File: f, Path: p, Hash: spec.SHA256Hex(data), domain: d}
+	s := &Suite{Name: name, File: f, Path: p, FileHash: spec.SHA256Hex(data), domain: d}
 	if f.Suite != "" && f.Suite != name {
 		return nil, strictyaml.Errorf(p, 0, "suite field %q does not match the file name %q", f.Suite, name)
 	}
@@ -215,6 +215,19 @@ func (s *Suite) Metadata() map[string]any {
 
 // Count is the number of tasks the suite expands to.
 func (s *Suite) Count() int { return s.count }
+
+// SuiteName is the suite's name.
+func (s *Suite) SuiteName() string { return s.Name }
+
+// Hash identifies the suite's content: the file's sha256.
+func (s *Suite) Hash() string { return s.FileHash }
+
+// StateSeed is the seed of the database state the suite runs on: the
+// domain's own.
+func (s *Suite) StateSeed() uint64 { return s.domain.State.Seed }
+
+// Params are the generator count and seed (nil for a seeded suite).
+func (s *Suite) Params() (count, seed *int) { return nil, nil }
 
 // Tasks yields the suite's tasks in file order: matrix rows first, then
 // explicit tasks.

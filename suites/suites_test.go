@@ -64,8 +64,8 @@ func TestSeededSuite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Name != "seeded" || s.Path != "builtin:support_saas/tasks/seeded.yaml" || s.Hash != spec.SHA256Hex(data) {
-		t.Errorf("Name/Path/Hash = %q/%q/%q", s.Name, s.Path, s.Hash)
+	if s.Name != "seeded" || s.Path != "builtin:support_saas/tasks/seeded.yaml" || s.FileHash != spec.SHA256Hex(data) {
+		t.Errorf("Name/Path/Hash = %q/%q/%q", s.Name, s.Path, s.FileHash)
 	}
 	if s.Count() != 50 {
 		t.Errorf("Count() = %d, want 50", s.Count())
@@ -196,8 +196,8 @@ func TestParseCustomSuite(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
-	if s.Count() != 5 || s.Hash != spec.SHA256Hex([]byte(customSuite)) {
-		t.Errorf("Count() = %d, Hash = %s", s.Count(), s.Hash)
+	if s.Count() != 5 || s.FileHash != spec.SHA256Hex([]byte(customSuite)) {
+		t.Errorf("Count() = %d, Hash = %s", s.Count(), s.FileHash)
 	}
 	fanout, _ := catalog.Get("fanout_join_drift")
 	drop, _ := catalog.Get("compiler_drops_tenant_predicate")

@@ -28,6 +28,24 @@ type Evaluator struct {
 	Oracle *oracle.Oracle
 	// Catalog maps mutations to faulty stacks; nil means catalog.Default().
 	Catalog *catalog.Catalog
+	// Probes are the oracles of extra database states (other seeds of the
+	// same generator) on which a survivor is re-examined before it is
+	// accounted: killed on some probe state means the suite's state is too
+	// weak (survived); killed on none means equivalent.
+	Probes []*Probe
+}
+
+// Probe is an extra database state for re-examining survivors.
+type Probe struct {
+	Seed   uint64
+	Oracle *oracle.Oracle
+}
+
+// Sessions are one worker's connections: the main engine's and one per
+// probe state, in Evaluator.Probes order.
+type Sessions struct {
+	Main   db.Session
+	Probes []db.Session
 }
 
 func (e *Evaluator) catalog() *catalog.Catalog {
@@ -53,8 +71,14 @@ func (e *Evaluator) Observe(ctx context.Context, sess db.Session, stack layers.S
 	return measure.Take(ctx, sess, e.Oracle, principal, q, out)
 }
 
-// Evaluate runs task and builds its trace (without witness minimization).
+// Evaluate runs task on sess without probe states.
 func (e *Evaluator) Evaluate(ctx context.Context, sess db.Session, t spec.Task) (Outcome, error) {
+	return e.EvaluateWith(ctx, Sessions{Main: sess}, t)
+}
+
+// EvaluateWith runs task and builds its trace (without witness minimization).
+func (e *Evaluator) EvaluateWith(ctx context.Context, ss Sessions, t spec.Task) (Outcome, error) {
+	sess := ss.Main
 	stack, err := e.catalog().Stack(t.Mutation)
 	if err != nil {
 		tr := e.baseTrace(t)
@@ -68,7 +92,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, sess db.Session, t spec.Task) 
 	}
 	det := detect.Detect(obs)
 	tr := e.buildTrace(t, obs, det)
-	status, reason, err := e.account(ctx, sess, t, obs, det)
+	status, reason, err := e.account(ctx, ss, t, obs, det)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("evaluate %s: %w", t.ID, err)
 	}
@@ -79,9 +103,11 @@ func (e *Evaluator) Evaluate(ctx context.Context, sess db.Session, t spec.Task) 
 // account compares the detection with the task's expectation. A mutant the
 // detector calls clean is equivalent on this input when its faulty layer
 // produced exactly what the correct layer produces from the same input (no
-// database state could tell them apart), and survived otherwise: its layer
-// behaved differently, but neither the state nor any contract check exposed it.
-func (e *Evaluator) account(ctx context.Context, sess db.Session, t spec.Task, obs observe.Observation, det detect.Detection) (string, string, error) {
+// database state could tell them apart). Otherwise it is re-run on the probe
+// states: killed on one means the suite's state could not distinguish it
+// (survived, with the probe that can); killed on none means no generated
+// state distinguished it (equivalent, empirically).
+func (e *Evaluator) account(ctx context.Context, ss Sessions, t spec.Task, obs observe.Observation, det detect.Detection) (string, string, error) {
 	if t.Mutation == catalog.None {
 		if det.WitnessClass != detect.Clean {
 			return trace.FalsePos, fmt.Sprintf("clean control flagged %s at %s", det.WitnessClass, det.LocalizedSurface), nil
@@ -92,14 +118,33 @@ func (e *Evaluator) account(ctx context.Context, sess db.Session, t spec.Task, o
 		return trace.Killed, fmt.Sprintf("observed %s localized at %s", det.WitnessClass, det.LocalizedSurface), nil
 	}
 	op, _ := e.catalog().Get(t.Mutation)
-	ref, err := e.Observe(ctx, sess, layers.CorrectStack(), t.Principal, t.SemanticQuery)
+	ref, err := e.Observe(ctx, ss.Main, layers.CorrectStack(), t.Principal, t.SemanticQuery)
 	if err != nil {
 		return "", "", err
 	}
 	if LayerOutput(ref, op.Surface) == LayerOutput(obs, op.Surface) {
 		return trace.Equivalent, fmt.Sprintf("equivalent on this input: the faulty %s produced exactly the correct %s output, so no database state can distinguish it", op.Surface, op.Surface), nil
 	}
-	return trace.Survived, fmt.Sprintf("the faulty %s's output differs from the correct one, but neither this database state nor any contract check exposed it", op.Surface), nil
+	stack, err := e.catalog().Stack(t.Mutation)
+	if err != nil {
+		return "", "", err
+	}
+	n := min(len(e.Probes), len(ss.Probes))
+	for k := 0; k < n; k++ {
+		pe := &Evaluator{Domain: e.Domain, Oracle: e.Probes[k].Oracle, Catalog: e.Catalog}
+		pobs, err := pe.Observe(ctx, ss.Probes[k], stack, t.Principal, t.SemanticQuery)
+		if err != nil {
+			return "", "", err
+		}
+		if pd := detect.Detect(pobs); pd.WitnessClass != detect.Clean {
+			return trace.Survived, fmt.Sprintf("this database state cannot distinguish the faulty %s, but probe state %d (seed %d) does: %s at %s: %s",
+				op.Surface, k+1, e.Probes[k].Seed, pd.WitnessClass, pd.LocalizedSurface, pd.Findings[0].Reason), nil
+		}
+	}
+	if n == 0 {
+		return trace.Survived, fmt.Sprintf("the faulty %s's output differs from the correct one, but neither this database state nor any contract check exposed it", op.Surface), nil
+	}
+	return trace.Equivalent, fmt.Sprintf("equivalent on every state tried: the faulty %s's output differs from the correct one, but on the suite's state and %d probe states every contract held", op.Surface, n), nil
 }
 
 // LayerOutput is a canonical fingerprint of one layer's output: its

@@ -399,12 +399,12 @@ func TestReferenceSupportSaaS(t *testing.T) {
 			},
 		},
 		{
-			name: "net_revenue by region filtered on plan", metric: "net_revenue", dims: []string{"region"}, filters: map[string]string{"plan": "pro"}, tr: "last_month", tenants: acme,
+			name: "net_revenue by region filtered on plan enterprise", metric: "net_revenue", dims: []string{"region"}, filters: map[string]string{"plan": "enterprise"}, tr: "last_month", tenants: acme,
 			want: func() [][]string {
 				g := groups{}
 				invoicesFor(acme, lmStart, lmEnd, func(inv, acct []any) {
 					sub := r.byID("subscriptions", r.get("invoices", inv, "subscription_id"))
-					if r.get("subscriptions", sub, "plan") == "pro" {
+					if r.get("subscriptions", sub, "plan") == "enterprise" {
 						addNet(g.at(r.get("accounts", acct, "region").(string)), inv)
 					}
 				})

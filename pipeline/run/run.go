@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math"
 	"os"
 	"runtime"
 	"sort"
@@ -28,10 +29,15 @@ const Version = "0.1.0"
 // MaxWorkers bounds --workers.
 const MaxWorkers = 256
 
-// Source is where a run's tasks come from.
+// Source is where a run's tasks come from (suites.Source satisfies it).
 type Source interface {
-	Tasks() iter.Seq[spec.Task]
+	SuiteName() string
 	Count() int
+	Tasks() iter.Seq[spec.Task]
+	Hash() string
+	Metadata() map[string]any
+	StateSeed() uint64
+	Params() (count, seed *int)
 }
 
 // Config is one benchmark run.
@@ -50,6 +56,9 @@ type Config struct {
 	ReplaceRun bool
 	// Minimize turns witness minimization on (default on in the CLI).
 	Minimize bool
+	// ProbeStates is how many extra database states (other seeds) survivors
+	// are re-examined on before they are accounted.
+	ProbeStates int
 	// Progress, when non-nil, receives one line per 10% of tasks.
 	Progress io.Writer
 }
@@ -70,20 +79,20 @@ type item struct {
 }
 
 type worker struct {
-	sess db.Session
+	sess evaluate.Sessions
 	ev   *evaluate.Evaluator
 	min  bool
 }
 
 func (w *worker) Process(ctx context.Context, t spec.Task) (*item, error) {
 	start := time.Now()
-	out, err := w.ev.Evaluate(ctx, w.sess, t)
+	out, err := w.ev.EvaluateWith(ctx, w.sess, t)
 	if err != nil {
 		return nil, err
 	}
 	it := &item{trace: out.Trace}
 	if w.min && out.Trace.WitnessClass != detect.Clean && out.Trace.AccountingStatus != trace.Invalid {
-		wit, m, err := w.ev.Minimize(ctx, w.sess, t, out)
+		wit, m, err := w.ev.Minimize(ctx, w.sess.Main, t, out)
 		if err != nil {
 			return nil, err
 		}
@@ -94,7 +103,19 @@ func (w *worker) Process(ctx context.Context, t spec.Task) (*item, error) {
 	return it, nil
 }
 
-func (w *worker) Close() error { return w.sess.Close() }
+func (w *worker) Close() error {
+	err := w.sess.Main.Close()
+	for _, p := range w.sess.Probes {
+		if e := p.Close(); e != nil && err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// ProbeSeed is the seed of probe state k (1-based) of a suite whose state
+// seed is seed.
+func ProbeSeed(seed uint64, k int) uint64 { return seed*1_000_003 + uint64(k) }
 
 // Run executes cfg and writes its run directory.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
@@ -106,7 +127,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	tm := Timings{CreatedAt: time.Now().UTC().Format(time.RFC3339), Workers: cfg.Workers, GoVersion: runtime.Version()}
 	t0 := time.Now()
-	st, err := state.Generate(cfg.Domain)
+	st, err := state.GenerateSeed(cfg.Domain, cfg.Source.StateSeed())
 	if err != nil {
 		return nil, err
 	}
@@ -115,6 +136,22 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	defer eng.Close()
+	ev := &evaluate.Evaluator{Domain: cfg.Domain, Oracle: oracle.New(cfg.Domain, st)}
+	var probeEngines []db.Engine
+	for k := 1; k <= cfg.ProbeStates; k++ {
+		seed := ProbeSeed(cfg.Source.StateSeed(), k)
+		pst, err := state.GenerateSeed(cfg.Domain, seed)
+		if err != nil {
+			return nil, fmt.Errorf("probe state %d: %w", k, err)
+		}
+		pe, err := db.OpenDuckDB(ctx, cfg.Domain, pst, layers.Containments())
+		if err != nil {
+			return nil, fmt.Errorf("probe state %d: %w", k, err)
+		}
+		defer pe.Close()
+		probeEngines = append(probeEngines, pe)
+		ev.Probes = append(ev.Probes, &evaluate.Probe{Seed: seed, Oracle: oracle.New(cfg.Domain, pst)})
+	}
 	tm.LoadMS = ms(time.Since(t0))
 	tmp, err := stagingDir(cfg.Out, cfg.Force, cfg.ReplaceRun)
 	if err != nil {
@@ -130,9 +167,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	ev := &evaluate.Evaluator{Domain: cfg.Domain, Oracle: oracle.New(cfg.Domain, st)}
 	rep := &Report{Examples: map[string]trace.Trace{}}
-	var lat []float64
+	var lat latencies
 	total, done, nextTick := cfg.Source.Count(), 0, 1
 	t1 := time.Now()
 	err = pool.Run(ctx, cfg.Workers, cfg.Source.Tasks(),
@@ -141,10 +177,19 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			if err != nil {
 				return nil, err
 			}
-			return &worker{sess: sess, ev: ev, min: cfg.Minimize}, nil
+			w := &worker{sess: evaluate.Sessions{Main: sess}, ev: ev, min: cfg.Minimize}
+			for _, pe := range probeEngines {
+				ps, err := pe.Session(ctx)
+				if err != nil {
+					w.Close()
+					return nil, err
+				}
+				w.sess.Probes = append(w.sess.Probes, ps)
+			}
+			return w, nil
 		},
 		func(it *item) error {
-			lat = append(lat, ms(it.latency))
+			lat.add(ms(it.latency))
 			if err := sk.write(it); err != nil {
 				return err
 			}
@@ -167,8 +212,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, closeErr
 	}
 	tm.EvaluateMS = ms(time.Since(t1))
-	tm.Tasks = len(lat)
-	tm.latencies(lat)
+	tm.Tasks = lat.n
+	tm.fill(&lat)
 	rep.Summary = sk.summary.Summary()
 	if err := writeJSON(tmp, "summary.json", rep.Summary); err != nil {
 		return nil, err
@@ -205,21 +250,60 @@ type Timings struct {
 	TracesPerSec float64 `json:"traces_per_second"`
 }
 
-func (t *Timings) latencies(l []float64) {
-	if len(l) == 0 {
+func (t *Timings) fill(l *latencies) {
+	if l.n == 0 {
 		return
 	}
-	sum := 0.0
-	for _, x := range l {
-		sum += x
-	}
-	t.AvgLatencyMS = sum / float64(len(l))
-	s := append([]float64{}, l...)
-	sort.Float64s(s)
-	t.P95LatencyMS = s[int(0.95*float64(len(s)-1)+0.5)]
+	t.AvgLatencyMS = l.sum / float64(l.n)
+	t.P95LatencyMS = l.quantile(0.95)
 	if t.EvaluateMS > 0 {
-		t.TracesPerSec = float64(len(l)) / (t.EvaluateMS / 1000)
+		t.TracesPerSec = float64(l.n) / (t.EvaluateMS / 1000)
 	}
+}
+
+// latencies keeps streaming latency statistics in constant memory: a sum
+// and a histogram of 1% wide logarithmic buckets (quantiles within 1%).
+type latencies struct {
+	n       int
+	sum     float64
+	buckets map[int]int
+}
+
+func (l *latencies) add(ms float64) {
+	if l.buckets == nil {
+		l.buckets = map[int]int{}
+	}
+	l.n++
+	l.sum += ms
+	l.buckets[bucketOf(ms)]++
+}
+
+func bucketOf(ms float64) int {
+	if ms <= 0.001 {
+		return math.MinInt32
+	}
+	return int(math.Floor(math.Log(ms) / math.Log(1.01)))
+}
+
+// quantile returns the upper edge of the bucket holding quantile q.
+func (l *latencies) quantile(q float64) float64 {
+	keys := make([]int, 0, len(l.buckets))
+	for k := range l.buckets {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	rank := int(math.Ceil(q * float64(l.n)))
+	seen := 0
+	for _, k := range keys {
+		seen += l.buckets[k]
+		if seen >= rank {
+			if k == math.MinInt32 {
+				return 0.001
+			}
+			return math.Pow(1.01, float64(k+1))
+		}
+	}
+	return 0
 }
 
 // Metadata is metadata.json: what was run, with content hashes, and nothing
@@ -254,18 +338,19 @@ func metadata(cfg Config, st *state.State, n int) Metadata {
 	for _, t := range st.Tables {
 		rows[t.Name] = len(t.Rows)
 	}
-	md := cfg.SuiteMetadata
+	md := cfg.Source.Metadata()
 	if md == nil {
 		md = map[string]any{}
 	}
 	str := func(k string) string { v, _ := md[k].(string); return v }
 	frozen, _ := md["detector_frozen"].(bool)
+	count, seed := cfg.Source.Params()
 	return Metadata{
-		Domain: d.Name, Suite: cfg.SuiteName, PolicyVersion: d.Policy.Version,
+		Domain: d.Name, Suite: cfg.Source.SuiteName(), GeneratedCount: count, GeneratedSeed: seed, PolicyVersion: d.Policy.Version,
 		DefaultSurfaceVersions: d.Surfaces.Versions, SuiteMetadata: md,
 		EvidenceLevel: str("evidence_level"), SuiteProvenance: str("provenance"), DetectorFrozen: frozen,
 		SurfaceContracts: d.Surfaces.Contracts, TransitionObligations: d.Surfaces.TransitionObligations,
 		MutationOperatorIDs: catalog.IDs(), TraceCount: n, Engine: "duckdb", PackageVersion: Version,
-		FixtureHashes: d.Hashes, SuiteHash: cfg.SuiteHash, StateSeed: d.State.Seed, StateRows: rows,
+		FixtureHashes: d.Hashes, SuiteHash: cfg.Source.Hash(), StateSeed: cfg.Source.StateSeed(), StateRows: rows,
 	}
 }

@@ -37,16 +37,15 @@ func TestValidateStages(t *testing.T) {
 
 // cancelling source stops the run after n tasks by cancelling the context.
 type cancelling struct {
-	inner  *suites.Suite
+	*suites.Suite
 	n      int
 	cancel context.CancelFunc
 }
 
-func (c cancelling) Count() int { return c.inner.Count() }
 func (c cancelling) Tasks() iter.Seq[spec.Task] {
 	return func(yield func(spec.Task) bool) {
 		i := 0
-		for t := range c.inner.Tasks() {
+		for t := range c.Suite.Tasks() {
 			if i == c.n {
 				c.cancel()
 			}
@@ -73,7 +72,7 @@ func TestInterruptedRunLeavesNothing(t *testing.T) {
 	out := filepath.Join(dir, "run")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	_, err = Run(ctx, Config{Domain: d, SuiteName: "seeded", Source: cancelling{s, 10, cancel}, Out: out, Workers: 2, Minimize: true})
+	_, err = Run(ctx, Config{Domain: d, Source: cancelling{s, 10, cancel}, Out: out, Workers: 2, Minimize: true})
 	if err == nil {
 		t.Fatal("cancelled run succeeded")
 	}
@@ -88,7 +87,7 @@ func TestReplaceRun(t *testing.T) {
 	d, _ := domains.Load("support_saas")
 	s, _ := suites.Load(d, "seeded")
 	out := filepath.Join(t.TempDir(), "run")
-	cfg := Config{Domain: d, SuiteName: "seeded", Source: s, Out: out, Workers: 1}
+	cfg := Config{Domain: d, Source: s, Out: out, Workers: 1}
 	if _, err := Run(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}

@@ -55,8 +55,13 @@ type Summary struct {
 	ByOperator            map[string]*Counts `json:"by_operator"`
 	ByClass               map[string]int     `json:"by_witness_class"`
 	ByLocalizedSurface    map[string]int     `json:"by_localized_surface"`
-	Survivors             []string           `json:"survivors"`
+	// Survivors lists the first MaxListedSurvivors surviving task ids.
+	Survivors []string `json:"survivors"`
 }
+
+// MaxListedSurvivors bounds the survivor list of a summary (the count is
+// always exact).
+const MaxListedSurvivors = 1000
 
 // Accumulator builds a Summary one trace at a time (constant memory apart
 // from the survivor list).
@@ -93,7 +98,7 @@ func (a *Accumulator) Add(t *Trace) {
 	s.Invalid += total.Invalid
 	s.CleanControls += total.CleanControls
 	s.FalsePositives += total.FalsePositives
-	if t.AccountingStatus == Survived {
+	if t.AccountingStatus == Survived && len(s.Survivors) < MaxListedSurvivors {
 		s.Survivors = append(s.Survivors, t.TaskID)
 	}
 	s.ByClass[t.WitnessClass]++

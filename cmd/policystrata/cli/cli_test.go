@@ -80,11 +80,18 @@ func TestDemoGolden(t *testing.T) {
 // traces.parquet holds the same records as traces.jsonl, and both are
 // byte-identical for any worker count.
 func TestRunDeterministicAcrossWorkers(t *testing.T) {
+	for _, suite := range [][]string{{"--suite", "seeded"}, {"--suite", "generated", "--count", "66", "--seed", "99"}} {
+		t.Run(suite[1], func(t *testing.T) { checkDeterministic(t, suite) })
+	}
+}
+
+func checkDeterministic(t *testing.T, suite []string) {
 	dir := t.TempDir()
 	var trees []map[string]string
 	for _, w := range []string{"1", "4"} {
 		out := filepath.Join(dir, "w"+w)
-		code, _, stderr := runCLI(t, "run", "--domain", "support_saas", "--suite", "seeded", "--out", out, "--workers", w)
+		args := append([]string{"run", "--domain", "support_saas", "--out", out, "--workers", w}, suite...)
+		code, _, stderr := runCLI(t, args...)
 		if code != 0 {
 			t.Fatalf("workers %s: exit %d: %s", w, code, stderr)
 		}

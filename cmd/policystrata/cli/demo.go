@@ -57,7 +57,7 @@ func runDemo(ctx context.Context, p demoParams, stdout, stderr io.Writer) (int, 
 	if err != nil {
 		return ExitFailure, err
 	}
-	cfg := run.Config{Domain: d, SuiteName: "seeded", Source: s, SuiteHash: s.Hash, SuiteMetadata: s.Metadata(), Out: p.Out, Workers: p.Workers, ReplaceRun: true, Minimize: true}
+	cfg := run.Config{Domain: d, Source: s, Out: p.Out, Workers: p.Workers, ReplaceRun: true, Minimize: true, ProbeStates: 2}
 	if isTerminal(stderr) {
 		cfg.Progress = stderr
 	}

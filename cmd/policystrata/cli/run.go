@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +23,9 @@ type runParams struct {
 	Workers    int
 	Force      bool
 	NoMinimize bool
+	Count      int
+	Seed       int
+	Probes     int
 }
 
 func newRun(stdout, stderr io.Writer) *cobra.Command {
@@ -31,6 +35,9 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Run a benchmark suite and write a run directory",
 		Example: `  # the support_saas seeded suite with 2 workers
   policystrata run --domain support_saas --suite seeded --out runs/support-seeded --workers 2
+
+  # a generated suite: 2,000 tasks over every operator, its own seeded state
+  policystrata run --domain support_saas --suite generated --count 2000 --seed 7 --out runs/gen
 
   # a domain directory of your own (see init-domain)
   policystrata run --domain-path ./my_domain --suite seeded --out runs/mine`,
@@ -49,11 +56,14 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&p.Domain, "domain", "", "built-in domain ("+fmt.Sprint(domains.Names())+")")
 	f.StringVar(&p.DomainPath, "domain-path", "", "domain directory (policy.yaml, surfaces.yaml, schema.yaml, state.yaml, tasks/)")
-	f.StringVar(&p.Suite, "suite", "seeded", "suite name (tasks/<suite>.yaml)")
+	f.StringVar(&p.Suite, "suite", "seeded", "suite: a file tasks/<suite>.yaml of the domain, or a generator ("+strings.Join(suites.GeneratorNames(), ", ")+")")
 	f.StringVar(&p.Out, "out", "", "run directory to write (required)")
 	f.IntVar(&p.Workers, "workers", 2, "evaluation workers, each with its own database connection")
 	f.BoolVar(&p.Force, "force", false, "replace a non-empty output directory")
 	f.BoolVar(&p.NoMinimize, "no-minimize", false, "skip witness minimization")
+	f.IntVar(&p.Probes, "probe-states", 2, "extra database states (other seeds) each survivor is re-examined on: killed there means survived, killed nowhere means equivalent")
+	f.IntVar(&p.Count, "count", 0, "tasks of a generated suite (default: the generator's)")
+	f.IntVar(&p.Seed, "seed", 0, "seed of a generated suite and its database state (default: the generator's)")
 	return cmd
 }
 
@@ -77,15 +87,18 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 	if p.Workers < 1 || p.Workers > run.MaxWorkers {
 		return ExitBadInput, usageError{fmt.Errorf("--workers must be 1..%d", run.MaxWorkers)}
 	}
+	if p.Probes < 0 || p.Probes > 8 {
+		return ExitBadInput, usageError{fmt.Errorf("--probe-states must be 0..8")}
+	}
 	d, err := loadDomain(p.Domain, p.DomainPath)
 	if err != nil {
 		return ExitBadInput, err
 	}
-	s, err := suites.Load(d, p.Suite)
+	s, err := suites.Open(d, p.Suite, p.Count, p.Seed)
 	if err != nil {
 		return ExitBadInput, err
 	}
-	cfg := run.Config{Domain: d, SuiteName: p.Suite, Source: s, SuiteHash: s.Hash, SuiteMetadata: s.Metadata(), Out: p.Out, Workers: p.Workers, Force: p.Force, Minimize: !p.NoMinimize}
+	cfg := run.Config{Domain: d, Source: s, Out: p.Out, Workers: p.Workers, Force: p.Force, Minimize: !p.NoMinimize, ProbeStates: p.Probes}
 	if isTerminal(stderr) {
 		cfg.Progress = stderr
 	}
@@ -95,7 +108,7 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 	}
 	sm := rep.Summary
 	fmt.Fprintf(stdout, "%s/%s: %d traces: %d killed, %d survived, %d equivalent, %d invalid, %d clean controls, %d false positives\n",
-		d.Name, p.Suite, sm.Total, sm.Killed, sm.Survived, sm.Equivalent, sm.Invalid, sm.CleanControls, sm.FalsePositives)
+		d.Name, s.SuiteName(), sm.Total, sm.Killed, sm.Survived, sm.Equivalent, sm.Invalid, sm.CleanControls, sm.FalsePositives)
 	fmt.Fprintf(stdout, "wrote %s (traces.parquet, traces.jsonl, summary.json, metadata.json, run.json, witnesses/)\n", rep.Out)
 	return ExitOK, nil
 }
