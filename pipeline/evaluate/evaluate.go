@@ -60,6 +60,8 @@ type Outcome struct {
 	Observation observe.Observation
 	Detection   detect.Detection
 	Trace       trace.Trace
+	// Stack is the layer stack the task ran on (never shown to the detector).
+	Stack layers.Stack
 }
 
 // Observe runs q through stack and measures it.
@@ -97,7 +99,7 @@ func (e *Evaluator) EvaluateWith(ctx context.Context, ss Sessions, t spec.Task) 
 		return Outcome{}, fmt.Errorf("evaluate %s: %w", t.ID, err)
 	}
 	tr.AccountingStatus, tr.AccountingReason = status, reason
-	return Outcome{Observation: obs, Detection: det, Trace: tr}, nil
+	return Outcome{Observation: obs, Detection: det, Trace: tr, Stack: stack}, nil
 }
 
 // account compares the detection with the task's expectation. A mutant the

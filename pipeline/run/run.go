@@ -12,10 +12,7 @@ import (
 	"time"
 
 	"github.com/policystrata/policystrata/pipeline/catalog"
-	"github.com/policystrata/policystrata/pipeline/db"
-	"github.com/policystrata/policystrata/pipeline/detect"
 	"github.com/policystrata/policystrata/pipeline/evaluate"
-	"github.com/policystrata/policystrata/pipeline/layers"
 	"github.com/policystrata/policystrata/pipeline/oracle"
 	"github.com/policystrata/policystrata/pipeline/pool"
 	"github.com/policystrata/policystrata/pipeline/spec"
@@ -59,63 +56,27 @@ type Config struct {
 	// ProbeStates is how many extra database states (other seeds) survivors
 	// are re-examined on before they are accounted.
 	ProbeStates int
+	// Engine is "duckdb" (default) or "postgres".
+	Engine string
+	// PGDSN is the PostgreSQL connection string (engine postgres, or the
+	// cross-engine check).
+	PGDSN string
+	// CrossCheck re-runs every live statement on the other engine and
+	// reports disagreements in cross_engine.json.
+	CrossCheck bool
 	// Progress, when non-nil, receives one line per 10% of tasks.
 	Progress io.Writer
 }
 
 // Report is what a finished run returns to its caller.
 type Report struct {
-	Out      string
-	Summary  trace.Summary
+	Out     string
+	Summary trace.Summary
+	// Cross is the cross-engine check, when one ran.
+	Cross    *CrossReport
 	Timings  Timings
 	Examples map[string]trace.Trace
 }
-
-// item is what the evaluate/minimize stage hands the sinks.
-type item struct {
-	trace   trace.Trace
-	witness *trace.Witness
-	latency time.Duration
-}
-
-type worker struct {
-	sess evaluate.Sessions
-	ev   *evaluate.Evaluator
-	min  bool
-}
-
-func (w *worker) Process(ctx context.Context, t spec.Task) (*item, error) {
-	start := time.Now()
-	out, err := w.ev.EvaluateWith(ctx, w.sess, t)
-	if err != nil {
-		return nil, err
-	}
-	it := &item{trace: out.Trace}
-	if w.min && out.Trace.WitnessClass != detect.Clean && out.Trace.AccountingStatus != trace.Invalid {
-		wit, m, err := w.ev.Minimize(ctx, w.sess.Main, t, out)
-		if err != nil {
-			return nil, err
-		}
-		it.witness = &wit
-		it.trace.Minimization = m
-	}
-	it.latency = time.Since(start)
-	return it, nil
-}
-
-func (w *worker) Close() error {
-	err := w.sess.Main.Close()
-	for _, p := range w.sess.Probes {
-		if e := p.Close(); e != nil && err == nil {
-			err = e
-		}
-	}
-	return err
-}
-
-// ProbeSeed is the seed of probe state k (1-based) of a suite whose state
-// seed is seed.
-func ProbeSeed(seed uint64, k int) uint64 { return seed*1_000_003 + uint64(k) }
 
 // Run executes cfg and writes its run directory.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
@@ -131,27 +92,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng, err := db.OpenDuckDB(ctx, cfg.Domain, st, layers.Containments())
+	ev := &evaluate.Evaluator{Domain: cfg.Domain, Oracle: oracle.New(cfg.Domain, st)}
+	engs, err := openEngines(ctx, cfg, st, ev)
 	if err != nil {
 		return nil, err
 	}
-	defer eng.Close()
-	ev := &evaluate.Evaluator{Domain: cfg.Domain, Oracle: oracle.New(cfg.Domain, st)}
-	var probeEngines []db.Engine
-	for k := 1; k <= cfg.ProbeStates; k++ {
-		seed := ProbeSeed(cfg.Source.StateSeed(), k)
-		pst, err := state.GenerateSeed(cfg.Domain, seed)
-		if err != nil {
-			return nil, fmt.Errorf("probe state %d: %w", k, err)
-		}
-		pe, err := db.OpenDuckDB(ctx, cfg.Domain, pst, layers.Containments())
-		if err != nil {
-			return nil, fmt.Errorf("probe state %d: %w", k, err)
-		}
-		defer pe.Close()
-		probeEngines = append(probeEngines, pe)
-		ev.Probes = append(ev.Probes, &evaluate.Probe{Seed: seed, Oracle: oracle.New(cfg.Domain, pst)})
-	}
+	defer engs.close()
 	tm.LoadMS = ms(time.Since(t0))
 	tmp, err := stagingDir(cfg.Out, cfg.Force, cfg.ReplaceRun)
 	if err != nil {
@@ -169,27 +115,16 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	rep := &Report{Examples: map[string]trace.Trace{}}
 	var lat latencies
+	cross := newCrossReport(engs)
 	total, done, nextTick := cfg.Source.Count(), 0, 1
 	t1 := time.Now()
 	err = pool.Run(ctx, cfg.Workers, cfg.Source.Tasks(),
 		func(ctx context.Context) (pool.Worker[spec.Task, *item], error) {
-			sess, err := eng.Session(ctx)
-			if err != nil {
-				return nil, err
-			}
-			w := &worker{sess: evaluate.Sessions{Main: sess}, ev: ev, min: cfg.Minimize}
-			for _, pe := range probeEngines {
-				ps, err := pe.Session(ctx)
-				if err != nil {
-					w.Close()
-					return nil, err
-				}
-				w.sess.Probes = append(w.sess.Probes, ps)
-			}
-			return w, nil
+			return engs.worker(ctx, ev, cfg.Minimize)
 		},
 		func(it *item) error {
 			lat.add(ms(it.latency))
+			cross.add(it)
 			if err := sk.write(it); err != nil {
 				return err
 			}
@@ -218,8 +153,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := writeJSON(tmp, "summary.json", rep.Summary); err != nil {
 		return nil, err
 	}
-	if err := writeJSON(tmp, "metadata.json", metadata(cfg, st, rep.Summary.Total)); err != nil {
+	if err := writeJSON(tmp, "metadata.json", metadata(cfg, engs.main.Name(), st, rep.Summary.Total)); err != nil {
 		return nil, err
+	}
+	if cross != nil {
+		rep.Cross = cross
+		if err := writeJSON(tmp, "cross_engine.json", cross); err != nil {
+			return nil, err
+		}
 	}
 	tm.TotalMS = ms(time.Since(t0))
 	if err := writeJSON(tmp, "run.json", tm); err != nil {
@@ -332,7 +273,7 @@ type Metadata struct {
 	RequiresLLMAPIKey      bool                      `json:"requires_llm_api_key"`
 }
 
-func metadata(cfg Config, st *state.State, n int) Metadata {
+func metadata(cfg Config, engine string, st *state.State, n int) Metadata {
 	d := cfg.Domain
 	rows := map[string]int{}
 	for _, t := range st.Tables {
@@ -350,7 +291,7 @@ func metadata(cfg Config, st *state.State, n int) Metadata {
 		DefaultSurfaceVersions: d.Surfaces.Versions, SuiteMetadata: md,
 		EvidenceLevel: str("evidence_level"), SuiteProvenance: str("provenance"), DetectorFrozen: frozen,
 		SurfaceContracts: d.Surfaces.Contracts, TransitionObligations: d.Surfaces.TransitionObligations,
-		MutationOperatorIDs: catalog.IDs(), TraceCount: n, Engine: "duckdb", PackageVersion: Version,
+		MutationOperatorIDs: catalog.IDs(), TraceCount: n, Engine: engine, PackageVersion: Version,
 		FixtureHashes: d.Hashes, SuiteHash: cfg.Source.Hash(), StateSeed: cfg.Source.StateSeed(), StateRows: rows,
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -26,6 +27,9 @@ type runParams struct {
 	Count      int
 	Seed       int
 	Probes     int
+	Engine     string
+	PGDSN      string
+	CrossCheck bool
 }
 
 func newRun(stdout, stderr io.Writer) *cobra.Command {
@@ -38,6 +42,10 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 
   # a generated suite: 2,000 tasks over every operator, its own seeded state
   policystrata run --domain support_saas --suite generated --count 2000 --seed 7 --out runs/gen
+
+  # the same suite on PostgreSQL with real row-level security, checked against DuckDB
+  policystrata run --domain support_saas --suite seeded --engine postgres --cross-check \
+      --pg-dsn postgres://postgres@127.0.0.1:5432/test --out runs/pg
 
   # a domain directory of your own (see init-domain)
   policystrata run --domain-path ./my_domain --suite seeded --out runs/mine`,
@@ -61,6 +69,9 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 	f.IntVar(&p.Workers, "workers", 2, "evaluation workers, each with its own database connection")
 	f.BoolVar(&p.Force, "force", false, "replace a non-empty output directory")
 	f.BoolVar(&p.NoMinimize, "no-minimize", false, "skip witness minimization")
+	f.StringVar(&p.Engine, "engine", "duckdb", "database engine: duckdb (embedded) or postgres (real row-level security; needs --pg-dsn or POLICYSTRATA_PG_DSN)")
+	f.StringVar(&p.PGDSN, "pg-dsn", "", "PostgreSQL connection string (default: $POLICYSTRATA_PG_DSN)")
+	f.BoolVar(&p.CrossCheck, "cross-check", false, "re-run every live statement on the other engine and report disagreements in cross_engine.json")
 	f.IntVar(&p.Probes, "probe-states", 2, "extra database states (other seeds) each survivor is re-examined on: killed there means survived, killed nowhere means equivalent")
 	f.IntVar(&p.Count, "count", 0, "tasks of a generated suite (default: the generator's)")
 	f.IntVar(&p.Seed, "seed", 0, "seed of a generated suite and its database state (default: the generator's)")
@@ -87,6 +98,15 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 	if p.Workers < 1 || p.Workers > run.MaxWorkers {
 		return ExitBadInput, usageError{fmt.Errorf("--workers must be 1..%d", run.MaxWorkers)}
 	}
+	if p.Engine != "duckdb" && p.Engine != "postgres" {
+		return ExitBadInput, usageError{fmt.Errorf("--engine must be duckdb or postgres")}
+	}
+	if p.PGDSN == "" {
+		p.PGDSN = os.Getenv("POLICYSTRATA_PG_DSN")
+	}
+	if (p.Engine == "postgres" || p.CrossCheck) && p.PGDSN == "" {
+		return ExitBadInput, usageError{fmt.Errorf("--engine postgres and --cross-check need --pg-dsn or POLICYSTRATA_PG_DSN")}
+	}
 	if p.Probes < 0 || p.Probes > 8 {
 		return ExitBadInput, usageError{fmt.Errorf("--probe-states must be 0..8")}
 	}
@@ -98,7 +118,8 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 	if err != nil {
 		return ExitBadInput, err
 	}
-	cfg := run.Config{Domain: d, Source: s, Out: p.Out, Workers: p.Workers, Force: p.Force, Minimize: !p.NoMinimize, ProbeStates: p.Probes}
+	cfg := run.Config{Domain: d, Source: s, Out: p.Out, Workers: p.Workers, Force: p.Force, Minimize: !p.NoMinimize, ProbeStates: p.Probes,
+		Engine: p.Engine, PGDSN: p.PGDSN, CrossCheck: p.CrossCheck}
 	if isTerminal(stderr) {
 		cfg.Progress = stderr
 	}
@@ -109,6 +130,10 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 	sm := rep.Summary
 	fmt.Fprintf(stdout, "%s/%s: %d traces: %d killed, %d survived, %d equivalent, %d invalid, %d clean controls, %d false positives\n",
 		d.Name, s.SuiteName(), sm.Total, sm.Killed, sm.Survived, sm.Equivalent, sm.Invalid, sm.CleanControls, sm.FalsePositives)
+	if c := rep.Cross; c != nil {
+		fmt.Fprintf(stdout, "cross-engine check (%s vs %s): %d of %d live statements agree; %d disagreements on clean controls\n",
+			c.Engines[0], c.Engines[1], c.Agreed, c.Compared, c.CleanDisagreements)
+	}
 	fmt.Fprintf(stdout, "wrote %s (traces.parquet, traces.jsonl, summary.json, metadata.json, run.json, witnesses/)\n", rep.Out)
 	return ExitOK, nil
 }

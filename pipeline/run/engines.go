@@ -1,0 +1,103 @@
+package run
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/policystrata/policystrata/pipeline/db"
+	"github.com/policystrata/policystrata/pipeline/evaluate"
+	"github.com/policystrata/policystrata/pipeline/layers"
+	"github.com/policystrata/policystrata/pipeline/oracle"
+	"github.com/policystrata/policystrata/pipeline/pool"
+	"github.com/policystrata/policystrata/pipeline/spec"
+	"github.com/policystrata/policystrata/pipeline/state"
+)
+
+// Engines are the databases a run uses: the main engine, the optional
+// cross-check engine (the other one, same state), and the probe states'
+// DuckDB engines.
+type engines struct {
+	main   db.Engine
+	cross  db.Engine
+	probes []db.Engine
+}
+
+// openEngine loads st into the named engine.
+func openEngine(ctx context.Context, name, dsn string, d *spec.Domain, st *state.State) (db.Engine, error) {
+	switch name {
+	case "", "duckdb":
+		return db.OpenDuckDB(ctx, d, st, layers.Containments())
+	case "postgres":
+		if dsn == "" {
+			return nil, fmt.Errorf("engine postgres needs a DSN (--pg-dsn or POLICYSTRATA_PG_DSN)")
+		}
+		return db.OpenPostgres(ctx, dsn, d, st, layers.Containments(), db.Options{})
+	}
+	return nil, fmt.Errorf("unknown engine %q (duckdb, postgres)", name)
+}
+
+func openEngines(ctx context.Context, cfg Config, st *state.State, ev *evaluate.Evaluator) (*engines, error) {
+	e := &engines{}
+	var err error
+	if e.main, err = openEngine(ctx, cfg.Engine, cfg.PGDSN, cfg.Domain, st); err != nil {
+		return nil, err
+	}
+	if cfg.CrossCheck {
+		other := "postgres"
+		if e.main.Name() == "postgres" {
+			other = "duckdb"
+		}
+		if e.cross, err = openEngine(ctx, other, cfg.PGDSN, cfg.Domain, st); err != nil {
+			e.close()
+			return nil, fmt.Errorf("cross-check engine: %w", err)
+		}
+	}
+	for k := 1; k <= cfg.ProbeStates; k++ {
+		seed := ProbeSeed(cfg.Source.StateSeed(), k)
+		pst, err := state.GenerateSeed(cfg.Domain, seed)
+		if err != nil {
+			e.close()
+			return nil, fmt.Errorf("probe state %d: %w", k, err)
+		}
+		pe, err := db.OpenDuckDB(ctx, cfg.Domain, pst, layers.Containments())
+		if err != nil {
+			e.close()
+			return nil, fmt.Errorf("probe state %d: %w", k, err)
+		}
+		e.probes = append(e.probes, pe)
+		ev.Probes = append(ev.Probes, &evaluate.Probe{Seed: seed, Oracle: oracle.New(cfg.Domain, pst)})
+	}
+	return e, nil
+}
+
+func (e *engines) close() {
+	for _, x := range append([]db.Engine{e.main, e.cross}, e.probes...) {
+		if x != nil {
+			x.Close()
+		}
+	}
+}
+
+// worker opens one connection on every engine.
+func (e *engines) worker(ctx context.Context, ev *evaluate.Evaluator, minimize bool) (pool.Worker[spec.Task, *item], error) {
+	sess, err := e.main.Session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w := &worker{sess: evaluate.Sessions{Main: sess}, ev: ev, min: minimize}
+	if e.cross != nil {
+		if w.cross, err = e.cross.Session(ctx); err != nil {
+			w.Close()
+			return nil, err
+		}
+	}
+	for _, pe := range e.probes {
+		ps, err := pe.Session(ctx)
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		w.sess.Probes = append(w.sess.Probes, ps)
+	}
+	return w, nil
+}
