@@ -221,3 +221,45 @@ func TestInitDomainThenRunFromPath(t *testing.T) {
 		t.Errorf("controls suite has false positives:\n%s", ta["summary.json"])
 	}
 }
+
+// pgDSN returns the PostgreSQL DSN of the test environment; without one the
+// test skips, except under CI=true where a missing server is a failure.
+func pgDSN(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv("POLICYSTRATA_PG_DSN")
+	if dsn == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("POLICYSTRATA_PG_DSN not set: PostgreSQL tests must run in CI")
+		}
+		t.Skip("POLICYSTRATA_PG_DSN not set: skipping PostgreSQL tests")
+	}
+	return dsn
+}
+
+// The same suite on PostgreSQL (real RLS) and on DuckDB gives the same
+// accounting, and the cross-engine check finds no disagreement.
+func TestPostgresEngineAgreesWithDuckDB(t *testing.T) {
+	dsn := pgDSN(t)
+	tmp := t.TempDir()
+	for _, suite := range []string{"seeded", "controls"} {
+		t.Run(suite, func(t *testing.T) {
+			pg, dk := filepath.Join(tmp, suite+"-pg"), filepath.Join(tmp, suite+"-dk")
+			if code, _, stderr := runCLI(t, "run", "--domain", "support_saas", "--suite", suite, "--engine", "postgres", "--pg-dsn", dsn, "--cross-check", "--out", pg); code != 0 {
+				t.Fatal(stderr)
+			}
+			if code, _, stderr := runCLI(t, "run", "--domain", "support_saas", "--suite", suite, "--out", dk); code != 0 {
+				t.Fatal(stderr)
+			}
+			a, b := readTree(t, pg), readTree(t, dk)
+			if a["summary.json"] != b["summary.json"] {
+				t.Errorf("summaries differ between engines:\n%s", cmp.Diff(b["summary.json"], a["summary.json"]))
+			}
+			if !strings.Contains(a["cross_engine.json"], `"clean_disagreements": 0`) || strings.Contains(a["cross_engine.json"], `"compared": 0`) {
+				t.Errorf("cross_engine.json:\n%s", a["cross_engine.json"])
+			}
+			if !strings.Contains(a["metadata.json"], `"engine": "postgres"`) {
+				t.Errorf("metadata does not name the engine")
+			}
+		})
+	}
+}
