@@ -120,14 +120,16 @@ func (e *Evaluator) buildTrace(t spec.Task, obs observe.Observation, det detect.
 	}
 	// keep layer outputs, but not the probes' key lists (summarized above),
 	// and at most MaxRowsInTrace rows of any result (digests cover the rest)
-	tr.Layers = l
+	tl := l
+	tr.Layers = &tl
 	if l.Database != nil {
 		dc := *l.Database
 		dc.Probes = nil
 		dc.Result.Rows = truncRows(dc.Result.Rows)
 		tr.Layers.Database = &dc
 	}
-	tr.Measured = obs.Measured
+	m := obs.Measured
+	tr.Measured = &m
 	for _, r := range []**db.Result{&tr.Measured.Base, &tr.Measured.Restricted} {
 		if *r != nil {
 			c := **r

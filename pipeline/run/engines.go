@@ -79,12 +79,12 @@ func (e *engines) close() {
 }
 
 // worker opens one connection on every engine.
-func (e *engines) worker(ctx context.Context, ev *evaluate.Evaluator, minimize bool) (pool.Worker[spec.Task, *item], error) {
+func (e *engines) worker(ctx context.Context, ev *evaluate.Evaluator, minimize, compact bool) (pool.Worker[spec.Task, *item], error) {
 	sess, err := e.main.Session(ctx)
 	if err != nil {
 		return nil, err
 	}
-	w := &worker{sess: evaluate.Sessions{Main: sess}, ev: ev, min: minimize}
+	w := &worker{sess: evaluate.Sessions{Main: sess}, ev: ev, min: minimize, compact: compact}
 	if e.cross != nil {
 		if w.cross, err = e.cross.Session(ctx); err != nil {
 			w.Close()

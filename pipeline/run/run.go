@@ -64,6 +64,8 @@ type Config struct {
 	// CrossCheck re-runs every live statement on the other engine and
 	// reports disagreements in cross_engine.json.
 	CrossCheck bool
+	// Compact writes traces without layer outputs, measurements and probes.
+	Compact bool
 	// Progress, when non-nil, receives one line per 10% of tasks.
 	Progress io.Writer
 }
@@ -120,7 +122,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	t1 := time.Now()
 	err = pool.Run(ctx, cfg.Workers, cfg.Source.Tasks(),
 		func(ctx context.Context) (pool.Worker[spec.Task, *item], error) {
-			return engs.worker(ctx, ev, cfg.Minimize)
+			return engs.worker(ctx, ev, cfg.Minimize, cfg.Compact)
 		},
 		func(it *item) error {
 			lat.add(ms(it.latency))

@@ -25,6 +25,8 @@ type worker struct {
 	ev    *evaluate.Evaluator
 	min   bool
 	cross db.Session
+	// compact drops the bulky observation fields from traces.
+	compact bool
 }
 
 func (w *worker) Process(ctx context.Context, t spec.Task) (*item, error) {
@@ -46,6 +48,9 @@ func (w *worker) Process(ctx context.Context, t spec.Task) (*item, error) {
 		}
 		it.witness = &wit
 		it.trace.Minimization = m
+	}
+	if w.compact {
+		it.trace.Compact()
 	}
 	it.latency = time.Since(start)
 	return it, nil

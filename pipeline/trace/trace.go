@@ -105,10 +105,17 @@ type Trace struct {
 	Cost                     Cost                               `json:"cost"`
 	Reasons                  []string                           `json:"reasons"`
 	Findings                 []detect.Finding                   `json:"findings"`
-	Layers                   observe.Layers                     `json:"layer_outputs"`
-	Probes                   []ProbeSummary                     `json:"probes"`
-	Measured                 observe.Measurements               `json:"measured"`
+	Layers                   *observe.Layers                    `json:"layer_outputs,omitempty"`
+	Probes                   []ProbeSummary                     `json:"probes,omitempty"`
+	Measured                 *observe.Measurements              `json:"measured,omitempty"`
 	Minimization             *Minimization                      `json:"minimization,omitempty"`
+}
+
+// Compact drops the bulky observation fields (layer outputs, measurements,
+// probes), keeping the reference's fields, the SQL, digests and capped rows:
+// for runs of millions of tasks.
+func (t *Trace) Compact() {
+	t.Layers, t.Measured, t.Probes = nil, nil, nil
 }
 
 // Witness is the minimized, self-contained reproduction of a non-clean trace.

@@ -30,6 +30,7 @@ type runParams struct {
 	Engine     string
 	PGDSN      string
 	CrossCheck bool
+	Compact    bool
 }
 
 func newRun(stdout, stderr io.Writer) *cobra.Command {
@@ -71,6 +72,7 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 	f.BoolVar(&p.NoMinimize, "no-minimize", false, "skip witness minimization")
 	f.StringVar(&p.Engine, "engine", "duckdb", "database engine: duckdb (embedded) or postgres (real row-level security; needs --pg-dsn or POLICYSTRATA_PG_DSN)")
 	f.StringVar(&p.PGDSN, "pg-dsn", "", "PostgreSQL connection string (default: $POLICYSTRATA_PG_DSN)")
+	f.BoolVar(&p.Compact, "compact", false, "write traces without layer outputs, measurements and probes (for runs of millions of tasks)")
 	f.BoolVar(&p.CrossCheck, "cross-check", false, "re-run every live statement on the other engine and report disagreements in cross_engine.json")
 	f.IntVar(&p.Probes, "probe-states", 2, "extra database states (other seeds) each survivor is re-examined on: killed there means survived, killed nowhere means equivalent")
 	f.IntVar(&p.Count, "count", 0, "tasks of a generated suite (default: the generator's)")
@@ -119,7 +121,7 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 		return ExitBadInput, err
 	}
 	cfg := run.Config{Domain: d, Source: s, Out: p.Out, Workers: p.Workers, Force: p.Force, Minimize: !p.NoMinimize, ProbeStates: p.Probes,
-		Engine: p.Engine, PGDSN: p.PGDSN, CrossCheck: p.CrossCheck}
+		Engine: p.Engine, PGDSN: p.PGDSN, CrossCheck: p.CrossCheck, Compact: p.Compact}
 	if isTerminal(stderr) {
 		cfg.Progress = stderr
 	}
