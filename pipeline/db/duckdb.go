@@ -120,11 +120,15 @@ func (e *DuckDB) load(ctx context.Context, st *state.State, containments []Conta
 			return fmt.Errorf("insert ownership of %s: %w", t.Name, err)
 		}
 	}
+	// the oracle namespace: a copy of each table carrying the owner the
+	// oracle computed for every row, filtered by the transaction's tenants
 	stmts = nil
 	for _, t := range d.Schema.Tables {
-		stmts = append(stmts, fmt.Sprintf(
-			"CREATE VIEW oracle.%s AS SELECT * FROM base.%s WHERE CAST(%s AS VARCHAR) IN (SELECT pk FROM oracle_meta.row_owner WHERE tbl = %s AND list_contains(getvariable('oracle_tenant_ids'), tenant))",
-			quoteIdent(t.Name), quoteIdent(t.Name), quoteIdent(t.PrimaryKey), quoteLit(t.Name)))
+		stmts = append(stmts,
+			fmt.Sprintf("CREATE TABLE oracle_meta.%s AS SELECT b.*, o.tenant AS __owner FROM base.%s b JOIN oracle_meta.row_owner o ON o.tbl = %s AND o.pk = CAST(b.%s AS VARCHAR)",
+				quoteIdent(t.Name), quoteIdent(t.Name), quoteLit(t.Name), quoteIdent(t.PrimaryKey)),
+			fmt.Sprintf("CREATE VIEW oracle.%s AS SELECT * EXCLUDE (__owner) FROM oracle_meta.%s WHERE list_contains(getvariable('oracle_tenant_ids'), __owner)",
+				quoteIdent(t.Name), quoteIdent(t.Name)))
 	}
 	appTenants := func() string { return "getvariable('app_tenant_ids')" }
 	for _, c := range containments {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/evaltest"
+	"github.com/policystrata/policystrata/suites"
 )
 
 // benchEvaluate evaluates the support_saas seeded suite round-robin on one
@@ -44,3 +45,23 @@ func BenchmarkEvaluateUncached(b *testing.B) { benchEvaluate(b, db.Options{Cache
 // BenchmarkEvaluateAndMinimize adds witness minimization (replays through
 // the real layers) for every non-clean task.
 func BenchmarkEvaluateAndMinimize(b *testing.B) { benchEvaluate(b, db.Options{}, true) }
+
+// BenchmarkEvaluateGenerated evaluates distinct generated tasks (varied
+// principals, metrics, dimensions, filters, time ranges and limits) in order,
+// as a generated run does, with the memo on and no minimization.
+func BenchmarkEvaluateGenerated(b *testing.B) {
+	env := evaltest.Setup(b, "support_saas")
+	ev := &Evaluator{Domain: env.Domain, Oracle: env.Oracle}
+	src, err := suites.Open(env.Domain, "generated", max(b.N, 1), 1729)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ResetTimer()
+	for task := range src.Tasks() {
+		if _, err := ev.Evaluate(ctx, env.Session, task); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "traces/s")
+}

@@ -120,11 +120,11 @@ func (e *Evaluator) account(ctx context.Context, ss Sessions, t spec.Task, obs o
 		return trace.Killed, fmt.Sprintf("observed %s localized at %s", det.WitnessClass, det.LocalizedSurface), nil
 	}
 	op, _ := e.catalog().Get(t.Mutation)
-	ref, err := e.Observe(ctx, ss.Main, layers.CorrectStack(), t.Principal, t.SemanticQuery)
+	correct, err := e.correctOutput(ctx, ss.Main, obs, op.Surface)
 	if err != nil {
 		return "", "", err
 	}
-	if LayerOutput(ref, op.Surface) == LayerOutput(obs, op.Surface) {
+	if correct == LayerOutput(obs, op.Surface) {
 		return trace.Equivalent, fmt.Sprintf("equivalent on this input: the faulty %s produced exactly the correct %s output, so no database state can distinguish it", op.Surface, op.Surface), nil
 	}
 	stack, err := e.catalog().Stack(t.Mutation)
@@ -147,6 +147,47 @@ func (e *Evaluator) account(ctx context.Context, ss Sessions, t spec.Task, obs o
 		return trace.Survived, fmt.Sprintf("the faulty %s's output differs from the correct one, but neither this database state nor any contract check exposed it", op.Surface), nil
 	}
 	return trace.Equivalent, fmt.Sprintf("equivalent on every state tried: the faulty %s's output differs from the correct one, but on the suite's state and %d probe states every contract held", op.Surface, n), nil
+}
+
+// correctOutput is the fingerprint of what the correct (v7) layer produces
+// from the inputs the faulty layer really received in obs.
+func (e *Evaluator) correctOutput(ctx context.Context, sess db.Session, obs observe.Observation, surface string) (string, error) {
+	l := obs.Layers
+	p := e.Domain.Policy
+	out := observe.Observation{}
+	switch surface {
+	case "manifest":
+		m := layers.Manifest(layers.Correct, p, obs.Principal)
+		out.Layers.Manifest = &m
+	case "grammar":
+		if l.Manifest != nil {
+			g := layers.Grammar(layers.Correct, p, *l.Manifest, layers.IntentJSON(obs.Intent))
+			out.Layers.Grammar = &g
+		}
+	case "validator":
+		if l.Grammar != nil && l.Grammar.Query != nil {
+			v := layers.Validate(layers.Correct, e.Domain, obs.Principal, *l.Grammar.Query)
+			out.Layers.Validator = &v
+		}
+	case "compiler":
+		if v := l.Validator; v != nil && v.Metric != "" && l.Grammar != nil && l.Grammar.Query != nil {
+			c := layers.Compile(layers.Correct, e.Domain, layers.CompileInput{Query: *l.Grammar.Query, Metric: v.Metric, Obligations: v.Obligations, Shadow: !v.Allowed})
+			out.Layers.Compiler = &c
+		}
+	case "database":
+		if c := l.Compiler; c != nil && c.Error == "" {
+			pr := p.Principals[obs.Principal]
+			d, err := layers.Execute(ctx, sess, e.Domain, layers.Correct, pr.Role, pr.TenantIDs, c.SQL, c.Shadow)
+			if err != nil {
+				return "", err
+			}
+			out.Layers.Database = &d
+		}
+	case "release":
+		r := layers.Release(layers.Correct, l.Validator, l.Database)
+		out.Layers.Release = &r
+	}
+	return LayerOutput(out, surface), nil
 }
 
 // LayerOutput is a canonical fingerprint of one layer's output: its
