@@ -31,14 +31,13 @@ func inputError(t *testing.T, err error) *strictyaml.Error {
 
 func TestNames(t *testing.T) {
 	names := domains.Names()
+	if want := []string{"finance_saas", "support_saas"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("Names() = %v, want %v", names, want)
+	}
 	if !sort.StringsAreSorted(names) {
 		t.Errorf("Names() = %v is not sorted", names)
 	}
-	found := false
 	for _, n := range names {
-		if n == "support_saas" {
-			found = true
-		}
 		if !spec.ValidID(n) {
 			t.Errorf("built-in domain name %q is not a safe id", n)
 		}
@@ -52,20 +51,38 @@ func TestNames(t *testing.T) {
 			}
 		})
 	}
-	if !found {
-		t.Errorf("Names() = %v lacks support_saas", names)
-	}
 }
 
 func TestLoad(t *testing.T) {
-	d, err := domains.Load("support_saas")
+	for _, name := range domains.Names() {
+		t.Run(name, func(t *testing.T) { testLoadBuiltin(t, name) })
+	}
+	for _, name := range []string{"nope", "", "../support_saas", "support_saas/tasks", "Support_SaaS", "finance_saas/tasks", "../finance_saas"} {
+		t.Run("unknown "+name, func(t *testing.T) {
+			_, err := domains.Load(name)
+			e := inputError(t, err)
+			if want := name + ": unknown built-in domain (built-in: finance_saas, support_saas)"; err.Error() != want || e.Line != 0 {
+				t.Errorf("error = %q, want %q", err, want)
+			}
+			if _, err := domains.Builtin(name); err == nil {
+				t.Errorf("Builtin(%q) succeeded", name)
+			}
+		})
+	}
+}
+
+// testLoadBuiltin checks that built-in domain name loads completely, that its
+// hashes are those of the embedded files, and that the embedded files are the
+// files on disk.
+func testLoadBuiltin(t *testing.T, name string) {
+	d, err := domains.Load(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(d.Hashes) != len(spec.DomainFiles) || d.Policy == nil || d.Schema == nil || d.Surfaces == nil || d.State == nil {
 		t.Fatalf("incomplete domain: %+v", d)
 	}
-	fsys, err := domains.Builtin("support_saas")
+	fsys, err := domains.Builtin(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +94,7 @@ func TestLoad(t *testing.T) {
 		if d.Hashes[f] != spec.SHA256Hex(data) {
 			t.Errorf("Hashes[%s] does not match the embedded file", f)
 		}
-		disk, err := os.ReadFile(filepath.Join("support_saas", f))
+		disk, err := os.ReadFile(filepath.Join(name, f))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,25 +102,19 @@ func TestLoad(t *testing.T) {
 			t.Errorf("embedded %s differs from the file on disk", f)
 		}
 	}
-	if _, err := fs.ReadFile(d.FS, "tasks/seeded.yaml"); err != nil {
-		t.Errorf("domain FS lacks tasks/seeded.yaml: %v", err)
+	for _, suite := range []string{"tasks/seeded.yaml", "tasks/controls.yaml"} {
+		embedded, err := fs.ReadFile(d.FS, suite)
+		if err != nil {
+			t.Errorf("domain FS lacks %s: %v", suite, err)
+			continue
+		}
+		if disk, err := os.ReadFile(filepath.Join(name, suite)); err != nil || string(disk) != string(embedded) {
+			t.Errorf("embedded %s differs from the file on disk (%v)", suite, err)
+		}
 	}
-	again, err := domains.Load("support_saas")
+	again, err := domains.Load(name)
 	if err != nil || !reflect.DeepEqual(again.Hashes, d.Hashes) {
 		t.Errorf("a second Load differs: %v", err)
-	}
-
-	for _, name := range []string{"nope", "", "../support_saas", "support_saas/tasks", "Support_SaaS"} {
-		t.Run("unknown "+name, func(t *testing.T) {
-			_, err := domains.Load(name)
-			e := inputError(t, err)
-			if want := name + ": unknown built-in domain (built-in: " + strings.Join(domains.Names(), ", ") + ")"; err.Error() != want || e.Line != 0 {
-				t.Errorf("error = %q, want %q", err, want)
-			}
-			if _, err := domains.Builtin(name); err == nil {
-				t.Errorf("Builtin(%q) succeeded", name)
-			}
-		})
 	}
 }
 

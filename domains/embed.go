@@ -17,7 +17,7 @@ import (
 	"github.com/policystrata/policystrata/pipeline/strictyaml"
 )
 
-//go:embed support_saas
+//go:embed support_saas finance_saas
 var builtin embed.FS
 
 // Names lists the built-in domains in sorted order.

@@ -7,8 +7,8 @@ import "github.com/policystrata/policystrata/pipeline/layers"
 // relational operators (tenant/account swap, DISTINCT, inner join).
 var addedOperators = []Operator{
 	{ID: "compiler_swaps_tenant_account_id", Surface: "compiler", Variant: layers.CompilerSwapTenantAccount, Version: "v5", Origin: "reference", Family: "tenant_scope",
-		Description:   "The compiler binds the tenant scope to the key of the table that holds the tenant column (accounts.id IN ('acme')) instead of the tenant column, so the principal's own rows disappear.",
-		ExpectedClass: "semantic_drift", ExpectedSurface: "compiler", ExpectedContainment: ""},
+		Description:   "The compiler binds the tenant scope to the key of the table that holds the tenant column (accounts.id IN ('acme')) instead of the tenant column: the tenant column is never bound, and the principal's own rows disappear from the answer.",
+		ExpectedClass: "lowering_violation", ExpectedSurface: "compiler", ExpectedContainment: ""},
 	{ID: "compiler_removes_distinct", Surface: "compiler", Variant: layers.CompilerRemoveDistinct, Version: "v6", Origin: "reference", Hint: Hint{FanOut: true}, Family: "join_grain",
 		Description:   "The compiler drops DISTINCT from count(distinct ...) and from the per-group de-duplication, so fan-out joins count rows more than once.",
 		ExpectedClass: "semantic_drift", ExpectedSurface: "compiler", ExpectedContainment: ""},
