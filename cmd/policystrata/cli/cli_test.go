@@ -194,6 +194,10 @@ func TestSummarizeMatchesRun(t *testing.T) {
 	if code != 0 || stdout != string(stored) {
 		t.Errorf("summarize --format json differs from summary.json")
 	}
+	code, stdout, _ = runCLI(t, "summarize", out, "--format", "markdown")
+	if code != 0 || !strings.Contains(stdout, "| `compiler_drops_tenant_predicate` | 5 | 5 | 0 | 0 | 1.000 |") || !strings.Contains(stdout, "| **total** | 50 | 50 | 0 | 0 | 1.000 |") {
+		t.Errorf("markdown summary:\n%s", stdout)
+	}
 }
 
 // A domain written out by init-domain runs from its directory with the same

@@ -13,6 +13,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/policystrata/policystrata/pipeline/catalog"
+	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/strictyaml"
 	"github.com/policystrata/policystrata/pipeline/trace"
 )
@@ -28,20 +30,21 @@ func newSummarize(stdout io.Writer) *cobra.Command {
 		Use:   "summarize RUN",
 		Short: "Recompute a run's summary from its traces and check summary.json",
 		Example: `  policystrata summarize runs/demo
-  policystrata summarize runs/demo --format json`,
+  policystrata summarize runs/demo --format json
+  policystrata summarize runs/gen --format markdown   # per-operator table for reports`,
 		Args: positionalArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.Run = args[0]
 			return runSummarize(*p, stdout)
 		},
 	}
-	cmd.Flags().StringVar(&p.Format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&p.Format, "format", "text", "output format: text, json or markdown")
 	return cmd
 }
 
 func runSummarize(p summarizeParams, stdout io.Writer) error {
-	if p.Format != "text" && p.Format != "json" {
-		return usageError{fmt.Errorf("--format must be text or json")}
+	if p.Format != "text" && p.Format != "json" && p.Format != "markdown" {
+		return usageError{fmt.Errorf("--format must be text, json or markdown")}
 	}
 	path := filepath.Join(p.Run, "traces.jsonl")
 	f, err := os.Open(path)
@@ -75,9 +78,13 @@ func runSummarize(p summarizeParams, stdout io.Writer) error {
 		return err
 	}
 	stored, _ := os.ReadFile(filepath.Join(p.Run, "summary.json"))
-	if p.Format == "json" {
+	switch p.Format {
+	case "json":
 		_, err := stdout.Write(got)
 		return err
+	case "markdown":
+		writeMarkdown(stdout, sm)
+		return nil
 	}
 	fmt.Fprintf(stdout, "%s: %d traces\n", p.Run, sm.Total)
 	fmt.Fprintf(stdout, "  killed %d, survived %d, equivalent %d, invalid %d, clean controls %d, false positives %d\n",
@@ -99,4 +106,38 @@ func runSummarize(p summarizeParams, stdout io.Writer) error {
 		return exitCode(ExitFailure)
 	}
 	return nil
+}
+
+// writeMarkdown renders the per-operator accounting as a Markdown table.
+func writeMarkdown(w io.Writer, sm trace.Summary) {
+	fmt.Fprintln(w, "| operator | tasks | killed | survived | equivalent | score |")
+	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- |")
+	for _, op := range sortedOps(sm) {
+		c := sm.ByOperator[op]
+		score := "n/a"
+		if c.Killed+c.Survived > 0 {
+			score = fmt.Sprintf("%.3f", float64(c.Killed)/float64(c.Killed+c.Survived))
+		}
+		fmt.Fprintf(w, "| `%s` | %d | %d | %d | %d | %s |\n", op, c.Tasks, c.Killed, c.Survived, c.Equivalent, score)
+	}
+	fmt.Fprintf(w, "| **total** | %d | %d | %d | %d | %.3f |\n", sm.Total, sm.Killed, sm.Survived, sm.Equivalent, sm.MutantKillRate)
+	if sm.CleanControls+sm.FalsePositives > 0 {
+		fmt.Fprintf(w, "\nClean controls: %d, false positives: %d.\n", sm.CleanControls, sm.FalsePositives)
+	}
+}
+
+// sortedOps lists the summary's operators in catalog order, unknown ones last.
+func sortedOps(sm trace.Summary) []string {
+	var out []string
+	for _, id := range catalog.IDs() {
+		if _, ok := sm.ByOperator[id]; ok {
+			out = append(out, id)
+		}
+	}
+	for _, id := range spec.SortedKeys(sm.ByOperator) {
+		if _, ok := catalog.Get(id); !ok {
+			out = append(out, id)
+		}
+	}
+	return out
 }
