@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"math/big"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,34 +12,13 @@ import (
 
 	"github.com/policystrata/policystrata/domains"
 	"github.com/policystrata/policystrata/pipeline/cell"
+	"github.com/policystrata/policystrata/pipeline/pgtest"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/state"
 )
 
-// pgTestDSN returns POLICYSTRATA_PG_DSN after checking the server answers.
-// Unset, the test is skipped, except in CI (CI=true), where PostgreSQL tests
-// must run: an unset or unreachable server fails the test.
-func pgTestDSN(tb testing.TB) string {
-	tb.Helper()
-	dsn := os.Getenv("POLICYSTRATA_PG_DSN")
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			tb.Fatal("POLICYSTRATA_PG_DSN not set: PostgreSQL tests must run in CI (CI=true); point it at a server, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
-		}
-		tb.Skip("POLICYSTRATA_PG_DSN not set: skipping PostgreSQL tests")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err == nil {
-		err = conn.Ping(ctx)
-		conn.Close(ctx)
-	}
-	if err != nil {
-		tb.Fatalf("POLICYSTRATA_PG_DSN is set but the server is unreachable: %v", err)
-	}
-	return dsn
-}
+// pgTestDSN is the environment's PostgreSQL DSN (see pgtest.DSN).
+func pgTestDSN(tb testing.TB) string { return pgtest.DSN(tb) }
 
 // pgLeftovers lists the schemas (in the DSN's database) and roles (on the
 // server) whose names carry suffix.

@@ -12,6 +12,8 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/policystrata/policystrata/pipeline/pgtest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -226,24 +228,10 @@ func TestInitDomainThenRunFromPath(t *testing.T) {
 	}
 }
 
-// pgDSN returns the PostgreSQL DSN of the test environment; without one the
-// test skips, except under CI=true where a missing server is a failure.
-func pgDSN(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("POLICYSTRATA_PG_DSN")
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("POLICYSTRATA_PG_DSN not set: PostgreSQL tests must run in CI")
-		}
-		t.Skip("POLICYSTRATA_PG_DSN not set: skipping PostgreSQL tests")
-	}
-	return dsn
-}
-
 // The same suite on PostgreSQL (real RLS) and on DuckDB gives the same
 // accounting, and the cross-engine check finds no disagreement.
 func TestPostgresEngineAgreesWithDuckDB(t *testing.T) {
-	dsn := pgDSN(t)
+	dsn := pgtest.DSN(t)
 	tmp := t.TempDir()
 	for _, suite := range []string{"seeded", "controls"} {
 		t.Run(suite, func(t *testing.T) {
