@@ -12,7 +12,7 @@ import (
 // result is a pure function of its namespace, tenants and text; the memo
 // only saves repeated work (minimization replays, repeated suite queries)
 // and stays bounded so memory does not grow with the run.
-const DefaultCacheEntries = 65536
+const DefaultCacheEntries = 8192
 
 type lru struct {
 	mu    sync.Mutex
