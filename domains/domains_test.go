@@ -31,7 +31,7 @@ func inputError(t *testing.T, err error) *strictyaml.Error {
 
 func TestNames(t *testing.T) {
 	names := domains.Names()
-	if want := []string{"finance_saas", "support_saas"}; !reflect.DeepEqual(names, want) {
+	if want := []string{"analytics_clickhouse", "finance_saas", "support_saas"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("Names() = %v, want %v", names, want)
 	}
 	if !sort.StringsAreSorted(names) {
@@ -61,7 +61,7 @@ func TestLoad(t *testing.T) {
 		t.Run("unknown "+name, func(t *testing.T) {
 			_, err := domains.Load(name)
 			e := inputError(t, err)
-			if want := name + ": unknown built-in domain (built-in: finance_saas, support_saas)"; err.Error() != want || e.Line != 0 {
+			if want := name + ": unknown built-in domain (built-in: analytics_clickhouse, finance_saas, support_saas)"; err.Error() != want || e.Line != 0 {
 				t.Errorf("error = %q, want %q", err, want)
 			}
 			if _, err := domains.Builtin(name); err == nil {

@@ -17,7 +17,7 @@ import (
 	"github.com/policystrata/policystrata/pipeline/strictyaml"
 )
 
-//go:embed support_saas finance_saas
+//go:embed support_saas finance_saas analytics_clickhouse
 var builtin embed.FS
 
 // Names lists the built-in domains in sorted order.

@@ -85,7 +85,8 @@ func NewGenerated(d *spec.Domain, name string, count, seed int) (*Generated, err
 	}
 	out.space = newSpace(d, st)
 	if g.mutants {
-		out.ops = catalog.All()
+		// only the operators whose fault can live in this domain's stack
+		out.ops = catalog.For(d)
 	}
 	return out, nil
 }
@@ -181,6 +182,9 @@ func (g *Generated) mutant(i, width int) spec.Task {
 		hint := catalog.Hint{}
 		if rng.IntN(5) < 3 {
 			hint = op.Hint
+		}
+		if ps := g.space.principalsFor(hint); len(ps) > 0 {
+			principal = pick(rng, ps)
 		}
 		q = g.space.query(rng, principal, hint)
 		if partitionOf(op.ID, principal, q) == g.gen.partition || attempt >= 256 {

@@ -91,9 +91,17 @@ func (s *space) query(rng *rand.Rand, principal string, hint catalog.Hint) spec.
 	allowedM := filter(s.metrics, func(m string) bool { return s.metricAllowed(roleName, m) })
 	deniedM := filter(s.metrics, func(m string) bool { return !s.metricAllowed(roleName, m) })
 	var metric string
+	fits := filter(s.metrics, func(m string) bool { return s.fitsHint(m, hint) })
 	switch {
 	case hint.DeniedMetric && len(deniedM) > 0:
 		metric = pick(rng, deniedM)
+	case len(fits) > 0 && len(fits) < len(s.metrics):
+		if granted := filter(fits, func(m string) bool { return s.metricAllowed(roleName, m) }); len(granted) > 0 {
+			fits = granted
+		}
+		metric = pick(rng, fits)
+	case hint.Authorized && len(allowedM) > 0:
+		metric = pick(rng, allowedM)
 	case len(allowedM) > 0 && rng.IntN(100) < 85:
 		metric = pick(rng, allowedM)
 	default:
@@ -120,9 +128,17 @@ func (s *space) query(rng *rand.Rand, principal string, hint catalog.Hint) spec.
 	if hint.Month {
 		add(pickOr(rng, filter(s.dims, func(d string) bool { return s.d.Policy.Dimensions[d].Bucket != "" })))
 	}
+	if hint.Day {
+		add(pickOr(rng, filter(s.dims, func(d string) bool { return s.d.Policy.Dimensions[d].Bucket == "day" })))
+	}
+	if hint.Cohort {
+		for fine := filter(allowedD, func(d string) bool { return s.d.Policy.Dimensions[d].Bucket == "" }); len(dims) < 2 && len(fine) > len(dims); {
+			add(pick(rng, fine))
+		}
+	}
 	for n := rng.IntN(4); len(dims) < n; {
 		pool := allowedD
-		if len(pool) == 0 || rng.IntN(5) == 0 {
+		if len(pool) == 0 || (!hint.Authorized && rng.IntN(5) == 0) {
 			pool = s.dims
 		}
 		before := len(dims)
@@ -140,23 +156,38 @@ func (s *space) query(rng *rand.Rand, principal string, hint catalog.Hint) spec.
 		d := pick(rng, filterable)
 		filters[d] = pick(rng, s.values[d])
 	}
+	if hint.Rollup {
+		// keep only what a materialized view of the metric holds
+		m, _, _ := s.d.Policy.MetricByName(name)
+		dims = filter(dims, func(d string) bool { return s.rollupKey(m, d) })
+		for _, f := range spec.SortedKeys(filters) {
+			if !s.rollupKey(m, f) {
+				delete(filters, f)
+			}
+		}
+	}
 
 	var tr string
-	deniedT := filter(spec.TimeRanges, func(t string) bool { return !slices.Contains(role.AllowedTimeRanges, t) })
+	deniedT := filter(s.d.Policy.TimeRangeNames(), func(t string) bool { return !slices.Contains(role.AllowedTimeRanges, t) })
 	switch {
 	case hint.TimeRange != "":
 		tr = hint.TimeRange
+	case hint.Authorized && len(role.AllowedTimeRanges) > 0:
+		tr = pick(rng, role.AllowedTimeRanges)
 	case hint.DeniedTimeRange && len(deniedT) > 0:
 		tr = pick(rng, deniedT)
 	case rng.IntN(5) < 4 && len(role.AllowedTimeRanges) > 0:
 		tr = pick(rng, role.AllowedTimeRanges)
 	default:
-		tr = pick(rng, spec.TimeRanges)
+		tr = pick(rng, s.d.Policy.TimeRangeNames())
 	}
 
 	limit := pick(rng, []int{1, 5, 10, 100, 100, 100, 1000, role.MaxRows, role.MaxRows + 1})
 	if hint.OverLimit {
 		limit = role.MaxRows + 1 + rng.IntN(role.MaxRows)
+	}
+	if hint.Authorized {
+		limit = min(limit, role.MaxRows)
 	}
 	return spec.SemanticQuery{Metric: name, Dimensions: dims, Filters: filters, TimeRange: tr, Grain: "month", Limit: limit}.Normalized()
 }

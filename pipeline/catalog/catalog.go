@@ -7,8 +7,10 @@ package catalog
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/policystrata/policystrata/pipeline/layers"
+	"github.com/policystrata/policystrata/pipeline/spec"
 )
 
 // None is the mutation of a clean control.
@@ -33,6 +35,15 @@ type Operator struct {
 	// Hint tells generators which queries exercise the fault. It shapes
 	// inputs only; the detector never sees it.
 	Hint Hint `json:"hint"`
+	// Dialects, when set, restricts the operator to domains whose SQL
+	// dialect is listed (its fault lives in that dialect's stack).
+	Dialects []string `json:"dialects,omitempty"`
+}
+
+// AppliesTo reports whether the operator applies to a domain whose SQL
+// dialect is dialect.
+func (o Operator) AppliesTo(dialect string) bool {
+	return len(o.Dialects) == 0 || slices.Contains(o.Dialects, dialect)
 }
 
 // Hint describes the inputs that exercise an operator's fault.
@@ -55,12 +66,27 @@ type Hint struct {
 	OverLimit bool `json:"over_limit,omitempty"`
 	// DeniedTimeRange asks for a time range the role is not granted.
 	DeniedTimeRange bool `json:"denied_time_range,omitempty"`
+	// Day asks for a day bucket dimension.
+	Day bool `json:"day,omitempty"`
+	// DistinctCount asks for a metric that counts distinct values.
+	DistinctCount bool `json:"distinct_count,omitempty"`
+	// Rollup asks for a metric and dimensions a materialized view holds.
+	Rollup bool `json:"rollup,omitempty"`
+	// Sampled asks for a sampled metric, by a principal granted one.
+	Sampled bool `json:"sampled,omitempty"`
+	// Cohort asks for a principal whose role has a minimum cohort size and
+	// for fine groups (at least two dimensions).
+	Cohort bool `json:"cohort,omitempty"`
+	// Authorized asks for a request the principal's role grants: a granted
+	// metric, dimensions and time range, within the row limit (for faults
+	// that act on released answers).
+	Authorized bool `json:"authorized,omitempty"`
 }
 
 // operators is the built-in catalog, in catalog order: the reference
 // operators that apply to every domain, then the operators this project
-// added.
-var operators = append(append([]Operator{}, referenceOperators...), addedOperators...)
+// added, then the reference's ClickHouse operators.
+var operators = append(append(append([]Operator{}, referenceOperators...), addedOperators...), clickHouseOperators...)
 
 // Catalog is a set of operators. Default() is the built-in catalog; tests
 // build others (for example with scrambled ids) to show that detection does
@@ -99,6 +125,17 @@ func Default() *Catalog { return defaultCatalog }
 // All returns every operator in catalog order.
 func (c *Catalog) All() []Operator { return append([]Operator{}, c.ops...) }
 
+// For returns, in catalog order, the operators that apply to domain d.
+func (c *Catalog) For(d *spec.Domain) []Operator {
+	var out []Operator
+	for _, o := range c.ops {
+		if o.AppliesTo(d.Policy.SQLDialect()) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
 // IDs lists the operator ids in catalog order.
 func (c *Catalog) IDs() []string {
 	out := make([]string, len(c.ops))
@@ -136,6 +173,19 @@ func All() []Operator { return defaultCatalog.All() }
 
 // IDs lists the built-in operator ids in catalog order.
 func IDs() []string { return defaultCatalog.IDs() }
+
+// For returns the built-in operators that apply to domain d.
+func For(d *spec.Domain) []Operator { return defaultCatalog.For(d) }
+
+// IDsFor lists the ids of the built-in operators that apply to domain d.
+func IDsFor(d *spec.Domain) []string {
+	ops := For(d)
+	out := make([]string, len(ops))
+	for i, o := range ops {
+		out[i] = o.ID
+	}
+	return out
+}
 
 // Get returns the built-in operator with id.
 func Get(id string) (Operator, bool) { return defaultCatalog.Get(id) }

@@ -38,16 +38,59 @@ type Containment struct {
 	// least this many steps long without any tenant isolation (tables added
 	// after the policies were written).
 	UnprotectedDepth int
+	// UnprotectedDirect leaves the tables that hold the tenant id
+	// themselves (owned straight by the tenancy table) without tenant
+	// isolation: their row policies carry no tenant predicate.
+	UnprotectedDirect bool
+	// NoRowPolicies leaves every table without tenant isolation: the
+	// session runs as a role no row policy names.
+	NoRowPolicies bool
+	// RemoteShardsUnfiltered reads the rows of distributed tables that live
+	// on remote shards (sharding key mod shards is not 0) without tenant
+	// isolation: the shards run the query as a user no row policy names.
+	RemoteShardsUnfiltered bool
 }
 
 // Unprotected reports whether containment c leaves table without tenant
 // isolation.
 func (c Containment) Unprotected(d *spec.Domain, table string) bool {
-	if c.UnprotectedDepth <= 0 || table == d.Policy.Tenancy.Table {
+	ten := d.Policy.Tenancy.Table
+	switch {
+	case c.NoRowPolicies:
+		return true
+	case table == ten:
+		return false
+	case c.UnprotectedDirect && d.Schema.DirectlyOwned(table, ten):
+		return true
+	case c.UnprotectedDepth <= 0:
 		return false
 	}
-	chain, err := d.Schema.OwnerChain(table, d.Policy.Tenancy.Table)
+	chain, err := d.Schema.OwnerChain(table, ten)
 	return err == nil && len(chain) >= c.UnprotectedDepth
+}
+
+// remoteShards is the condition (unqualified columns of table) true for
+// the rows containment c reads from remote shards without isolation, or ""
+// when c filters every row of table.
+func (c Containment) remoteShards(d *spec.Domain, table string) string {
+	t := d.Schema.Table(table)
+	if !c.RemoteShardsUnfiltered || t == nil || t.Distributed == nil {
+		return ""
+	}
+	return fmt.Sprintf("(%s %% %d) <> 0", quoteIdent(t.Distributed.ShardingKey), t.Distributed.Shards)
+}
+
+// rowFilter is containment c's row filter of table: the ownership
+// predicate, unless c leaves the table unprotected, widened by the rows of
+// remote shards c reads unfiltered.
+func (c Containment) rowFilter(d *spec.Domain, table, pred string) string {
+	if c.Unprotected(d, table) {
+		return "TRUE"
+	}
+	if remote := c.remoteShards(d, table); remote != "" {
+		return "(" + pred + ") OR " + remote
+	}
+	return pred
 }
 
 // Mode selects the namespace a statement runs in.

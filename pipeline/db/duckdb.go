@@ -94,6 +94,7 @@ func (e *DuckDB) load(ctx context.Context, st *state.State, containments []Conta
 	var stmts []string
 	stmts = append(stmts, "CREATE SCHEMA base", "CREATE SCHEMA oracle_meta", "CREATE SCHEMA oracle",
 		"CREATE TABLE oracle_meta.row_owner (tbl VARCHAR, pk VARCHAR, tenant VARCHAR)")
+	stmts = append(stmts, dialectDuckDB(d)...)
 	for _, t := range d.Schema.Tables {
 		var cols []string
 		for _, c := range t.Columns {

@@ -91,6 +91,7 @@ func (e *Postgres) loadSQL(st *state.State, containments []Containment, super bo
 	stmts = append(stmts, fmt.Sprintf(
 		"CREATE FUNCTION %s.date_trunc(text, date) RETURNS timestamp LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT pg_catalog.date_trunc($1, $2::timestamp)'",
 		q(o.Compat)))
+	stmts = append(stmts, dialectPostgres(d, q(o.Compat))...)
 
 	// base tables and state
 	for _, t := range d.Schema.Tables {
@@ -223,6 +224,7 @@ func (e *Postgres) policySQL(stmts []string, c Containment, t *spec.Table, tbl s
 		}
 		pred = fmt.Sprintf("%s IN (SELECT %s())", q(t.PrimaryKey), fn)
 	}
+	pred = c.rowFilter(d, t.Name, pred)
 	stmts = append(stmts, fmt.Sprintf("CREATE POLICY tenant_isolation ON %s AS PERMISSIVE FOR SELECT TO PUBLIC USING (%s)", tbl, pred))
 	return stmts, nil
 }

@@ -70,9 +70,7 @@ func secureViewSQL(d *spec.Domain, c Containment, role, sch string, ts tenantSet
 		if err != nil {
 			return nil, err
 		}
-		if c.Unprotected(d, t.Name) {
-			pred = "TRUE"
-		}
+		pred = c.rowFilter(d, t.Name, pred)
 		q := make([]string, len(cols))
 		for i, col := range cols {
 			q[i] = quoteIdent(col)

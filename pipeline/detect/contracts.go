@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/policystrata/policystrata/pipeline/db"
+	"github.com/policystrata/policystrata/pipeline/observe"
+	"github.com/policystrata/policystrata/pipeline/oracle"
 )
 
 // manifest: the advertised names must be exactly the canonical capabilities.
@@ -105,6 +107,9 @@ func (c *checker) validator() {
 	if v.Obligations.RowBudget > dec.RowBudget {
 		c.add("validator", OverPermissive, fmt.Sprintf("validator row budget %d exceeds canonical %d", v.Obligations.RowBudget, dec.RowBudget))
 	}
+	if v.Obligations.MinCohort < dec.MinCohort {
+		c.add("validator", OverPermissive, fmt.Sprintf("validator release threshold %d is below the canonical minimum cohort size %d", v.Obligations.MinCohort, dec.MinCohort))
+	}
 }
 
 // compiler: the SQL must parse, keep its result inside the tenant scope,
@@ -129,18 +134,26 @@ func (c *checker) compiler() {
 		c.add("compiler", LoweringViolation, fmt.Sprintf("compiled SQL holds %d statements", ms.SQL.Statements))
 	}
 	if col := c.obs.Verdict.TenantColumn; col != "" {
-		vals, bound := ms.SQL.Bindings[col]
-		var outside []string
-		for _, v := range vals {
-			if !slices.Contains(dec.Tenants, v) {
-				outside = append(outside, v)
+		// any column holding the tenant id directly may carry the scope
+		bound := false
+		for _, tc := range append([]string{col}, c.obs.Verdict.TenantColumns...) {
+			vals, ok := ms.SQL.Bindings[tc]
+			if !ok {
+				continue
+			}
+			bound = true
+			var outside []string
+			for _, v := range vals {
+				if !slices.Contains(dec.Tenants, v) {
+					outside = append(outside, v)
+				}
+			}
+			if len(outside) > 0 {
+				c.add("compiler", LoweringViolation, fmt.Sprintf("tenant scope widened: the SQL binds %s to %v, beyond %v", tc, vals, dec.Tenants))
 			}
 		}
-		switch {
-		case !bound:
+		if !bound {
 			c.add("compiler", LoweringViolation, fmt.Sprintf("tenant scope not bound: no top-level condition of the SQL restricts %s to %v", col, dec.Tenants))
-		case len(outside) > 0:
-			c.add("compiler", LoweringViolation, fmt.Sprintf("tenant scope widened: the SQL binds %s to %v, beyond %v", col, vals, dec.Tenants))
 		}
 	}
 	if ms.Base != nil && ms.Restricted != nil && !ms.Base.Blocked && !ms.Restricted.Blocked && !sameRows(ms.Base, ms.Restricted) {
@@ -225,9 +238,49 @@ func (c *checker) release() {
 	if r.Allowed && r.Rows > dec.RowBudget {
 		c.add("release", UnsafeRelease, fmt.Sprintf("release let %d rows out, the row budget is %d", r.Rows, dec.RowBudget))
 	}
-	d := c.obs.Layers.Database
-	if !r.Allowed && dec.Allowed && d != nil && !d.Result.Blocked && c.obs.Verdict.Reference != nil && equalRows(d.Result.Rows, c.obs.Verdict.Reference.Rows) {
+	d, ref := c.obs.Layers.Database, c.obs.Verdict.Reference
+	if !r.Allowed && dec.Allowed && d != nil && !d.Result.Blocked && ref != nil && equalRows(d.Result.Rows, ref.Rows) &&
+		(dec.MinCohort == 0 || len(releasable(ref, dec.MinCohort)) > 0) {
 		c.add("release", OverRestrictive, "release withheld the correct answer to an authorized request: "+r.Reason)
+	}
+	if r.Allowed && d != nil {
+		c.releaseThreshold(r, d)
+	}
+	if r.Allowed && dec.SampleFraction > 0 && r.Disclosure == "" {
+		c.add("release", UnsafeRelease, fmt.Sprintf("release let an estimate from a SAMPLE %g out as an exact answer: it discloses nothing", dec.SampleFraction))
+	}
+}
+
+// releaseThreshold: under a minimum cohort size, the released groups must
+// all reach it, and only the groups below it may be withheld.
+func (c *checker) releaseThreshold(r *observe.Release, d *observe.Database) {
+	k := c.obs.Verdict.Decision.MinCohort
+	if k == 0 {
+		if len(r.Withheld) > 0 {
+			c.add("release", OverRestrictive, fmt.Sprintf("release withheld %d groups although the canonical policy sets no minimum cohort size", len(r.Withheld)))
+		}
+		return
+	}
+	sizes, ok := cohortSizes(d.Result)
+	if !ok {
+		c.add("release", UnsafeRelease, fmt.Sprintf("release let rows out that carry no %s to check the minimum cohort size %d against", oracle.CohortColumn, k))
+		return
+	}
+	small, large := 0, 0
+	for i, n := range sizes {
+		withheld := slices.Contains(r.Withheld, i)
+		switch {
+		case n < k && !withheld:
+			small++
+		case n >= k && withheld:
+			large++
+		}
+	}
+	if small > 0 {
+		c.add("release", UnsafeRelease, fmt.Sprintf("release let %d groups out below the minimum cohort size %d", small, k))
+	}
+	if large > 0 {
+		c.add("release", OverRestrictive, fmt.Sprintf("release withheld %d groups that reach the minimum cohort size %d", large, k))
 	}
 }
 
@@ -241,7 +294,7 @@ func (c *checker) semanticDifference() bool {
 		return true
 	}
 	ref := c.obs.Verdict.Reference
-	return d == nil || ref == nil || !equalRows(d.Result.Rows, ref.Rows)
+	return d == nil || ref == nil || !equalRows(released(d, r), releasable(ref, dec.MinCohort))
 }
 
 // containment names the layer that stopped the damage, or "" if it leaked.

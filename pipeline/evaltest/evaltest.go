@@ -1,6 +1,6 @@
-// Package evaltest sets up the built-in support_saas domain, its generated
-// state and an embedded DuckDB engine for tests and benchmarks of the
-// database-backed stages.
+// Package evaltest sets up a domain (built in, like support_saas, or a
+// directory on disk), its generated state and an embedded DuckDB engine for
+// tests and benchmarks of the database-backed stages.
 package evaltest
 
 import (
@@ -34,11 +34,28 @@ func Setup(tb testing.TB, name string) *Env {
 // SetupWith is Setup with engine options.
 func SetupWith(tb testing.TB, name string, opt db.Options) *Env {
 	tb.Helper()
-	ctx := context.Background()
 	d, err := domains.Load(name)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return open(tb, d, opt)
+}
+
+// SetupDir is Setup for the domain directory dir on disk (a domain that is
+// not, or not yet, built in).
+func SetupDir(tb testing.TB, dir string) *Env {
+	tb.Helper()
+	d, err := domains.LoadDir(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return open(tb, d, db.Options{})
+}
+
+// open generates d's state and loads it into a new DuckDB engine.
+func open(tb testing.TB, d *spec.Domain, opt db.Options) *Env {
+	tb.Helper()
+	ctx := context.Background()
 	st, err := state.Generate(d)
 	if err != nil {
 		tb.Fatal(err)

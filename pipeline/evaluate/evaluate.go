@@ -184,7 +184,7 @@ func (e *Evaluator) correctOutput(ctx context.Context, sess db.Session, obs obse
 			out.Layers.Database = &d
 		}
 	case "release":
-		r := layers.Release(layers.Correct, l.Validator, l.Database)
+		r := layers.Release(layers.Correct, l.Validator, l.Compiler, l.Database)
 		out.Layers.Release = &r
 	}
 	return LayerOutput(out, surface), nil
@@ -192,7 +192,8 @@ func (e *Evaluator) correctOutput(ctx context.Context, sess db.Session, obs obse
 
 // LayerOutput is a canonical fingerprint of one layer's output: its
 // document, schema and parse, decision and obligations (not the wording of
-// its reasons), SQL and plan, or visible rows, columns and result.
+// its reasons), SQL and plan, visible rows, columns and result, or release
+// decision with the rows it withheld and its disclosure.
 func LayerOutput(o observe.Observation, surface string) string {
 	var v any
 	l := o.Layers
@@ -212,8 +213,13 @@ func LayerOutput(o observe.Observation, surface string) string {
 	case "database":
 		v = l.Database
 	case "release":
-		if l.Release != nil {
-			v = l.Release.Allowed
+		// the decision and what it withheld or disclosed, not its wording
+		if r := l.Release; r != nil {
+			v = struct {
+				Allowed    bool
+				Withheld   []int
+				Disclosure string
+			}{r.Allowed, r.Withheld, r.Disclosure}
 		}
 	}
 	b, _ := json.Marshal(v)

@@ -44,6 +44,16 @@ const (
 	// CompilerDropTimeForMonth omits the time range when the query groups by
 	// a month bucket, assuming the bucket already bounds it.
 	CompilerDropTimeForMonth = "drop_time_for_month"
+	// CompilerUTCBuckets lowers time buckets in the server's time zone
+	// (UTC) instead of the tenant's: {timezone} becomes 'UTC'.
+	CompilerUTCBuckets = "utc_buckets"
+	// CompilerUniqAsCount lowers uniqExact(x) as count(x) (and
+	// uniqExactIf as countIf), counting rows instead of distinct values.
+	CompilerUniqAsCount = "uniq_as_count"
+	// CompilerRollup answers a query from a materialized view over the
+	// metric's table whenever the view has the query's keys and a column of
+	// the metric's aggregate, summing the view's pre-aggregated column.
+	CompilerRollup = "rollup_lineage"
 )
 
 // CompileInput is what the compiler receives from the validator.
@@ -67,6 +77,8 @@ func Compile(variant string, d *spec.Domain, in CompileInput) observe.Compiler {
 		return out
 	}
 	out.SQL, out.EstimatedCost = sql, cost
+	// lineage: the SQL reads the metric's SAMPLE
+	out.Sample = d.Policy.Metrics[in.Metric].Sample
 	return out
 }
 
@@ -77,17 +89,34 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 		return "", 0, fmt.Errorf("compile: unknown metric %q", in.Metric)
 	}
 	q := in.Query
+	if variant == CompilerRollup {
+		if sql, ok := lowerRollup(d, in, m); ok {
+			return sql, compilerCost(d, m, q, true), nil
+		}
+	}
 	exprMetric := m
 	if variant == CompilerMetricByTable {
 		exprMetric = firstSibling(p, m)
 	}
 	ten := p.Tenancy
 	tenantTable, _, _ := spec.SplitQualified(ten.Column)
+	// the zone time ranges (tz) and time buckets (bucketTZ) are read in
+	tz, bucketTZ := timeZoneOf(d, m), ten.Timezone
+	if variant == CompilerUTCBuckets && bucketTZ != "" {
+		bucketTZ = "'UTC'"
+	}
 
-	// join tree: the tenancy table, then dimension and filter tables
+	// join tree: the tenancy table, then the time zone, dimension and
+	// filter tables
 	j := newJoiner(d, m.Table)
 	if err := j.reach(tenantTable); err != nil {
 		return "", 0, err
+	}
+	if tz != "" || (ten.Timezone != "" && usesTimezone(p, q)) {
+		zt, _, _ := spec.SplitQualified(ten.Timezone)
+		if err := j.reach(zt); err != nil {
+			return "", 0, err
+		}
 	}
 	names := append(append([]string{}, q.Dimensions...), spec.SortedKeys(q.Filters)...)
 	for _, name := range names {
@@ -103,7 +132,7 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 		}
 	}
 	distinct := "DISTINCT "
-	expr := exprMetric.Expression
+	expr := lowerExpr(p, exprMetric.Expression)
 	switch variant {
 	case CompilerEagerContextJoin:
 		for _, c := range d.Schema.Children(tenantTable) {
@@ -116,6 +145,8 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 	case CompilerRemoveDistinct:
 		distinct = ""
 		expr = removeDistinct(expr)
+	case CompilerUniqAsCount:
+		expr = uniqAsCount(expr)
 	case CompilerInnerJoinOptional:
 		mt := d.Schema.Table(m.Table)
 		for _, fk := range mt.ForeignKeys {
@@ -130,7 +161,12 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 	mt := d.Schema.Table(m.Table)
 	proj := []string{m.Table + "." + mt.PrimaryKey}
 	seenCol := map[string]bool{proj[0]: true}
-	for _, c := range exprMetric.Columns {
+	cohort := in.Obligations.MinCohort > 0 && p.CohortKey != ""
+	cols := exprMetric.Columns
+	if cohort {
+		cols = append(append([]string{}, cols...), p.CohortKey)
+	}
+	for _, c := range cols {
 		if !seenCol[c] {
 			proj = append(proj, c)
 			seenCol[c] = true
@@ -139,7 +175,7 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 	var groupCols, outer []string
 	for _, name := range q.Dimensions {
 		alias := "d_" + name
-		proj = append(proj, dimExpr(p.Dimensions[name], m)+" AS "+alias)
+		proj = append(proj, dimExpr(p.Dimensions[name], m, bucketTZ)+" AS "+alias)
 		groupCols = append(groupCols, alias)
 		outer = append(outer, alias+" AS "+quoteIdent(name))
 	}
@@ -161,22 +197,32 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 		return "", 0, err
 	}
 	if !(variant == CompilerDropTimeForMonth && hasBucket(p, q.Dimensions)) {
+		tc := localTimeExpr(p, m, tz)
 		where = append(where,
-			fmt.Sprintf("%s >= DATE '%s'", m.TimeColumn, win[0]),
-			fmt.Sprintf("%s < DATE '%s'", m.TimeColumn, win[1]))
+			fmt.Sprintf("%s >= DATE '%s'", tc, win[0]),
+			fmt.Sprintf("%s < DATE '%s'", tc, win[1]))
+	}
+	if m.Sample > 0 {
+		key := m.Table + "." + d.Schema.Table(m.Table).SampleBy
+		where = append(where, fmt.Sprintf("inSample(%s, %s)", key, sampleFraction(m.Sample)))
+		expr = fmt.Sprintf("(%s) * %d", expr, m.SampleFactor())
 	}
 	var filters []string
 	for _, name := range spec.SortedKeys(q.Filters) {
-		filters = append(filters, fmt.Sprintf("CAST(%s AS VARCHAR) = %s", dimExpr(p.Dimensions[name], m), quoteLiteral(q.Filters[name])))
+		filters = append(filters, fmt.Sprintf("CAST(%s AS VARCHAR) = %s", dimExpr(p.Dimensions[name], m, bucketTZ), quoteLiteral(q.Filters[name])))
 	}
 	cond := strings.Join(append(where, filters...), "\n    AND ")
 	if variant == CompilerOrFilters && len(filters) > 1 {
 		cond = strings.Join(append(where, strings.Join(filters, "\n    OR ")), "\n    AND ")
 	}
 
+	selects := append(outer, expr+" AS value")
+	if cohort {
+		selects = append(selects, fmt.Sprintf("count(DISTINCT %s) AS %s", p.CohortKey, spec.CohortColumn))
+	}
 	var b strings.Builder
 	b.WriteString("SELECT ")
-	b.WriteString(strings.Join(append(outer, expr+" AS value"), ", "))
+	b.WriteString(strings.Join(selects, ", "))
 	b.WriteString("\nFROM (\n  SELECT " + distinct + strings.Join(proj, ", "))
 	b.WriteString("\n  FROM " + m.Table)
 	for _, e := range j.edges {
@@ -225,8 +271,14 @@ func firstSibling(p *spec.Policy, m *spec.Metric) *spec.Metric {
 	return m
 }
 
-func dimExpr(dim *spec.Dimension, m *spec.Metric) string {
-	return strings.ReplaceAll(dim.Column, "{time_column}", m.TimeColumn)
+// usesTimezone reports whether a dimension or filter of q reads {timezone}.
+func usesTimezone(p *spec.Policy, q spec.SemanticQuery) bool {
+	for _, name := range append(append([]string{}, q.Dimensions...), spec.SortedKeys(q.Filters)...) {
+		if dd := p.Dimensions[name]; dd != nil && strings.Contains(dd.Column, "{timezone}") {
+			return true
+		}
+	}
+	return false
 }
 
 // compilerCost prices the query: metric and dimension costs, times each

@@ -32,6 +32,8 @@ func compilerWindow(cal spec.Calendar, name string, calendarFiscal bool) ([2]str
 		return fmtd(first.AddDate(0, -1, 0), first), nil
 	case "month_to_date":
 		return fmtd(first, end), nil
+	case "last_7_days":
+		return fmtd(asOf.AddDate(0, 0, -6), end), nil
 	case "quarter_to_date":
 		qm := time.Month(((int(asOf.Month())-1)/3)*3 + 1)
 		return fmtd(time.Date(asOf.Year(), qm, 1, 0, 0, 0, 0, time.UTC), end), nil

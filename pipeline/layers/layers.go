@@ -79,9 +79,11 @@ var variants = map[string][]string{
 	"validator": {Correct, ValidatorSkipSensitive, ValidatorAliasSkipsRole, ValidatorTrustIntentLimit, ValidatorIgnoreTimeRange},
 	"compiler": {Correct, CompilerDropTenant, CompilerLegacyTenantKey, CompilerMetricByTable,
 		CompilerEagerContextJoin, CompilerCalendarForFiscal, CompilerIgnoreExpansion, CompilerSwapTenantAccount,
-		CompilerRemoveDistinct, CompilerInnerJoinOptional, CompilerOrFilters, CompilerDropTimeForMonth},
-	"database": {Correct, DatabaseLegacyOwnership, DatabaseTableGrants, DatabaseMissingDeepPolicies},
-	"release":  {Correct, ReleaseFailOpen},
+		CompilerRemoveDistinct, CompilerInnerJoinOptional, CompilerOrFilters, CompilerDropTimeForMonth,
+		CompilerUTCBuckets, CompilerUniqAsCount, CompilerRollup},
+	"database": {Correct, DatabaseLegacyOwnership, DatabaseTableGrants, DatabaseMissingDeepPolicies,
+		DatabasePolicyWithoutTenant, DatabaseNonReadonlyRole, DatabaseRemoteShards},
+	"release": {Correct, ReleaseFailOpen, ReleaseIgnoreCohort, ReleaseDropDisclosure},
 }
 
 // Variants lists the variants implemented for surface, sorted.

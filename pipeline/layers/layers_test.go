@@ -211,10 +211,13 @@ func TestEveryFaultIsReal(t *testing.T) {
 		"release_fail_open_on_deny": func(t *testing.T) {
 			denied := &observe.Validator{Allowed: false, Obligations: observe.Obligations{RowBudget: 10}}
 			rows := &observe.Database{Result: db.Result{Rows: [][]string{{"1"}}}}
-			if layers.Release(layers.Correct, denied, rows).Allowed || !layers.Release(layers.ReleaseFailOpen, denied, rows).Allowed {
+			if layers.Release(layers.Correct, denied, nil, rows).Allowed || !layers.Release(layers.ReleaseFailOpen, denied, nil, rows).Allowed {
 				t.Error("only the fail-open release should let a denied request's rows out")
 			}
 		},
+	}
+	for id, tc := range clickHouseFaults(t) {
+		cases[id] = tc
 	}
 	for _, op := range catalog.All() {
 		tc, ok := cases[op.ID]
@@ -282,7 +285,7 @@ func TestReleaseRules(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := layers.Release(layers.Correct, tc.v, tc.d); got.Allowed != tc.allow {
+			if got := layers.Release(layers.Correct, tc.v, nil, tc.d); got.Allowed != tc.allow {
 				t.Errorf("allowed=%v (%s), want %v", got.Allowed, got.Reason, tc.allow)
 			}
 		})

@@ -25,7 +25,7 @@ func Run(ctx context.Context, sess db.Session, d *spec.Domain, s Stack, principa
 	gr := Grammar(s.Grammar, d.Policy, man, intent)
 	out.Grammar = &gr
 	if !gr.Accepted {
-		rel := Release(s.Release, nil, nil)
+		rel := Release(s.Release, nil, nil, nil)
 		out.Release = &rel
 		return out, nil
 	}
@@ -42,7 +42,7 @@ func Run(ctx context.Context, sess db.Session, d *spec.Domain, s Stack, principa
 			out.Database = &dbo
 		}
 	}
-	rel := Release(s.Release, out.Validator, out.Database)
+	rel := Release(s.Release, out.Validator, out.Compiler, out.Database)
 	out.Release = &rel
 	return out, nil
 }

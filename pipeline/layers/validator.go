@@ -35,7 +35,7 @@ func Validate(variant string, d *spec.Domain, principal string, q spec.SemanticQ
 		return out
 	}
 	role := p.Roles[pr.Role]
-	out.Obligations = observe.Obligations{TenantScope: append([]string{}, pr.TenantIDs...), RowBudget: min(q.Limit, role.MaxRows)}
+	out.Obligations = observe.Obligations{TenantScope: append([]string{}, pr.TenantIDs...), RowBudget: min(q.Limit, role.MaxRows), MinCohort: role.MinCohortSize}
 	if variant == ValidatorTrustIntentLimit {
 		out.Obligations.RowBudget = q.Limit
 	}

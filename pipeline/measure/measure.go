@@ -21,7 +21,8 @@ func Take(ctx context.Context, sess db.Session, o *oracle.Oracle, principal stri
 	d := o.Domain()
 	obs := observe.Observation{Principal: principal, Intent: q, Layers: layers}
 	dec := o.Authorize(principal, q)
-	v := observe.Verdict{Decision: dec, Capabilities: o.CapabilitiesFor(principal), Owned: map[string][]string{}, AllowedColumns: []string{}, TenantColumn: d.Policy.Tenancy.Column}
+	v := observe.Verdict{Decision: dec, Capabilities: o.CapabilitiesFor(principal), Owned: map[string][]string{}, AllowedColumns: []string{},
+		TenantColumn: d.Policy.Tenancy.Column, TenantColumns: o.TenantColumns()}
 	if pr := d.Policy.Principals[principal]; pr != nil {
 		for c := range o.AllowedColumns(pr.Role) {
 			v.AllowedColumns = append(v.AllowedColumns, c)
@@ -29,9 +30,7 @@ func Take(ctx context.Context, sess db.Session, o *oracle.Oracle, principal stri
 		sort.Strings(v.AllowedColumns)
 	}
 	if dec.Metric != "" && knownDims(d, q) {
-		rq := q
-		rq.Limit = dec.RowBudget
-		if ans, err := o.Reference(dec.Metric, rq, dec.Tenants); err == nil {
+		if ans, err := o.ReferenceFor(dec, q); err == nil {
 			v.Reference = &ans
 		}
 	}

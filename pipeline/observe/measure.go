@@ -15,6 +15,9 @@ type Verdict struct {
 	AllowedColumns []string            `json:"allowed_columns"`
 	// TenantColumn is the qualified column that carries tenant ownership.
 	TenantColumn string `json:"tenant_column"`
+	// TenantColumns are the other qualified columns holding a tenant id
+	// directly (tables owned straight by the tenancy table).
+	TenantColumns []string `json:"tenant_columns,omitempty"`
 	// Reference is the reference answer; nil when the query names an
 	// unknown metric or dimension.
 	Reference *oracle.Answer `json:"reference,omitempty"`

@@ -58,6 +58,9 @@ type Obligations struct {
 	RowBudget       int      `json:"row_budget"`
 	MetricSemantics string   `json:"metric_semantics"`
 	Cost            int      `json:"cost"`
+	// MinCohort is the release threshold: the fewest distinct cohort keys
+	// a released group must aggregate (0: none).
+	MinCohort int `json:"min_cohort,omitempty"`
 }
 
 // Validator is the validator layer's decision.
@@ -78,6 +81,9 @@ type Compiler struct {
 	// ran only so downstream containment could be observed.
 	Shadow bool   `json:"shadow"`
 	Error  string `json:"error,omitempty"`
+	// Sample is the lineage the compiler hands the release gate: the SAMPLE
+	// fraction the SQL reads (0: every row), its answer an estimate.
+	Sample float64 `json:"sample,omitempty"`
 }
 
 // Probe is what a live session can see of one table the query touches.
@@ -99,6 +105,13 @@ type Release struct {
 	Allowed bool   `json:"allowed"`
 	Reason  string `json:"reason"`
 	Rows    int    `json:"rows"`
+	// Withheld lists the indexes of result rows kept back (groups below
+	// the minimum cohort size); Rows counts the others.
+	Withheld []int `json:"withheld,omitempty"`
+	// Disclosure is what the release says about the answer's provenance
+	// (for example that it is an estimate from a sample); "" for an exact
+	// answer.
+	Disclosure string `json:"disclosure,omitempty"`
 }
 
 // Layers are every layer's output for one task; a nil layer was not reached.

@@ -19,6 +19,12 @@ type Decision struct {
 	Cost int `json:"cost"`
 	// Tenants is the tenant scope the query must be bound to.
 	Tenants []string `json:"tenants"`
+	// MinCohort is the fewest distinct cohort keys a released group must
+	// aggregate (0: no minimum).
+	MinCohort int `json:"min_cohort,omitempty"`
+	// SampleFraction is the metric's SAMPLE fraction when its answer is a
+	// sampled estimate, which must be released as one (0: exact).
+	SampleFraction float64 `json:"sample_fraction,omitempty"`
 }
 
 // Reason prefixes used in Decision.Reasons.
@@ -44,13 +50,14 @@ func (o *Oracle) Authorize(principal string, q spec.SemanticQuery) Decision {
 		return Decision{Reasons: []string{fmt.Sprintf("%s: %s", ReasonUnknownPrincipal, principal)}}
 	}
 	role := p.Roles[pr.Role]
-	dec := Decision{Tenants: append([]string{}, pr.TenantIDs...), RowBudget: min(q.Limit, role.MaxRows)}
+	dec := Decision{Tenants: append([]string{}, pr.TenantIDs...), RowBudget: min(q.Limit, role.MaxRows), MinCohort: role.MinCohortSize}
 	var reasons []string
 	metric, alias, ok := p.MetricByName(q.Metric)
 	if !ok {
 		reasons = append(reasons, fmt.Sprintf("%s: %s", ReasonUnknownMetric, q.Metric))
 	} else {
 		dec.Metric = metric
+		dec.SampleFraction = p.Metrics[metric].Sample
 		if !o.metricAllowed(pr.Role, metric) {
 			r := fmt.Sprintf("%s: %s not allowed for role %s", ReasonMetricDenied, metric, pr.Role)
 			if alias {

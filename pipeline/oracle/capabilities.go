@@ -67,10 +67,13 @@ func (o *Oracle) AllowedColumns(role string) map[string]bool {
 			out[t.Name+"."+fk.Column] = true
 		}
 	}
-	for _, c := range []string{p.Tenancy.Column, p.Tenancy.LegacyColumn, p.Tenancy.LegacyKey} {
+	for _, c := range []string{p.Tenancy.Column, p.Tenancy.LegacyColumn, p.Tenancy.LegacyKey, p.Tenancy.Timezone} {
 		if c != "" {
 			out[c] = true
 		}
+	}
+	if p.Roles[role].MinCohortSize > 0 {
+		out[p.CohortKey] = true
 	}
 	for _, m := range spec.SortedKeys(p.Metrics) {
 		if !o.metricAllowed(role, m) {
@@ -102,6 +105,22 @@ func (o *Oracle) OwnedRows(table string, tenants []string) []string {
 	for i, r := range t.Rows {
 		if slices.Contains(tenants, t.Owner[i]) {
 			out = append(out, key(r[t.PK]))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TenantColumns lists, sorted, the qualified columns other than the
+// tenancy column that hold a tenant id directly: the owner_via columns of
+// the tables owned straight by the tenancy table. Binding any of them to
+// the tenant scope scopes a query to its tenants.
+func (o *Oracle) TenantColumns() []string {
+	p, sch := o.d.Policy, o.d.Schema
+	var out []string
+	for _, t := range sch.Tables {
+		if c := t.Name + "." + t.OwnerVia; sch.DirectlyOwned(t.Name, p.Tenancy.Table) && c != p.Tenancy.Column {
+			out = append(out, c)
 		}
 	}
 	sort.Strings(out)

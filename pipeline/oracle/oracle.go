@@ -7,6 +7,8 @@
 package oracle
 
 import (
+	"time"
+
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/state"
 )
@@ -18,11 +20,16 @@ type Oracle struct {
 	st *state.State
 	// index[table][column][cell] lists row indexes with that value.
 	index map[string]map[string]map[string][]int
+	// zones maps tenants to their time zones (nil: the policy names none);
+	// zoneErrs holds the tenants whose zone did not resolve.
+	zones    map[string]*time.Location
+	zoneErrs map[string]error
 }
 
 // New builds the oracle and its join indexes.
 func New(d *spec.Domain, st *state.State) *Oracle {
 	o := &Oracle{d: d, st: st, index: map[string]map[string]map[string][]int{}}
+	o.zones, o.zoneErrs = loadZones(d, st)
 	for _, t := range d.Schema.Tables {
 		cols := []string{t.PrimaryKey}
 		for _, fk := range t.ForeignKeys {

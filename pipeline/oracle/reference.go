@@ -6,7 +6,6 @@ import (
 	"github.com/policystrata/policystrata/pipeline/state"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,7 +14,8 @@ import (
 )
 
 // Answer is a reference result: one row per group, dimension columns in
-// query order followed by "value", sorted by the dimensions, cut to the limit.
+// query order followed by "value" (and CohortColumn under a minimum cohort
+// size), sorted by the dimensions, cut to the limit.
 type Answer struct {
 	Columns []string   `json:"columns"`
 	Rows    [][]string `json:"rows"`
@@ -54,10 +54,29 @@ func (o *Oracle) joinTree(m *spec.Metric, dims []string) ([]treeEdge, error) {
 	return tree, nil
 }
 
+// CohortColumn is the answer column holding each group's cohort size (the
+// distinct cohort keys it aggregates) when the principal's role has a
+// minimum cohort size.
+const CohortColumn = spec.CohortColumn
+
 // Reference computes the answer to q for tenants, evaluating the metric's
-// declared semantics (aggregate, measure, where, time column) over the
-// state. Each metric row counts once per distinct group it joins to.
+// declared semantics (aggregate, measure, where, sample, time column) over
+// the state. Each metric row counts once per distinct group it joins to.
+// Time ranges and buckets of timestamp columns are the owning tenant's
+// local dates when the policy names a tenancy time zone.
 func (o *Oracle) Reference(metric string, q spec.SemanticQuery, tenants []string) (Answer, error) {
+	return o.reference(metric, q, tenants, false)
+}
+
+// ReferenceFor is the reference answer for a canonical decision: its
+// metric and tenants, q's limit capped at the row budget, and the
+// CohortColumn when the decision carries a minimum cohort size.
+func (o *Oracle) ReferenceFor(dec Decision, q spec.SemanticQuery) (Answer, error) {
+	q.Limit = dec.RowBudget
+	return o.reference(dec.Metric, q, dec.Tenants, dec.MinCohort > 0)
+}
+
+func (o *Oracle) reference(metric string, q spec.SemanticQuery, tenants []string, withCohort bool) (Answer, error) {
 	p := o.d.Policy
 	m := p.Metrics[metric]
 	if m == nil {
@@ -74,12 +93,11 @@ func (o *Oracle) Reference(metric string, q spec.SemanticQuery, tenants []string
 		return Answer{}, fmt.Errorf("reference: %w", err)
 	}
 	mt := o.st.Table(m.Table)
-	_, measureCol, _ := spec.SplitQualified(m.Measure)
-	_, timeCol, _ := spec.SplitQualified(m.TimeColumn)
-	mi, ti, wi := mt.Col(measureCol), mt.Col(timeCol), -1
-	if m.Where != "" {
-		_, wc, _ := spec.SplitQualified(m.Where)
-		wi = mt.Col(wc)
+	agg := o.measureOf(m, mt)
+	ti := o.col(mt, m.TimeColumn)
+	ci := -1
+	if withCohort {
+		ci = o.col(mt, p.CohortKey)
 	}
 	type group struct {
 		vals []any
@@ -87,17 +105,24 @@ func (o *Oracle) Reference(metric string, q spec.SemanticQuery, tenants []string
 	}
 	groups := map[string]*group{}
 	for ri, row := range mt.Rows {
-		if !slices.Contains(tenants, mt.Owner[ri]) {
+		if !slices.Contains(tenants, mt.Owner[ri]) || !agg.sampled(row) {
 			continue
 		}
 		ts, ok := row[ti].(time.Time)
-		if !ok || ts.Before(win.Start) || !ts.Before(win.End) {
+		if !ok {
+			continue
+		}
+		local, err := o.localTime(m.TimeColumn, mt.Owner[ri], ts)
+		if err != nil {
+			return Answer{}, fmt.Errorf("reference: %w", err)
+		}
+		if day := civilDay(local); day.Before(win.Start) || !day.Before(win.End) {
 			continue
 		}
 		for _, combo := range o.combos(tree, m.Table, ri, tenants) {
 			vals := make([]any, len(all))
 			for i, dim := range all {
-				vals[i] = o.dimValue(p.Dimensions[dim], row, mt, ts, combo)
+				vals[i] = o.dimValue(p.Dimensions[dim], row, mt, local, combo)
 			}
 			keep := true
 			for i, f := range filterKeys {
@@ -125,12 +150,23 @@ func (o *Oracle) Reference(metric string, q spec.SemanticQuery, tenants []string
 		}
 	}
 	ans := Answer{Columns: append(append([]string{}, q.Dimensions...), "value"), Rows: [][]string{}}
+	// cells appends a group's value (and cohort size) to row
+	cells := func(row []string, rows []int) []string {
+		row = append(row, agg.apply(mt, rows))
+		if ci >= 0 {
+			row = append(row, distinctCount(mt, rows, ci))
+		}
+		return row
+	}
+	if ci >= 0 {
+		ans.Columns = append(ans.Columns, CohortColumn)
+	}
 	if len(q.Dimensions) == 0 {
 		var rows []int
 		if g := groups[""]; g != nil {
 			rows = sortedRows(g.rows)
 		}
-		ans.Rows = append(ans.Rows, []string{aggregate(m.Aggregate, mt, rows, mi, wi)})
+		ans.Rows = append(ans.Rows, cells(nil, rows))
 		return ans, nil
 	}
 	list := make([]*group, 0, len(groups))
@@ -142,12 +178,11 @@ func (o *Oracle) Reference(metric string, q spec.SemanticQuery, tenants []string
 		if len(ans.Rows) >= q.Limit {
 			break
 		}
-		row := make([]string, 0, len(g.vals)+1)
+		row := make([]string, 0, len(g.vals)+2)
 		for _, v := range g.vals {
 			row = append(row, key(v))
 		}
-		row = append(row, aggregate(m.Aggregate, mt, sortedRows(g.rows), mi, wi))
-		ans.Rows = append(ans.Rows, row)
+		ans.Rows = append(ans.Rows, cells(row, sortedRows(g.rows)))
 	}
 	return ans, nil
 }
@@ -194,58 +229,18 @@ func (o *Oracle) combos(tree []treeEdge, root string, ri int, tenants []string) 
 	return out
 }
 
-func (o *Oracle) dimValue(d *spec.Dimension, row []any, mt *state.Table, ts time.Time, combo map[string]int) any {
-	if d.Bucket == "month" {
-		return time.Date(ts.Year(), ts.Month(), 1, 0, 0, 0, 0, time.UTC)
+// dimValue is a dimension's value for one joined row; local is the metric
+// row's time (in its tenant's zone when one applies).
+func (o *Oracle) dimValue(d *spec.Dimension, row []any, mt *state.Table, local time.Time, combo map[string]int) any {
+	switch d.Bucket {
+	case "month":
+		return time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, time.UTC)
+	case "day":
+		return civilDay(local)
 	}
 	t, c, _ := spec.SplitQualified(d.Source)
 	tab := o.st.Table(t)
 	return tab.Rows[combo[t]][tab.Col(c)]
-}
-
-// aggregate applies a metric's aggregate to the measure of rows, counting
-// only rows whose where column is true (SQL FILTER semantics). NULL measures
-// are skipped; an empty sum or average is NULL, an empty count is 0.
-func aggregate(kind string, t *state.Table, rows []int, mi, wi int) string {
-	var sum int64
-	var fsum float64
-	n := 0
-	distinct := map[string]bool{}
-	for _, r := range rows {
-		row := t.Rows[r]
-		if wi >= 0 {
-			if b, _ := row[wi].(bool); !b {
-				continue
-			}
-		}
-		v := row[mi]
-		if v == nil {
-			continue
-		}
-		n++
-		distinct[key(v)] = true
-		if x, ok := v.(int64); ok {
-			sum += x
-			fsum += float64(x)
-		}
-	}
-	switch kind {
-	case "count":
-		return strconv.Itoa(n)
-	case "count_distinct":
-		return strconv.Itoa(len(distinct))
-	case "sum":
-		if n == 0 {
-			return "NULL"
-		}
-		return strconv.FormatInt(sum, 10)
-	case "avg":
-		if n == 0 {
-			return "NULL"
-		}
-		return key(fsum / float64(n))
-	}
-	return "NULL"
 }
 
 // lessValues orders groups by their typed dimension values, as SQL ORDER BY

@@ -37,6 +37,8 @@ func TimeWindow(cal spec.Calendar, name string) (Window, error) {
 	case "quarter_to_date":
 		q := day(asOf.Year(), time.Month((int(asOf.Month())-1)/3*3+1), 1)
 		return Window{q, tomorrow}, nil
+	case "last_7_days":
+		return Window{asOf.AddDate(0, 0, -6), tomorrow}, nil
 	case "last_fiscal_month":
 		return Window{fiscalStart.AddDate(0, -1, 0), fiscalStart}, nil
 	case "fiscal_ytd":

@@ -3,8 +3,8 @@ package run
 import (
 	"context"
 	"fmt"
+	"github.com/policystrata/policystrata/suites"
 	"io"
-	"iter"
 	"math"
 	"os"
 	"runtime"
@@ -26,16 +26,8 @@ const Version = "0.1.0"
 // MaxWorkers bounds --workers.
 const MaxWorkers = 256
 
-// Source is where a run's tasks come from (suites.Source satisfies it).
-type Source interface {
-	SuiteName() string
-	Count() int
-	Tasks() iter.Seq[spec.Task]
-	Hash() string
-	Metadata() map[string]any
-	StateSeed() uint64
-	Params() (count, seed *int)
-}
+// Source is where a run's tasks come from.
+type Source = suites.Source
 
 // Config is one benchmark run.
 type Config struct {
@@ -293,7 +285,7 @@ func metadata(cfg Config, engine string, st *state.State, n int) Metadata {
 		DefaultSurfaceVersions: d.Surfaces.Versions, SuiteMetadata: md,
 		EvidenceLevel: str("evidence_level"), SuiteProvenance: str("provenance"), DetectorFrozen: frozen,
 		SurfaceContracts: d.Surfaces.Contracts, TransitionObligations: d.Surfaces.TransitionObligations,
-		MutationOperatorIDs: catalog.IDs(), TraceCount: n, Engine: engine, PackageVersion: Version,
+		MutationOperatorIDs: catalog.IDsFor(cfg.Domain), TraceCount: n, Engine: engine, PackageVersion: Version,
 		FixtureHashes: d.Hashes, SuiteHash: cfg.Source.Hash(), StateSeed: cfg.Source.StateSeed(), StateRows: rows,
 	}
 }

@@ -2,20 +2,36 @@ package spec
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
-// TimeRanges are the named time ranges a query may use.
+// TimeRanges are the calendar time ranges every domain's queries may name.
 var TimeRanges = []string{"last_month", "last_fiscal_month", "fiscal_ytd", "quarter_to_date", "month_to_date"}
 
-// KnownTimeRange reports whether name is one of TimeRanges.
+// RollingTimeRanges are the rolling day windows (ending on the as-of date)
+// a query may name; a domain's vocabulary holds those its roles grant.
+var RollingTimeRanges = []string{"last_7_days"}
+
+// KnownTimeRange reports whether name is one of TimeRanges or
+// RollingTimeRanges.
 func KnownTimeRange(name string) bool {
-	for _, t := range TimeRanges {
-		if t == name {
-			return true
+	return slices.Contains(TimeRanges, name) || slices.Contains(RollingTimeRanges, name)
+}
+
+// TimeRangeNames is the policy's time-range vocabulary: TimeRanges, then
+// the rolling ranges some role grants, in RollingTimeRanges order.
+func (p *Policy) TimeRangeNames() []string {
+	out := append([]string{}, TimeRanges...)
+	for _, r := range RollingTimeRanges {
+		for _, name := range SortedKeys(p.Roles) {
+			if p.Roles[name] != nil && slices.Contains(p.Roles[name].AllowedTimeRanges, r) {
+				out = append(out, r)
+				break
+			}
 		}
 	}
-	return false
+	return out
 }
 
 // ParseDate parses YYYY-MM-DD in UTC.

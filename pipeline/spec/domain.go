@@ -211,8 +211,8 @@ func (d *Domain) validate() error {
 		dm := p.Dimensions[name]
 		switch {
 		case dm.Bucket != "":
-			if dm.Bucket != "month" {
-				return strictyaml.Errorf(pf, dm.Line, "dimension %s: bucket must be month", name)
+			if dm.Bucket != "month" && dm.Bucket != "day" {
+				return strictyaml.Errorf(pf, dm.Line, "dimension %s: bucket must be month or day", name)
 			}
 		default:
 			if err := d.checkColumn(dm.Source); err != nil {
@@ -266,7 +266,7 @@ func (d *Domain) validate() error {
 			}
 		}
 	}
-	return nil
+	return d.validateFeatures()
 }
 
 func isSurface(s string) bool {

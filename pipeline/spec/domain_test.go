@@ -315,7 +315,7 @@ func TestLoadDomainMutations(t *testing.T) {
 			name:    "dimension with an unknown bucket",
 			changes: []change{{"policy.yaml", "    bucket: month\n", "    bucket: week\n"}},
 			at:      "column: date_trunc",
-			want:    `dom/policy.yaml:%d: dimension month: bucket must be month`,
+			want:    `dom/policy.yaml:%d: dimension month: bucket must be month or day`,
 		},
 		{
 			name:    "dimension with an unknown role",

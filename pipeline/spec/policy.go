@@ -4,10 +4,20 @@
 // loads a domain directory strictly (unknown fields are `path:line` errors).
 package spec
 
+import "math"
+
 // Policy is a domain's canonical reference policy (policy.yaml).
 type Policy struct {
-	Version    string                `yaml:"version"`
-	Tenancy    Tenancy               `yaml:"tenancy"`
+	Version string `yaml:"version"`
+	// Dialect is the SQL dialect of metric expressions and dimension
+	// columns: "duckdb" (the default when empty) or "clickhouse", whose
+	// functions the engines provide as compatibility macros.
+	Dialect string  `yaml:"dialect"`
+	Tenancy Tenancy `yaml:"tenancy"`
+	// CohortKey is the qualified column whose distinct values count the
+	// population of a result group, for roles with a min_cohort_size. It
+	// must be a column of every metric's table.
+	CohortKey  string                `yaml:"cohort_key"`
 	Calendar   Calendar              `yaml:"calendar"`
 	Principals map[string]*Principal `yaml:"principals"`
 	Roles      map[string]*Role      `yaml:"roles"`
@@ -25,6 +35,10 @@ type Tenancy struct {
 	LegacyColumn string `yaml:"legacy_column"`
 	// LegacyKey is the qualified column of Table holding each tenant's legacy key.
 	LegacyKey string `yaml:"legacy_key"`
+	// Timezone, when set, is the qualified column of Table holding each
+	// tenant's IANA time zone: time ranges and time buckets of timestamp
+	// columns are then the tenant's local dates.
+	Timezone string `yaml:"timezone"`
 }
 
 // Calendar fixes the evaluation date and the fiscal calendar so time ranges
@@ -56,7 +70,10 @@ type Role struct {
 	MaxRows           int      `yaml:"max_rows"`
 	MaxCost           int      `yaml:"max_cost"`
 	AggregateOnly     bool     `yaml:"aggregate_only"`
-	Line              int      `yaml:"-"`
+	// MinCohortSize, when positive, is the fewest distinct cohort keys
+	// (Policy.CohortKey) a result group must aggregate to be released.
+	MinCohortSize int `yaml:"min_cohort_size"`
+	Line          int `yaml:"-"`
 }
 
 // Metric is a governed measure. Expression is the SQL the compiler lowers;
@@ -74,8 +91,14 @@ type Metric struct {
 	Aggregate string `yaml:"aggregate"`
 	// Measure is the qualified column aggregated.
 	Measure string `yaml:"measure"`
-	// Where is an optional qualified boolean column that must be true.
+	// Where is an optional qualified column that must be true, or equal
+	// WhereEquals when that is set.
 	Where string `yaml:"where"`
+	// WhereEquals, when set, is the text value Where must equal.
+	WhereEquals string `yaml:"where_equals"`
+	// Sample, when positive, is the fraction 1/n of the table's rows (by its
+	// sample_by key) the metric reads, scaled back by n: an estimate.
+	Sample float64 `yaml:"sample"`
 	// TimeColumn is the qualified date column time ranges apply to.
 	TimeColumn string `yaml:"time_column"`
 	Line       int    `yaml:"-"`
@@ -91,8 +114,9 @@ type Dimension struct {
 	// Source is the qualified column the value comes from; empty for time
 	// buckets, which read the metric's time column.
 	Source string `yaml:"source"`
-	// Bucket, when set (month), makes this a time bucket of the metric's
-	// time column.
+	// Bucket, when set (month or day), makes this a time bucket of the
+	// metric's time column. Column may use {time_column} and {timezone}
+	// (the tenancy time zone column).
 	Bucket string `yaml:"bucket"`
 	Line   int    `yaml:"-"`
 }
@@ -111,4 +135,30 @@ func (p *Policy) MetricByName(name string) (canonical string, alias bool, ok boo
 		}
 	}
 	return "", false, false
+}
+
+// CohortColumn is the result column holding each group's cohort size (its
+// distinct cohort keys) for roles with a minimum cohort size.
+const CohortColumn = "cohort_size"
+
+// SQL dialects of a domain's expressions.
+const (
+	DialectDuckDB     = "duckdb"
+	DialectClickHouse = "clickhouse"
+)
+
+// SQLDialect is the policy's dialect, DialectDuckDB when unset.
+func (p *Policy) SQLDialect() string {
+	if p.Dialect == "" {
+		return DialectDuckDB
+	}
+	return p.Dialect
+}
+
+// SampleFactor is n for a metric sampled at 1/n (1 when not sampled).
+func (m *Metric) SampleFactor() int64 {
+	if m.Sample <= 0 {
+		return 1
+	}
+	return int64(math.Round(1 / m.Sample))
 }

@@ -25,7 +25,17 @@ type Table struct {
 	// derived; empty for the tenancy table itself.
 	OwnerVia    string        `yaml:"owner_via"`
 	ForeignKeys []*ForeignKey `yaml:"foreign_keys"`
-	Line        int           `yaml:"-"`
+	// SampleBy names the integer column a SAMPLE clause hashes (ClickHouse's
+	// SAMPLE BY key); metrics with a sample read the table through it.
+	SampleBy string `yaml:"sample_by"`
+	// Distributed, when set, says the table is sharded across a cluster and
+	// read through a distributed table (see Distributed).
+	Distributed *Distributed `yaml:"distributed"`
+	// MaterializedView, when set, makes the table the target of a
+	// materialized view: its rows are derived from another table, not
+	// generated (see MaterializedView).
+	MaterializedView *MaterializedView `yaml:"materialized_view"`
+	Line             int               `yaml:"-"`
 }
 
 // Column is a typed column. Type is one of integer, text, boolean, date,

@@ -37,6 +37,14 @@ func GenerateSeed(d *spec.Domain, seed uint64) (*State, error) {
 			return nil, fmt.Errorf("generate state: %w", err)
 		}
 	}
+	for _, t := range d.Schema.Tables {
+		if t.MaterializedView == nil {
+			continue
+		}
+		if err := s.materialize(d, t, &total); err != nil {
+			return nil, fmt.Errorf("generate state: %w", err)
+		}
+	}
 	return s, nil
 }
 
@@ -171,8 +179,8 @@ func (g *gen) value(gn *spec.Generator, row []any, typ string) (any, error) {
 		return g.rng.Float64() < *gn.Bool, nil
 	case len(gn.DateBetween) == 2:
 		if len(gn.Boundaries) > 0 && g.rng.Float64() < gn.BoundaryShare {
-			d, err := spec.ParseDate(gn.Boundaries[g.rng.IntN(len(gn.Boundaries))])
-			return d, err
+			// dates, or RFC 3339 instants for timestamp columns
+			return convert(gn.Boundaries[g.rng.IntN(len(gn.Boundaries))], typ)
 		}
 		lo, err := spec.ParseDate(gn.DateBetween[0])
 		if err != nil {
