@@ -43,6 +43,7 @@ type matcher struct {
 	toolNotIn []string
 	tools     []string
 	subs      []matcher
+	label     string // the trigger's name, for coverage (see probe.go)
 }
 
 // classDetectors maps data_classification classes (case-sensitive) to the
@@ -94,8 +95,14 @@ var triggerDetectors = map[string]detectorSet{
 
 // compileCondition compiles c. problem receives a message for each pattern
 // that cannot be compiled; note explains why a condition can never match
-// (or is empty).
-func compileCondition(c *Condition, problem func(string)) (m matcher, note string) {
+// (or is empty). The matcher is labelled with the trigger's name.
+func compileCondition(c *Condition, problem func(string)) (matcher, string) {
+	m, note := compileConditionKind(c, problem)
+	m.label = conditionLabel(c)
+	return m, note
+}
+
+func compileConditionKind(c *Condition, problem func(string)) (m matcher, note string) {
 	if c == nil || (!c.IsText && c.Structured == nil) {
 		return matcher{kind: matchNever}, "rule has no condition and never matches"
 	}
@@ -163,13 +170,14 @@ func compileTriggers(t *Triggers, c *Condition, problem func(string)) (matcher, 
 	var subs []matcher
 	var notes []string
 	if t != nil {
-		for _, kws := range []StringList{t.PromptContains, t.InputContains, t.OutputContains} {
+		for i, kws := range []StringList{t.PromptContains, t.InputContains, t.OutputContains} {
 			if len(kws) > 0 {
-				subs = append(subs, matcher{kind: matchKeywords, keywords: lowerAll(kws)})
+				label := [...]string{"prompt_contains", "input_contains", "output_contains"}[i]
+				subs = append(subs, matcher{kind: matchKeywords, keywords: lowerAll(kws), label: label})
 			}
 		}
 		if len(t.ToolInvocation) > 0 {
-			subs = append(subs, matcher{kind: matchToolIn, tools: t.ToolInvocation})
+			subs = append(subs, matcher{kind: matchToolIn, tools: t.ToolInvocation, label: "tool_invocation"})
 		}
 	}
 	if c != nil {
