@@ -2,6 +2,7 @@ package raigorun
 
 import (
 	"fmt"
+	"github.com/policystrata/policystrata/pipeline/trace"
 	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -23,7 +24,7 @@ type pqColumn struct {
 }
 
 func jsonColumn(v any) string {
-	b, _ := compactJSON(v)
+	b, _ := trace.CompactJSON(v)
 	return string(b)
 }
 

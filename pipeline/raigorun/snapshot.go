@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/policystrata/policystrata/pipeline/trace"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -111,7 +112,7 @@ func loadSnapshots(dir string, suites []*loadedSuite) ([]*suiteSnapshots, error)
 				continue
 			}
 			for k, raw := range f.Cases {
-				canon, err := canonicalJSON(json.RawMessage(raw))
+				canon, err := trace.CanonicalJSON(json.RawMessage(raw))
 				if err != nil {
 					return nil, fmt.Errorf("read snapshot %s: %w", ss.path, err)
 				}
@@ -125,7 +126,7 @@ func loadSnapshots(dir string, suites []*loadedSuite) ([]*suiteSnapshots, error)
 
 // check compares a case's evaluation with its snapshot.
 func (ss *suiteSnapshots) check(caseIndex int, c *raigotest.Case, e Evaluation, update bool) (SnapshotCheck, string, error) {
-	canon, err := canonicalJSON(snapshotEntry{Input: c.Input, EngineMode: c.EngineMode, Evaluation: e})
+	canon, err := trace.CanonicalJSON(snapshotEntry{Input: c.Input, EngineMode: c.EngineMode, Evaluation: e})
 	if err != nil {
 		return SnapshotCheck{}, "", fmt.Errorf("snapshot: %w", err)
 	}
@@ -185,7 +186,7 @@ func (ss *suiteSnapshots) write(update bool) error {
 	for _, k := range keys {
 		f.Cases[k] = json.RawMessage(entries[k])
 	}
-	data, err := canonicalJSON(f)
+	data, err := trace.CanonicalJSON(f)
 	if err != nil {
 		return fmt.Errorf("write snapshot: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/policystrata/policystrata/pipeline/trace"
 	"os"
 	"path/filepath"
 
@@ -137,7 +138,7 @@ func openTraces(out string, force bool) (*traceSink, error) {
 
 // write appends one record to both files.
 func (s *traceSink) write(rec *TraceRecord) error {
-	line, err := compactJSON(rec)
+	line, err := trace.CompactJSON(rec)
 	if err != nil {
 		return fmt.Errorf("write trace: %w", err)
 	}
@@ -155,7 +156,7 @@ func (s *traceSink) finish(sum *Summary) error {
 		return err
 	}
 	sum.Artifacts = []string{SummaryJSON, TracesJSONL, TracesParquet}
-	data, err := canonicalJSON(sum)
+	data, err := trace.CanonicalJSON(sum)
 	if err == nil {
 		err = os.WriteFile(filepath.Join(s.tmp, SummaryJSON), data, 0o644)
 	}
