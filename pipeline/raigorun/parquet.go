@@ -2,7 +2,6 @@ package raigorun
 
 import (
 	"fmt"
-	"github.com/policystrata/policystrata/pipeline/trace"
 	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -11,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/policystrata/policystrata/pipeline/trace"
 )
 
 // ParquetRowGroup is how many traces a Parquet row group holds; a group is

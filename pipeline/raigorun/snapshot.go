@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/policystrata/policystrata/pipeline/trace"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/policystrata/policystrata/pipeline/raigo"
+	"github.com/policystrata/policystrata/pipeline/trace"
 	"github.com/policystrata/policystrata/suites/raigotest"
 )
 

@@ -4,11 +4,11 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"github.com/policystrata/policystrata/pipeline/trace"
 	"os"
 	"path/filepath"
 
 	"github.com/policystrata/policystrata/pipeline/raigo"
+	"github.com/policystrata/policystrata/pipeline/trace"
 )
 
 // Trace kinds.
