@@ -7,6 +7,7 @@ PKGS := ./...
 
 build:
 	$(GO) build -o $(BIN) ./cmd/policystrata
+	$(GO) build -o bin/raigo ./cmd/raigo
 
 test: vet
 	$(GO) test -count=1 $(PKGS)
@@ -18,8 +19,11 @@ vet:
 demo: build
 	./$(BIN) demo --out runs/demo
 
+# Evaluate (database-backed) and raigo benchmarks; the raigo engine is
+# measured on one core (-cpu 1) to give a per-core figure.
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 200x ./pipeline/evaluate
+	$(GO) test -run '^$$' -bench . -cpu 1 ./pipeline/raigo ./pipeline/raigorun
 
 # Short smoke run of every fuzz target (CI runs them as seed-corpus tests).
 fuzz:
