@@ -94,7 +94,7 @@ type traceSink struct {
 	out, tmp string
 	jsonl    *os.File
 	w        *bufio.Writer
-	pq       *parquetSink
+	pq       *trace.ColumnWriter[TraceRecord]
 	pqFile   *os.File
 }
 
@@ -145,7 +145,7 @@ func (s *traceSink) write(rec *TraceRecord) error {
 	if _, err := s.w.Write(append(line, '\n')); err != nil {
 		return fmt.Errorf("write trace: %w", err)
 	}
-	return s.pq.write(rec, line)
+	return s.pq.Write(rec, line)
 }
 
 // finish closes the files, writes summary.json and renames the temporary
@@ -192,7 +192,7 @@ func (s *traceSink) close() error {
 		s.jsonl = nil
 	}
 	if s.pq != nil {
-		keep(s.pq.close())
+		keep(s.pq.Close())
 		s.pq = nil
 	}
 	if s.pqFile != nil {

@@ -1,0 +1,131 @@
+package trace
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// RowGroupSize is how many records a Parquet row group holds; a writer
+// flushes a group as soon as it fills, so memory does not grow with the run.
+const RowGroupSize = 1024
+
+// Column is one flat Parquet column of records of type T; make one with
+// StringColumn, BoolColumn, Int64Column or LineColumn.
+type Column[T any] struct {
+	name   string
+	typ    arrow.DataType
+	append func(b array.Builder, r *T, line []byte)
+}
+
+// StringColumn is a text column holding get(r).
+func StringColumn[T any](name string, get func(r *T) string) Column[T] {
+	return Column[T]{name, arrow.BinaryTypes.String, func(b array.Builder, r *T, _ []byte) {
+		b.(*array.StringBuilder).Append(get(r))
+	}}
+}
+
+// BoolColumn is a boolean column holding get(r).
+func BoolColumn[T any](name string, get func(r *T) bool) Column[T] {
+	return Column[T]{name, arrow.FixedWidthTypes.Boolean, func(b array.Builder, r *T, _ []byte) {
+		b.(*array.BooleanBuilder).Append(get(r))
+	}}
+}
+
+// Int64Column is an integer column holding get(r).
+func Int64Column[T any](name string, get func(r *T) int64) Column[T] {
+	return Column[T]{name, arrow.PrimitiveTypes.Int64, func(b array.Builder, r *T, _ []byte) {
+		b.(*array.Int64Builder).Append(get(r))
+	}}
+}
+
+// LineColumn is a text column holding the record's JSONL line, so that a
+// Parquet row carries the full record byte for byte.
+func LineColumn[T any](name string) Column[T] {
+	return Column[T]{name, arrow.BinaryTypes.String, func(b array.Builder, _ *T, line []byte) {
+		b.(*array.StringBuilder).Append(string(line))
+	}}
+}
+
+// Schema is the Arrow schema of cols, in order.
+func Schema[T any](cols []Column[T]) *arrow.Schema {
+	fields := make([]arrow.Field, len(cols))
+	for i, c := range cols {
+		fields[i] = arrow.Field{Name: c.name, Type: c.typ}
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+// ColumnWriter streams records of type T into a Parquet file (zstd,
+// deterministic bytes), one row group per RowGroupSize records.
+type ColumnWriter[T any] struct {
+	cols    []Column[T]
+	fw      *pqarrow.FileWriter
+	b       *array.RecordBuilder
+	pending int
+}
+
+// NewColumnWriter starts a Parquet file of cols on w; createdBy names the
+// writing program in the file's metadata.
+func NewColumnWriter[T any](w io.Writer, createdBy string, cols []Column[T]) (*ColumnWriter[T], error) {
+	schema := Schema(cols)
+	props := parquet.NewWriterProperties(
+		parquet.WithCompression(compress.Codecs.Zstd),
+		parquet.WithCreatedBy(createdBy),
+		parquet.WithMaxRowGroupLength(RowGroupSize),
+	)
+	fw, err := pqarrow.NewFileWriter(schema, w, props, pqarrow.NewArrowWriterProperties())
+	if err != nil {
+		return nil, fmt.Errorf("open parquet: %w", err)
+	}
+	return &ColumnWriter[T]{cols: cols, fw: fw, b: array.NewRecordBuilder(memory.DefaultAllocator, schema)}, nil
+}
+
+// Write appends one record; line is its JSONL encoding.
+func (p *ColumnWriter[T]) Write(r *T, line []byte) error {
+	for i, c := range p.cols {
+		c.append(p.b.Field(i), r, line)
+	}
+	p.pending++
+	if p.pending >= RowGroupSize {
+		return p.flush()
+	}
+	return nil
+}
+
+func (p *ColumnWriter[T]) flush() error {
+	if p.pending == 0 {
+		return nil
+	}
+	rec := p.b.NewRecordBatch()
+	defer rec.Release()
+	p.pending = 0
+	if err := p.fw.Write(rec); err != nil {
+		return fmt.Errorf("write parquet: %w", err)
+	}
+	return nil
+}
+
+// Close flushes the last row group and the footer.
+func (p *ColumnWriter[T]) Close() error {
+	if err := p.flush(); err != nil {
+		return err
+	}
+	p.b.Release()
+	if err := p.fw.Close(); err != nil {
+		return fmt.Errorf("close parquet: %w", err)
+	}
+	return nil
+}
+
+// JSONText is v's compact canonical JSON as a string column value.
+func JSONText(v any) string {
+	b, _ := CompactJSON(v)
+	return string(b)
+}

@@ -1,0 +1,92 @@
+package trace
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+type row struct {
+	ID   string
+	N    int
+	Flag bool
+}
+
+var rowColumns = []Column[row]{
+	StringColumn("id", func(r *row) string { return r.ID }),
+	Int64Column("n", func(r *row) int64 { return int64(r.N) }),
+	BoolColumn("flag", func(r *row) bool { return r.Flag }),
+	LineColumn[row]("line"),
+}
+
+// TestColumnWriterRoundTrip writes records across row-group boundaries and
+// reads every column back.
+func TestColumnWriterRoundTrip(t *testing.T) {
+	for _, n := range []int{0, 1, RowGroupSize, RowGroupSize + 3} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			var buf bytes.Buffer
+			w, err := NewColumnWriter(&buf, "test", rowColumns)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < n; i++ {
+				r := row{ID: fmt.Sprintf("r%d", i), N: i, Flag: i%2 == 0}
+				if err := w.Write(&r, []byte(fmt.Sprintf(`{"id":"r%d"}`, i))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			pf, err := file.NewParquetReader(bytes.NewReader(buf.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := (n + RowGroupSize - 1) / RowGroupSize; pf.NumRowGroups() != want {
+				t.Fatalf("row groups = %d, want %d", pf.NumRowGroups(), want)
+			}
+			fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tbl, err := fr.ReadTable(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tbl.Release()
+			if tbl.NumRows() != int64(n) {
+				t.Fatalf("rows = %d, want %d", tbl.NumRows(), n)
+			}
+			for i, f := range Schema(rowColumns).Fields() {
+				if got := tbl.Schema().Field(i); got.Name != f.Name || !arrow.TypeEqual(got.Type, f.Type) {
+					t.Errorf("column %d = %s %s, want %s %s", i, got.Name, got.Type, f.Name, f.Type)
+				}
+			}
+			if n == 0 {
+				return
+			}
+			last := n - 1
+			chunks := tbl.Column(0).Data().Chunks()
+			id := chunks[len(chunks)-1].(*array.String)
+			if got := id.Value(id.Len() - 1); got != fmt.Sprintf("r%d", last) {
+				t.Errorf("last id = %q", got)
+			}
+			line := tbl.Column(3).Data().Chunks()[0].(*array.String)
+			if line.Value(0) != `{"id":"r0"}` {
+				t.Errorf("line = %q", line.Value(0))
+			}
+			num := tbl.Column(1).Data().Chunks()[0].(*array.Int64)
+			flag := tbl.Column(2).Data().Chunks()[0].(*array.Boolean)
+			if num.Value(0) != 0 || !flag.Value(0) {
+				t.Errorf("first row n=%d flag=%v", num.Value(0), flag.Value(0))
+			}
+		})
+	}
+}
