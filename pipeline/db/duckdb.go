@@ -4,9 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sort"
 	"strings"
-	"sync"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -19,11 +17,9 @@ import (
 type DuckDB struct {
 	db     *sql.DB
 	domain *spec.Domain
-	// visible caches containment probes (they depend only on their key).
-	mu      sync.Mutex
-	visible map[string]Visibility
-	results *lru
-	parses  *lru
+	// memos: statement results, parses and containment probes (each
+	// depends only on its key: the database is read-only)
+	results, parses, visible *lru
 }
 
 // Options tune an engine.
@@ -50,7 +46,7 @@ func OpenDuckDBWith(ctx context.Context, d *spec.Domain, st *state.State, contai
 	if n == 0 {
 		n = DefaultCacheEntries
 	}
-	e := &DuckDB{db: sqldb, domain: d, visible: map[string]Visibility{}, results: newLRU(n), parses: newLRU(n)}
+	e := &DuckDB{db: sqldb, domain: d, results: newLRU(n), parses: newLRU(n), visible: newLRU(n)}
 	if err := e.load(ctx, st, containments); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("load duckdb: %w", err)
@@ -287,46 +283,23 @@ func cleanError(err error) string {
 
 // Visible reports the rows and columns of table visible to a live session.
 func (s *duckSession) Visible(ctx context.Context, containment, role string, tenants []string, table string) (Visibility, error) {
-	key := containment + "\x00" + role + "\x00" + strings.Join(tenants, ",") + "\x00" + table
-	s.e.mu.Lock()
-	if v, ok := s.e.visible[key]; ok {
-		s.e.mu.Unlock()
-		return v, nil
-	}
-	s.e.mu.Unlock()
-	t := s.e.domain.Schema.Table(table)
-	if t == nil {
-		return Visibility{}, fmt.Errorf("probe: unknown table %q", table)
-	}
-	sch := SchemaName(containment, role)
-	cols, err := s.run(ctx, Exec{Mode: Base, SQL: fmt.Sprintf(
-		"SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s",
-		quoteLit(sch), quoteLit(table))})
-	if err != nil {
-		return Visibility{}, err
-	}
-	v := Visibility{Rows: []string{}, Columns: []string{}}
-	for _, r := range cols.Rows {
-		v.Columns = append(v.Columns, r[0])
-	}
-	if len(v.Columns) > 0 {
-		res, err := s.Run(ctx, Exec{Mode: Live, Containment: containment, Role: role, Tenants: tenants,
-			SQL: fmt.Sprintf("SELECT CAST(%s AS VARCHAR) FROM %s", quoteIdent(t.PrimaryKey), quoteIdent(table))})
-		if err != nil {
-			return Visibility{}, err
-		}
-		if !res.Blocked {
-			for _, r := range res.Rows {
-				v.Rows = append(v.Rows, r[0])
+	return probeVisibility(ctx, s.e.visible, s.e.domain, s, containment, role, tenants, table,
+		func(ctx context.Context, t *spec.Table) ([]string, error) {
+			res, err := s.run(ctx, Exec{Mode: Base, SQL: fmt.Sprintf(
+				"SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s",
+				quoteLit(SchemaName(containment, role)), quoteLit(t.Name))})
+			if err != nil {
+				return nil, err
 			}
-		}
-	}
-	sort.Strings(v.Rows)
-	sort.Strings(v.Columns)
-	s.e.mu.Lock()
-	s.e.visible[key] = v
-	s.e.mu.Unlock()
-	return v, nil
+			if res.Blocked {
+				return nil, fmt.Errorf("read columns of %s: %s", t.Name, res.Error)
+			}
+			cols := make([]string, len(res.Rows))
+			for i, r := range res.Rows {
+				cols[i] = r[0]
+			}
+			return cols, nil
+		})
 }
 
 // Inspect parses sql with json_serialize_sql.

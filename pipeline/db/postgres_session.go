@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/policystrata/policystrata/pipeline/cell"
+	"github.com/policystrata/policystrata/pipeline/spec"
 )
 
 // pgSession is one worker's server connection. Every Run is its own
@@ -240,57 +240,25 @@ func pgCell(oid uint32, raw []byte) string {
 // columns from the application role's privileges, rows by reading the
 // primary key under the role's row-level security.
 func (s *pgSession) Visible(ctx context.Context, containment, role string, tenants []string, table string) (Visibility, error) {
-	key := containment + "\x00" + role + "\x00" + strings.Join(tenants, ",") + "\x00" + table
-	if v, ok := s.e.visible.get(key); ok {
-		return cloneVisibility(v.(Visibility)), nil
-	}
-	t := s.e.domain.Schema.Table(table)
-	if t == nil {
-		return Visibility{}, fmt.Errorf("probe: unknown table %q", table)
-	}
-	sch, ok := s.e.obj.Variants[containment]
-	if !ok {
-		return Visibility{}, fmt.Errorf("probe: unknown containment %q", containment)
-	}
-	appRole, ok := s.e.obj.Roles[containment][role]
-	if !ok {
-		return Visibility{}, fmt.Errorf("probe: unknown role %q", role)
-	}
-	rows, err := s.conn.Query(ctx, `SELECT a.attname FROM pg_catalog.pg_attribute a
+	return probeVisibility(ctx, s.e.visible, s.e.domain, s, containment, role, tenants, table,
+		func(ctx context.Context, t *spec.Table) ([]string, error) {
+			sch, ok := s.e.obj.Variants[containment]
+			if !ok {
+				return nil, fmt.Errorf("unknown containment %q", containment)
+			}
+			appRole, ok := s.e.obj.Roles[containment][role]
+			if !ok {
+				return nil, fmt.Errorf("unknown role %q", role)
+			}
+			rows, err := s.conn.Query(ctx, `SELECT $3::text || '.' || a.attname FROM pg_catalog.pg_attribute a
 WHERE a.attrelid = $1::text::regclass AND a.attnum > 0 AND NOT a.attisdropped
   AND pg_catalog.has_column_privilege($2::text, a.attrelid, a.attnum, 'SELECT')`,
-		quoteIdent(sch)+"."+quoteIdent(table), appRole)
-	if err != nil {
-		return Visibility{}, fmt.Errorf("probe: %w", err)
-	}
-	cols, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return Visibility{}, fmt.Errorf("probe: %w", err)
-	}
-	v := Visibility{Rows: []string{}, Columns: []string{}}
-	for _, c := range cols {
-		v.Columns = append(v.Columns, table+"."+c)
-	}
-	if len(v.Columns) > 0 {
-		res, err := s.Run(ctx, Exec{Mode: Live, Containment: containment, Role: role, Tenants: tenants,
-			SQL: fmt.Sprintf("SELECT CAST(%s AS VARCHAR) FROM %s", quoteIdent(t.PrimaryKey), quoteIdent(table))})
-		if err != nil {
-			return Visibility{}, err
-		}
-		if !res.Blocked {
-			for _, r := range res.Rows {
-				v.Rows = append(v.Rows, r[0])
+				quoteIdent(sch)+"."+quoteIdent(t.Name), appRole, t.Name)
+			if err != nil {
+				return nil, err
 			}
-		}
-	}
-	sort.Strings(v.Rows)
-	sort.Strings(v.Columns)
-	s.e.visible.put(key, cloneVisibility(v))
-	return v, nil
-}
-
-func cloneVisibility(v Visibility) Visibility {
-	return Visibility{Rows: append([]string{}, v.Rows...), Columns: append([]string{}, v.Columns...)}
+			return pgx.CollectRows(rows, pgx.RowTo[string])
+		})
 }
 
 // Inspect parses sql with DuckDB's json_serialize_sql (the same parser as
