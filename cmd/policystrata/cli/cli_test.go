@@ -13,6 +13,8 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/policystrata/policystrata/internal/goldentest"
+
 	"github.com/policystrata/policystrata/pipeline/pgtest"
 )
 
@@ -25,28 +27,6 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
-// readTree returns every file under dir keyed by slash path.
-func readTree(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	files := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		files[filepath.ToSlash(rel)] = string(b)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
-}
-
 // The demo's outputs are pinned by a golden directory: stdout and every
 // compared file (run.json holds timings and is not compared; the Parquet
 // file is checked against the JSONL below and across worker counts).
@@ -56,27 +36,12 @@ func TestDemoGolden(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	got := readTree(t, out)
+	got := goldentest.ReadTree(t, out)
 	delete(got, "run.json")
 	delete(got, "traces.parquet")
 	got["stdout.txt"] = strings.ReplaceAll(stdout, out, "RUN_DIR")
 	golden := filepath.Join("testdata", "golden", "demo")
-	if *update {
-		os.RemoveAll(golden)
-		for name, body := range got {
-			p := filepath.Join(golden, filepath.FromSlash(name))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	want := readTree(t, golden)
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("demo outputs differ from %s (-want +got); rerun with -update if intended:\n%s", golden, diff)
-	}
+	goldentest.Check(t, golden, got, *update)
 }
 
 // traces.parquet holds the same records as traces.jsonl, and both are
@@ -97,7 +62,7 @@ func checkDeterministic(t *testing.T, suite []string) {
 		if code != 0 {
 			t.Fatalf("workers %s: exit %d: %s", w, code, stderr)
 		}
-		tree := readTree(t, out)
+		tree := goldentest.ReadTree(t, out)
 		delete(tree, "run.json")
 		trees = append(trees, tree)
 	}
@@ -217,7 +182,7 @@ func TestInitDomainThenRunFromPath(t *testing.T) {
 	if code, _, stderr := runCLI(t, "run", "--domain", "support_saas", "--suite", "controls", "--out", b, "--no-minimize"); code != 0 {
 		t.Fatal(stderr)
 	}
-	ta, tb := readTree(t, a), readTree(t, b)
+	ta, tb := goldentest.ReadTree(t, a), goldentest.ReadTree(t, b)
 	for _, f := range []string{"summary.json", "traces.jsonl"} {
 		if ta[f] != tb[f] {
 			t.Errorf("%s differs between --domain-path and --domain", f)
@@ -242,7 +207,7 @@ func TestPostgresEngineAgreesWithDuckDB(t *testing.T) {
 			if code, _, stderr := runCLI(t, "run", "--domain", "support_saas", "--suite", suite, "--out", dk); code != 0 {
 				t.Fatal(stderr)
 			}
-			a, b := readTree(t, pg), readTree(t, dk)
+			a, b := goldentest.ReadTree(t, pg), goldentest.ReadTree(t, dk)
 			if a["summary.json"] != b["summary.json"] {
 				t.Errorf("summaries differ between engines:\n%s", cmp.Diff(b["summary.json"], a["summary.json"]))
 			}

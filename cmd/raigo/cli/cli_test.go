@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/policystrata/policystrata/internal/goldentest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -26,28 +26,6 @@ func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
 	code := Main(context.Background(), args, strings.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()
-}
-
-// readTree returns every file under dir keyed by slash path.
-func readTree(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	files := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		files[filepath.ToSlash(rel)] = string(b)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
 }
 
 // TestGolden runs every case under testdata/golden: a directory holding
@@ -79,7 +57,7 @@ func TestGolden(t *testing.T) {
 				"stderr": strings.ReplaceAll(stderr, tmp, "$TMP"),
 				"exit":   fmt.Sprintln(code),
 			}
-			for name, body := range readTree(t, tmp) {
+			for name, body := range goldentest.ReadTree(t, tmp) {
 				if !strings.HasPrefix(filepath.Base(name), "traces.") {
 					got["tmp/"+name] = strings.ReplaceAll(body, tmp, "$TMP")
 				}
@@ -89,22 +67,7 @@ func TestGolden(t *testing.T) {
 					delete(got, k)
 				}
 			}
-			if *update {
-				os.RemoveAll(dir)
-				for name, body := range got {
-					p := filepath.Join(dir, filepath.FromSlash(name))
-					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-			want := readTree(t, dir)
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("%s differs (-want +got); rerun with -update if intended:\n%s", dir, diff)
-			}
+			goldentest.Check(t, dir, got, *update)
 		})
 	}
 }
