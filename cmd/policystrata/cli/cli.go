@@ -6,53 +6,31 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/policystrata/policystrata/internal/cliexit"
 	"github.com/policystrata/policystrata/pipeline/strictyaml"
 )
 
 // Exit codes.
 const (
-	ExitOK       = 0
-	ExitFailure  = 1
-	ExitBadInput = 2
+	ExitOK       = cliexit.OK
+	ExitFailure  = cliexit.Failure
+	ExitBadInput = cliexit.BadInput
 )
 
-// usageError marks flag and argument mistakes (exit 2).
-type usageError struct{ error }
+// exitCode lets a command choose its exit code without an error message.
+type exitCode = cliexit.Code
 
 // Main runs the CLI with args and returns the exit code.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	root := newRoot(stdout, stderr)
-	root.SetArgs(args)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return ExitOK
-	}
-	var code exitCode
-	if errors.As(err, &code) {
-		return int(code)
-	}
-	fmt.Fprintln(stderr, "error:", err)
-	var ue usageError
-	if errors.As(err, &ue) || strictyaml.IsInputError(err) {
-		return ExitBadInput
-	}
-	return ExitFailure
+	return cliexit.Execute(ctx, newRoot(stdout, stderr), args, stdout, stderr,
+		cliexit.Options{BadInput: strictyaml.IsInputError})
 }
-
-// exitCode lets a command choose its exit code without an error message.
-type exitCode int
-
-func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
@@ -85,7 +63,7 @@ func isTerminal(w io.Writer) bool {
 func positionalArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
-			return usageError{fmt.Errorf("%s takes %d argument(s), got %d", cmd.Name(), n, len(args))}
+			return cliexit.Usage(fmt.Errorf("%s takes %d argument(s), got %d", cmd.Name(), n, len(args)))
 		}
 		return nil
 	}
@@ -93,7 +71,7 @@ func positionalArgs(n int) cobra.PositionalArgs {
 
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usageError{fmt.Errorf("%s takes no arguments, got %q", cmd.Name(), args)}
+		return cliexit.Usage(fmt.Errorf("%s takes no arguments, got %q", cmd.Name(), args))
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/policystrata/policystrata/domains"
+	"github.com/policystrata/policystrata/internal/cliexit"
 )
 
 type initDomainParams struct {
@@ -25,7 +26,7 @@ func newInitDomain(stdout io.Writer) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.Name = args[0]
 			if p.Out == "" {
-				return usageError{fmt.Errorf("--out is required")}
+				return cliexit.Usage(fmt.Errorf("--out is required"))
 			}
 			if err := domains.WriteOut(p.Name, p.Out); err != nil {
 				return err

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/policystrata/policystrata/domains"
+	"github.com/policystrata/policystrata/internal/cliexit"
 	"github.com/policystrata/policystrata/pipeline/run"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/suites"
@@ -84,33 +85,33 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 func loadDomain(name, dir string) (*spec.Domain, error) {
 	switch {
 	case name != "" && dir != "":
-		return nil, usageError{fmt.Errorf("use --domain or --domain-path, not both")}
+		return nil, cliexit.Usage(fmt.Errorf("use --domain or --domain-path, not both"))
 	case dir != "":
 		return domains.LoadDir(dir)
 	case name != "":
 		return domains.Load(name)
 	}
-	return nil, usageError{fmt.Errorf("one of --domain or --domain-path is required")}
+	return nil, cliexit.Usage(fmt.Errorf("one of --domain or --domain-path is required"))
 }
 
 func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, error) {
 	if p.Out == "" {
-		return ExitBadInput, usageError{fmt.Errorf("--out is required")}
+		return ExitBadInput, cliexit.Usage(fmt.Errorf("--out is required"))
 	}
 	if p.Workers < 1 || p.Workers > run.MaxWorkers {
-		return ExitBadInput, usageError{fmt.Errorf("--workers must be 1..%d", run.MaxWorkers)}
+		return ExitBadInput, cliexit.Usage(fmt.Errorf("--workers must be 1..%d", run.MaxWorkers))
 	}
 	if p.Engine != "duckdb" && p.Engine != "postgres" {
-		return ExitBadInput, usageError{fmt.Errorf("--engine must be duckdb or postgres")}
+		return ExitBadInput, cliexit.Usage(fmt.Errorf("--engine must be duckdb or postgres"))
 	}
 	if p.PGDSN == "" {
 		p.PGDSN = os.Getenv("POLICYSTRATA_PG_DSN")
 	}
 	if (p.Engine == "postgres" || p.CrossCheck) && p.PGDSN == "" {
-		return ExitBadInput, usageError{fmt.Errorf("--engine postgres and --cross-check need --pg-dsn or POLICYSTRATA_PG_DSN")}
+		return ExitBadInput, cliexit.Usage(fmt.Errorf("--engine postgres and --cross-check need --pg-dsn or POLICYSTRATA_PG_DSN"))
 	}
 	if p.Probes < 0 || p.Probes > 8 {
-		return ExitBadInput, usageError{fmt.Errorf("--probe-states must be 0..8")}
+		return ExitBadInput, cliexit.Usage(fmt.Errorf("--probe-states must be 0..8"))
 	}
 	d, err := loadDomain(p.Domain, p.DomainPath)
 	if err != nil {

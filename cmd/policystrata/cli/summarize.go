@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/policystrata/policystrata/internal/cliexit"
 	"github.com/policystrata/policystrata/pipeline/catalog"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/strictyaml"
@@ -44,7 +45,7 @@ func newSummarize(stdout io.Writer) *cobra.Command {
 
 func runSummarize(p summarizeParams, stdout io.Writer) error {
 	if p.Format != "text" && p.Format != "json" && p.Format != "markdown" {
-		return usageError{fmt.Errorf("--format must be text, json or markdown")}
+		return cliexit.Usage(fmt.Errorf("--format must be text, json or markdown"))
 	}
 	path := filepath.Join(p.Run, "traces.jsonl")
 	f, err := os.Open(path)

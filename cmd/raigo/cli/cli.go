@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/policystrata/policystrata/internal/cliexit"
 	"github.com/policystrata/policystrata/pipeline/raigorun"
 )
 
@@ -24,45 +25,31 @@ const (
 	ExitBadInput = raigorun.ExitBadInput
 )
 
-// usageError marks flag and argument mistakes (exit 2).
-type usageError struct{ error }
-
 // exitCode lets a command choose its exit code without an error message.
-type exitCode int
-
-// Error implements error.
-func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
+type exitCode = cliexit.Code
 
 // Main runs the CLI with args and returns the exit code. stdin feeds
-// `raigo eval --prompt -`.
+// `raigo eval --prompt -`. A suite or policy that cannot be loaded prints
+// its problems, one per line, and exits 2.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRoot(stdin, stdout, stderr)
-	root.SetArgs(args)
 	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return ExitOK
-	}
-	var code exitCode
-	if errors.As(err, &code) {
-		return int(code)
-	}
-	var ie *raigorun.InputError
-	if errors.As(err, &ie) {
-		for _, p := range ie.Problems {
-			fmt.Fprintln(stderr, p)
-		}
-		return ExitBadInput
-	}
-	fmt.Fprintln(stderr, "error:", err)
-	var ue usageError
-	if errors.As(err, &ue) {
-		return ExitBadInput
-	}
-	return ExitFailure
+	return cliexit.Execute(ctx, root, args, stdout, stderr, cliexit.Options{
+		BadInput: func(err error) bool {
+			var ie *raigorun.InputError
+			return errors.As(err, &ie)
+		},
+		Print: func(w io.Writer, err error) {
+			var ie *raigorun.InputError
+			if !errors.As(err, &ie) {
+				fmt.Fprintln(w, "error:", err)
+				return
+			}
+			for _, p := range ie.Problems {
+				fmt.Fprintln(w, p)
+			}
+		},
+	})
 }
 
 func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -78,7 +65,7 @@ order), validates policy files, and runs .raigo-test.yaml suites.`,
 		Args:          cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usageError{fmt.Errorf("unknown command %q for %q (commands: test, validate, eval)", args[0], cmd.Name())}
+				return cliexit.Usage(fmt.Errorf("unknown command %q for %q (commands: test, validate, eval)", args[0], cmd.Name()))
 			}
 			return cmd.Help()
 		},
@@ -102,7 +89,7 @@ func run(code int, err error) error {
 func minArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) < n {
-			return usageError{fmt.Errorf("%s needs at least %d argument(s), got %d", cmd.Name(), n, len(args))}
+			return cliexit.Usage(fmt.Errorf("%s needs at least %d argument(s), got %d", cmd.Name(), n, len(args)))
 		}
 		return nil
 	}

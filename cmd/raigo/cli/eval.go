@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/policystrata/policystrata/internal/cliexit"
 	"github.com/policystrata/policystrata/pipeline/raigo"
 	"github.com/policystrata/policystrata/pipeline/raigorun"
 )
@@ -59,15 +60,15 @@ data_classification and anomaly_types are always lists.`,
 func runEval(p evalParams, stdin io.Reader, stdout io.Writer) (int, error) {
 	mode, err := raigo.ParseMode(p.Mode)
 	if err != nil {
-		return ExitBadInput, usageError{fmt.Errorf("--mode: %w", err)}
+		return ExitBadInput, cliexit.Usage(fmt.Errorf("--mode: %w", err))
 	}
 	compat, err := raigo.ParseCompat(p.Compat)
 	if err != nil {
-		return ExitBadInput, usageError{fmt.Errorf("--compat: %w", err)}
+		return ExitBadInput, cliexit.Usage(fmt.Errorf("--compat: %w", err))
 	}
 	ctx, err := ParseContext(p.Context)
 	if err != nil {
-		return ExitBadInput, usageError{fmt.Errorf("--context: %w", err)}
+		return ExitBadInput, cliexit.Usage(fmt.Errorf("--context: %w", err))
 	}
 	if p.Prompt == "-" {
 		data, err := io.ReadAll(stdin)
@@ -77,7 +78,7 @@ func runEval(p evalParams, stdin io.Reader, stdout io.Writer) (int, error) {
 		p.Prompt = strings.TrimRight(string(data), "\r\n")
 	}
 	if p.Prompt == "" && p.Content == "" {
-		return ExitBadInput, usageError{fmt.Errorf("give at least one of --prompt or --content")}
+		return ExitBadInput, cliexit.Usage(fmt.Errorf("give at least one of --prompt or --content"))
 	}
 	var policies []*raigo.Policy
 	var loadErrs []error

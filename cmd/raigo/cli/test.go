@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/policystrata/policystrata/internal/cliexit"
 	"github.com/policystrata/policystrata/pipeline/raigo"
 	"github.com/policystrata/policystrata/pipeline/raigorun"
 )
@@ -87,23 +88,23 @@ changed the action, or --strict found warnings, or the coverage gate failed),
 func runTest(ctx context.Context, p testParams, stdout, _ io.Writer) (int, error) {
 	reporter, err := raigorun.Get(p.Format, raigorun.ReportOptions{Verbose: p.Verbose})
 	if err != nil {
-		return ExitBadInput, usageError{fmt.Errorf("--format: %w", err)}
+		return ExitBadInput, cliexit.Usage(fmt.Errorf("--format: %w", err))
 	}
 	compat, err := raigo.ParseCompat(p.Compat)
 	if err != nil {
-		return ExitBadInput, usageError{fmt.Errorf("--compat: %w", err)}
+		return ExitBadInput, cliexit.Usage(fmt.Errorf("--compat: %w", err))
 	}
 	switch {
 	case p.Workers < 0 || p.Workers > raigorun.MaxWorkers:
-		return ExitBadInput, usageError{fmt.Errorf("--workers must be 1..%d", raigorun.MaxWorkers)}
+		return ExitBadInput, cliexit.Usage(fmt.Errorf("--workers must be 1..%d", raigorun.MaxWorkers))
 	case p.Fuzz < 0 || p.Fuzz > raigorun.MaxFuzz:
-		return ExitBadInput, usageError{fmt.Errorf("--fuzz must be 0..%d", raigorun.MaxFuzz)}
+		return ExitBadInput, cliexit.Usage(fmt.Errorf("--fuzz must be 0..%d", raigorun.MaxFuzz))
 	case p.MinCoverage < 0 || p.MinCoverage > 100:
-		return ExitBadInput, usageError{fmt.Errorf("--min-coverage must be a percentage 0..100")}
+		return ExitBadInput, cliexit.Usage(fmt.Errorf("--min-coverage must be a percentage 0..100"))
 	case p.UpdateSnapshots && p.Snapshot == "":
-		return ExitBadInput, usageError{fmt.Errorf("--update-snapshots needs --snapshot DIR")}
+		return ExitBadInput, cliexit.Usage(fmt.Errorf("--update-snapshots needs --snapshot DIR"))
 	case p.Force && p.Out == "":
-		return ExitBadInput, usageError{fmt.Errorf("--force needs --out DIR")}
+		return ExitBadInput, cliexit.Usage(fmt.Errorf("--force needs --out DIR"))
 	}
 	rep, err := raigorun.Run(ctx, raigorun.Config{
 		Paths: p.Paths, Workers: p.Workers, Strict: p.Strict, Compat: compat, NoMinimize: p.NoMinimize,

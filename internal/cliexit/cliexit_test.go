@@ -1,0 +1,57 @@
+package cliexit
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"testing"
+
+	"github.com/spf13/cobra"
+)
+
+var errBad = errors.New("bad input")
+
+func root(runErr error) *cobra.Command {
+	c := &cobra.Command{Use: "x", SilenceUsage: true, SilenceErrors: true,
+		RunE: func(*cobra.Command, []string) error { return runErr }}
+	c.Flags().Int("n", 0, "")
+	return c
+}
+
+func TestExecute(t *testing.T) {
+	printed := func(w io.Writer, err error) { io.WriteString(w, "custom: "+err.Error()+"\n") }
+	for _, tc := range []struct {
+		name       string
+		runErr     error
+		args       []string
+		print      func(io.Writer, error)
+		want       int
+		wantStderr string
+	}{
+		{"ok", nil, nil, nil, OK, ""},
+		{"chosen code, silent", Code(Failure), nil, nil, Failure, ""},
+		{"failure", errors.New("boom"), nil, nil, Failure, "error: boom\n"},
+		{"usage error", Usage(errors.New("wrong")), nil, nil, BadInput, "error: wrong\n"},
+		{"flag error", nil, []string{"--n", "x"}, nil, BadInput, ""},
+		{"front end's bad input", errBad, nil, nil, BadInput, "error: bad input\n"},
+		{"custom print", errBad, nil, printed, BadInput, "custom: bad input\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			got := Execute(context.Background(), root(tc.runErr), tc.args, &out, &errb, Options{
+				BadInput: func(err error) bool { return errors.Is(err, errBad) },
+				Print:    tc.print,
+			})
+			if got != tc.want {
+				t.Errorf("exit = %d, want %d", got, tc.want)
+			}
+			if tc.wantStderr != "" && errb.String() != tc.wantStderr {
+				t.Errorf("stderr = %q, want %q", errb.String(), tc.wantStderr)
+			}
+			if tc.name == "flag error" && errb.Len() == 0 {
+				t.Error("flag error printed nothing")
+			}
+		})
+	}
+}
