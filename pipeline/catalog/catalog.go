@@ -8,6 +8,7 @@ package catalog
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/policystrata/policystrata/pipeline/layers"
 	"github.com/policystrata/policystrata/pipeline/spec"
@@ -125,12 +126,41 @@ func Default() *Catalog { return defaultCatalog }
 // All returns every operator in catalog order.
 func (c *Catalog) All() []Operator { return append([]Operator{}, c.ops...) }
 
+// Applies reports why operator o cannot be injected into domain d: its
+// dialect differs, or its layer variant has nothing to act on there (see
+// layers.Applicable). nil means it applies.
+func Applies(o Operator, d *spec.Domain) error {
+	if dialect := d.Policy.SQLDialect(); !o.AppliesTo(dialect) {
+		return fmt.Errorf("operator %s needs a %s domain, this one's dialect is %s", o.ID, strings.Join(o.Dialects, " or "), dialect)
+	}
+	if err := layers.Applicable(o.Variant, d); err != nil {
+		return fmt.Errorf("operator %s is inapplicable to domain %s: %w", o.ID, d.Name, err)
+	}
+	return nil
+}
+
 // For returns, in catalog order, the operators that apply to domain d.
 func (c *Catalog) For(d *spec.Domain) []Operator {
 	var out []Operator
 	for _, o := range c.ops {
-		if o.AppliesTo(d.Policy.SQLDialect()) {
+		if Applies(o, d) == nil {
 			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// Inapplicable maps the operators of d's dialect that cannot act on d to
+// the reason (the generators skip them; a suite task naming one is
+// accounted invalid).
+func (c *Catalog) Inapplicable(d *spec.Domain) map[string]string {
+	out := map[string]string{}
+	for _, o := range c.ops {
+		if !o.AppliesTo(d.Policy.SQLDialect()) {
+			continue
+		}
+		if err := Applies(o, d); err != nil {
+			out[o.ID] = err.Error()
 		}
 	}
 	return out
@@ -176,6 +206,10 @@ func IDs() []string { return defaultCatalog.IDs() }
 
 // For returns the built-in operators that apply to domain d.
 func For(d *spec.Domain) []Operator { return defaultCatalog.For(d) }
+
+// Inapplicable maps the built-in operators of d's dialect that cannot act
+// on d to the reason.
+func Inapplicable(d *spec.Domain) map[string]string { return defaultCatalog.Inapplicable(d) }
 
 // IDsFor lists the ids of the built-in operators that apply to domain d.
 func IDsFor(d *spec.Domain) []string {

@@ -52,6 +52,12 @@ func SetupDir(tb testing.TB, dir string) *Env {
 	return open(tb, d, db.Options{})
 }
 
+// SetupDomain is Setup for an already loaded (possibly edited) domain.
+func SetupDomain(tb testing.TB, d *spec.Domain) *Env {
+	tb.Helper()
+	return open(tb, d, db.Options{})
+}
+
 // open generates d's state and loads it into a new DuckDB engine.
 func open(tb testing.TB, d *spec.Domain, opt db.Options) *Env {
 	tb.Helper()

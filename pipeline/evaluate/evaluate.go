@@ -82,6 +82,11 @@ func (e *Evaluator) Evaluate(ctx context.Context, sess db.Session, t spec.Task) 
 func (e *Evaluator) EvaluateWith(ctx context.Context, ss Sessions, t spec.Task) (Outcome, error) {
 	sess := ss.Main
 	stack, err := e.catalog().Stack(t.Mutation)
+	if err == nil && t.Mutation != catalog.None {
+		// a fault with nothing to act on in this domain is not injected
+		op, _ := e.catalog().Get(t.Mutation)
+		err = catalog.Applies(op, e.Domain)
+	}
 	if err != nil {
 		tr := e.baseTrace(t)
 		tr.AccountingStatus, tr.AccountingReason = trace.Invalid, err.Error()
