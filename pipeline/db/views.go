@@ -62,21 +62,46 @@ func grantedColumns(d *spec.Domain, c Containment, role, table string) []string 
 func secureViewSQL(d *spec.Domain, c Containment, role, sch string, ts tenantSet) ([]string, error) {
 	stmts := []string{"CREATE SCHEMA " + quoteIdent(sch)}
 	for _, t := range d.Schema.Tables {
-		cols := grantedColumns(d, c, role, t.Name)
-		if len(cols) == 0 {
-			continue
-		}
-		pred, err := ownershipPredicate(d, c, t.Name, ts, "base")
+		stmt, err := secureView(d, c, role, sch, t.Name, ts)
 		if err != nil {
 			return nil, err
 		}
-		pred = c.rowFilter(d, t.Name, pred)
-		q := make([]string, len(cols))
-		for i, col := range cols {
-			q[i] = quoteIdent(col)
+		if stmt != "" {
+			stmts = append(stmts, stmt)
 		}
-		stmts = append(stmts, fmt.Sprintf("CREATE VIEW %s.%s AS SELECT %s FROM base.%s WHERE %s",
-			quoteIdent(sch), quoteIdent(t.Name), strings.Join(q, ", "), quoteIdent(t.Name), pred))
 	}
 	return stmts, nil
+}
+
+// secureView renders the statement creating containment c's view of table
+// for role in schema sch, or "" when the role has no column of it.
+func secureView(d *spec.Domain, c Containment, role, sch, table string, ts tenantSet) (string, error) {
+	cols := grantedColumns(d, c, role, table)
+	if len(cols) == 0 {
+		return "", nil
+	}
+	pred, err := ownershipPredicate(d, c, table, ts, "base")
+	if err != nil {
+		return "", err
+	}
+	pred = c.rowFilter(d, table, pred)
+	q := make([]string, len(cols))
+	for i, col := range cols {
+		q[i] = quoteIdent(col)
+	}
+	return fmt.Sprintf("CREATE VIEW %s.%s AS SELECT %s FROM base.%s WHERE %s",
+		quoteIdent(sch), quoteIdent(table), strings.Join(q, ", "), quoteIdent(table), pred), nil
+}
+
+// ContainmentView is the definition of the secure view through which
+// containment c shows table to role's sessions: the columns granted and the
+// row filter, with the session's tenants as a symbol ("" when the role can
+// read no column of table). Both engines build their controls from the same
+// column lists and predicates, so two containments with equal definitions
+// for a table behave identically on every database state.
+func ContainmentView(d *spec.Domain, c Containment, role, table string) (string, error) {
+	if d.Schema.Table(table) == nil {
+		return "", fmt.Errorf("containment view: unknown table %q", table)
+	}
+	return secureView(d, c, role, "app", table, func() string { return "session_tenants" })
 }
