@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"iter"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -57,6 +58,8 @@ type Generated struct {
 	space *space
 	// explicitCount and explicitSeed record whether the CLI set them.
 	explicitCount, explicitSeed bool
+	// tableREs find table names in SQL text (see reaches).
+	tableREs map[string]*regexp.Regexp
 }
 
 // NewGenerated prepares generator name for domain d (count and seed 0: the
@@ -84,6 +87,7 @@ func NewGenerated(d *spec.Domain, name string, count, seed int) (*Generated, err
 		return nil, err
 	}
 	out.space = newSpace(d, st)
+	out.tableREs = tableREs(d)
 	if g.mutants {
 		// only the operators whose fault can live in this domain's stack
 		out.ops = catalog.For(d)
@@ -168,10 +172,13 @@ func (g *Generated) versions() map[string]string {
 	return out
 }
 
-// mutant builds task i: operator i mod |catalog|, a random principal and a
-// query shaped by the operator's hint (three times in five) or drawn freely,
-// redrawn until its (operator, principal, query) tuple falls in the
-// suite's half of the space.
+// mutant builds task i: operator i mod |catalog|, a principal and a query
+// shaped by the operator's hint, redrawn until its (operator, principal,
+// query) tuple falls in the suite's half of the space and the operator's
+// fault is reachable: no state-independent evidence (equiv.Static over the
+// layers that read no database) proves the faulty layer equivalent for it.
+// After maxReachDraws draws the last tuple of the suite's half is kept (it
+// will be accounted equivalent, with its proof).
 func (g *Generated) mutant(i, width int) spec.Task {
 	op := g.ops[i%len(g.ops)]
 	rng := g.rngFor(i)
@@ -179,15 +186,17 @@ func (g *Generated) mutant(i, width int) spec.Task {
 	var q spec.SemanticQuery
 	for attempt := 0; ; attempt++ {
 		principal = pick(rng, spec.SortedKeys(g.d.Policy.Principals))
-		hint := catalog.Hint{}
-		if rng.IntN(5) < 3 {
-			hint = op.Hint
-		}
-		if ps := g.space.principalsFor(hint); len(ps) > 0 {
+		if ps := g.space.principalsFor(op.Hint); len(ps) > 0 {
 			principal = pick(rng, ps)
 		}
-		q = g.space.query(rng, principal, hint)
-		if partitionOf(op.ID, principal, q) == g.gen.partition || attempt >= 256 {
+		q = g.space.query(rng, principal, op.Hint)
+		if attempt >= 256 {
+			break
+		}
+		if partitionOf(op.ID, principal, q) != g.gen.partition {
+			continue
+		}
+		if attempt >= maxReachDraws || g.reaches(op, principal, q) {
 			break
 		}
 	}

@@ -43,7 +43,7 @@ var derivations = []derivation{
 	{"duplicated_rows", "every row below the tenancy table is duplicated under a new key: duplicate values, parents whose children fan out twice, duplicate parents with no children", duplicatedRows},
 	{"null_optional_refs", "every other row leaves its optional references (foreign keys other than owner_via) empty (unassigned tickets)", nullOptionalRefs},
 	{"rare_groups", "each tenant gets, in every table, a copy of one of its rows with rare text values and a fresh cohort key, and one with a fresh cohort key dated on the as-of day (small cohorts, rare groups)", rareGroups},
-	{"time_boundaries", "each tenant gets, in every table with a date or timestamp, copies of one of its rows on the first and last days of every time range and the days around them (timestamps at 00:30 and 23:30 UTC, either side of local midnight in every time zone)", timeBoundaries},
+	{"time_boundaries", "every tenant moves to a time zone other than its own and UTC, and gets, in every table with a date or timestamp, copies of its rows (one per combination of low-cardinality text values) on the first and last days of every time range and the days around them (timestamps half an hour either side of midnight UTC on those days and the next, so a local day changes there in every time zone)", timeBoundaries},
 	{"cloned_subtrees", "each tenant gets copies of its first three rows of every table it owns directly, each with all the rows below it (extra accounts with their subscriptions, invoices, tickets and events)", clonedSubtrees},
 }
 
@@ -289,23 +289,97 @@ func (b *builder) boundaryDays() ([]time.Time, error) {
 	return out, nil
 }
 
+// maxRepresentatives bounds the rows per tenant and table that
+// timeBoundaries copies onto every boundary.
+const maxRepresentatives = 64
+
+// representatives lists, per tenant, the first row of each distinct
+// combination of the table's low-cardinality text columns (at most eight
+// values each, keys excluded), so that copies of them pass any filter a
+// request may set; at most maxRepresentatives per tenant.
+func (b *builder) representatives(t *spec.Table) [][]int {
+	st := b.base.Table(t.Name)
+	keys := fkColumns(t)
+	var cols []int
+	for ci, col := range st.Columns {
+		if keys[col] || st.Types[ci] != "text" {
+			continue
+		}
+		vals := map[string]bool{}
+		for _, r := range st.Rows {
+			vals[cell.Format(r[ci])] = true
+		}
+		if len(vals) <= 8 {
+			cols = append(cols, ci)
+		}
+	}
+	ts := b.tenants()
+	out := make([][]int, len(ts))
+	for ti, tenant := range ts {
+		seen := map[string]bool{}
+		for i, r := range st.Rows {
+			if st.Owner[i] != cell.Format(tenant) || len(out[ti]) >= maxRepresentatives {
+				continue
+			}
+			combo := ""
+			for _, ci := range cols {
+				combo += cell.Format(r[ci]) + "\x00"
+			}
+			if !seen[combo] {
+				seen[combo] = true
+				out[ti] = append(out[ti], i)
+			}
+		}
+	}
+	return out
+}
+
+// shiftZones gives every tenant a time zone other than its own and UTC
+// (when the tenancy declares one), so local and UTC days differ for all.
+func (b *builder) shiftZones() {
+	tz := b.d.Policy.Tenancy.Timezone
+	if tz == "" {
+		return
+	}
+	tbl, col, err := spec.SplitQualified(tz)
+	if err != nil || b.base.Table(tbl) == nil {
+		return
+	}
+	ci := b.base.Table(tbl).Col(col)
+	if ci < 0 {
+		return
+	}
+	for _, r := range b.rows[tbl] {
+		if r[ci] == "America/Los_Angeles" {
+			r[ci] = "Asia/Tokyo"
+		} else {
+			r[ci] = "America/Los_Angeles"
+		}
+	}
+}
+
 func timeBoundaries(b *builder) error {
 	days, err := b.boundaryDays()
 	if err != nil {
 		return err
 	}
+	b.shiftZones()
 	for _, t := range b.tables() {
 		st := b.base.Table(t.Name)
+		reps := b.representatives(t)
 		for ci, typ := range st.Types {
 			if typ != "date" && typ != "timestamp" {
 				continue
 			}
-			for _, idx := range b.firstOwned(t.Name, 1) {
+			for _, idx := range reps {
 				for _, i := range idx {
 					for _, day := range days {
 						instants := []time.Time{day}
 						if typ == "timestamp" {
-							instants = []time.Time{day.Add(30 * time.Minute), day.Add(23*time.Hour + 30*time.Minute)}
+							// either side of midnight UTC on the day and around it: a
+							// local day ends or starts there in every time zone
+							instants = []time.Time{day.Add(-30 * time.Minute), day.Add(30 * time.Minute),
+								day.Add(23*time.Hour + 30*time.Minute), day.Add(24*time.Hour + 30*time.Minute)}
 						}
 						for _, at := range instants {
 							r := b.copyRow(t.Name, i)

@@ -36,7 +36,7 @@ var addedOperators = []Operator{
 	{ID: "db_policy_missing_on_new_tables", Surface: "database", Variant: layers.DatabaseMissingDeepPolicies, Version: "v6", Origin: "added", Family: "database_containment",
 		Description:   "Tables added after the tenant policies were written (three or more ownership steps from the tenancy table: invoices, ticket events) have no row-level policy at all, so every tenant's rows are visible; the compiler's tenant predicate still filters them out of the answer.",
 		ExpectedClass: "over_permissive", ExpectedSurface: "database", ExpectedContainment: "compiler"},
-	{ID: "release_fail_open_on_deny", Surface: "release", Variant: layers.ReleaseFailOpen, Version: "v6", Origin: "added", Hint: Hint{DeniedMetric: true}, Family: "output_release",
+	{ID: "release_fail_open_on_deny", Surface: "release", Variant: layers.ReleaseFailOpen, Version: "v6", Origin: "added", Hint: Hint{DeniedTimeRange: true}, Family: "output_release",
 		Description:   "The release gate only checks that the database answered: rows of a request the validator denied (executed for containment checks) leave anyway.",
 		ExpectedClass: "unsafe_release", ExpectedSurface: "release", ExpectedContainment: ""},
 }

@@ -15,9 +15,30 @@ import (
 // observed), the database session bound to the principal's tenants, and the
 // release gate. Only infrastructure failures are errors.
 func Run(ctx context.Context, sess db.Session, d *spec.Domain, s Stack, principal string, intent []byte) (observe.Layers, error) {
+	out, err := RunStatic(d, s, principal, intent)
+	if err != nil {
+		return out, err
+	}
+	if comp := out.Compiler; comp != nil && comp.Error == "" {
+		pr := d.Policy.Principals[principal]
+		dbo, err := Execute(ctx, sess, d, s.Database, pr.Role, pr.TenantIDs, comp.SQL, comp.Shadow)
+		if err != nil {
+			return out, err
+		}
+		out.Database = &dbo
+	}
+	rel := Release(s.Release, out.Validator, out.Compiler, out.Database)
+	out.Release = &rel
+	return out, nil
+}
+
+// RunStatic drives the request through the layers that do not read the
+// database (manifest, grammar, validator, compiler), as Run does before it
+// executes anything. Generators use it to shape requests that reach a
+// fault; accounting uses it to prove equivalence without a state.
+func RunStatic(d *spec.Domain, s Stack, principal string, intent []byte) (observe.Layers, error) {
 	var out observe.Layers
-	pr := d.Policy.Principals[principal]
-	if pr == nil {
+	if d.Policy.Principals[principal] == nil {
 		return out, fmt.Errorf("run stack: unknown principal %q", principal)
 	}
 	man := Manifest(s.Manifest, d.Policy, principal)
@@ -25,8 +46,6 @@ func Run(ctx context.Context, sess db.Session, d *spec.Domain, s Stack, principa
 	gr := Grammar(s.Grammar, d.Policy, man, intent)
 	out.Grammar = &gr
 	if !gr.Accepted {
-		rel := Release(s.Release, nil, nil, nil)
-		out.Release = &rel
 		return out, nil
 	}
 	v := Validate(s.Validator, d, principal, *gr.Query)
@@ -34,16 +53,7 @@ func Run(ctx context.Context, sess db.Session, d *spec.Domain, s Stack, principa
 	if v.Metric != "" {
 		comp := Compile(s.Compiler, d, CompileInput{Query: *gr.Query, Metric: v.Metric, Obligations: v.Obligations, Shadow: !v.Allowed})
 		out.Compiler = &comp
-		if comp.Error == "" {
-			dbo, err := Execute(ctx, sess, d, s.Database, pr.Role, pr.TenantIDs, comp.SQL, comp.Shadow)
-			if err != nil {
-				return out, err
-			}
-			out.Database = &dbo
-		}
 	}
-	rel := Release(s.Release, out.Validator, out.Compiler, out.Database)
-	out.Release = &rel
 	return out, nil
 }
 

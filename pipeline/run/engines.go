@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/policystrata/policystrata/pipeline/aimstate"
 	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/evaluate"
 	"github.com/policystrata/policystrata/pipeline/layers"
@@ -11,6 +12,7 @@ import (
 	"github.com/policystrata/policystrata/pipeline/pool"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/state"
+	"github.com/policystrata/policystrata/pipeline/trace"
 )
 
 // Engines are the databases a run uses: the main engine, the optional
@@ -52,6 +54,19 @@ func openEngines(ctx context.Context, cfg Config, st *state.State, ev *evaluate.
 			return nil, fmt.Errorf("cross-check engine: %w", err)
 		}
 	}
+	var probes []*evaluate.Probe
+	var pstates []*state.State
+	if !cfg.NoAimedStates {
+		aimed, err := aimstate.Derive(cfg.Domain, st)
+		if err != nil {
+			e.close()
+			return nil, err
+		}
+		for _, a := range aimed {
+			probes = append(probes, &evaluate.Probe{Ref: trace.StateRef{Name: "aimed:" + a.Name, Seed: cfg.Source.StateSeed(), Derivation: a.Doc}})
+			pstates = append(pstates, a.State)
+		}
+	}
 	for k := 1; k <= cfg.ProbeStates; k++ {
 		seed := ProbeSeed(cfg.Source.StateSeed(), k)
 		pst, err := state.GenerateSeed(cfg.Domain, seed)
@@ -59,13 +74,19 @@ func openEngines(ctx context.Context, cfg Config, st *state.State, ev *evaluate.
 			e.close()
 			return nil, fmt.Errorf("probe state %d: %w", k, err)
 		}
+		probes = append(probes, &evaluate.Probe{Ref: trace.StateRef{Name: fmt.Sprintf("random:%d", k), Seed: seed,
+			Derivation: fmt.Sprintf("the suite's generator with seed %d", seed)}})
+		pstates = append(pstates, pst)
+	}
+	for i, pst := range pstates {
 		pe, err := db.OpenDuckDB(ctx, cfg.Domain, pst, layers.Containments())
 		if err != nil {
 			e.close()
-			return nil, fmt.Errorf("probe state %d: %w", k, err)
+			return nil, fmt.Errorf("open search state %s: %w", probes[i].Ref.Name, err)
 		}
 		e.probes = append(e.probes, pe)
-		ev.Probes = append(ev.Probes, &evaluate.Probe{Seed: seed, Oracle: oracle.New(cfg.Domain, pst)})
+		probes[i].Oracle = oracle.New(cfg.Domain, pst)
+		ev.Probes = append(ev.Probes, probes[i])
 	}
 	return e, nil
 }

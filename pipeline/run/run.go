@@ -48,6 +48,10 @@ type Config struct {
 	// ProbeStates is how many extra database states (other seeds) survivors
 	// are re-examined on before they are accounted.
 	ProbeStates int
+	// NoAimedStates leaves the states aimed at kinds of fault (derived from
+	// the suite's state, see pipeline/aimstate) out of the distinguishing-
+	// state search, which then tries only the ProbeStates random states.
+	NoAimedStates bool
 	// Engine is "duckdb" (default) or "postgres".
 	Engine string
 	// PGDSN is the PostgreSQL connection string (engine postgres, or the
@@ -86,7 +90,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	ev := &evaluate.Evaluator{Domain: cfg.Domain, Oracle: oracle.New(cfg.Domain, st)}
+	ev := &evaluate.Evaluator{Domain: cfg.Domain, Oracle: oracle.New(cfg.Domain, st), StateSeed: cfg.Source.StateSeed()}
 	engs, err := openEngines(ctx, cfg, st, ev)
 	if err != nil {
 		return nil, err

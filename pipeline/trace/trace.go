@@ -109,6 +109,57 @@ type Trace struct {
 	Probes                   []ProbeSummary                     `json:"probes,omitempty"`
 	Measured                 *observe.Measurements              `json:"measured,omitempty"`
 	Minimization             *Minimization                      `json:"minimization,omitempty"`
+	// FaultReached, for a mutant, says whether its faulty layer produced
+	// an output different from the correct layer's on some state tried
+	// (always true for a killed mutant).
+	FaultReached *bool `json:"fault_reached,omitempty"`
+	// EquivalenceProof is why an equivalent mutant is accounted equivalent.
+	EquivalenceProof *EquivalenceProof `json:"equivalence_proof,omitempty"`
+	// KillingState names the state on which a survivor is killed.
+	KillingState *StateRef `json:"killing_state,omitempty"`
+}
+
+// Equivalence proof kinds: the first four rest on evidence that cannot
+// depend on the database state; search_exhausted records a search.
+const (
+	// ProofIdenticalOutput: a state-independent layer (manifest, grammar,
+	// validator) produced exactly the correct layer's output from the same
+	// input.
+	ProofIdenticalOutput = "identical_output"
+	// ProofIdenticalSQL: the faulty compiler emitted exactly the correct
+	// compiler's SQL and plan header.
+	ProofIdenticalSQL = "identical_sql"
+	// ProofIdenticalConfig: the faulty containment defines exactly the
+	// correct one's views/policies and grants for every table the SQL reads.
+	ProofIdenticalConfig = "identical_config"
+	// ProofUnreachable: the faulty layer never ran for this request, or its
+	// fault cannot fire for this request's shape.
+	ProofUnreachable = "unreachable"
+	// ProofSearchExhausted: no state the distinguishing-state search tried
+	// made a contract fail (the states are listed).
+	ProofSearchExhausted = "search_exhausted"
+)
+
+// EquivalenceProof is the evidence behind an equivalent mutant.
+type EquivalenceProof struct {
+	Kind   string `json:"kind"`
+	Detail string `json:"detail"`
+	// StatesTried names, in order, the states a search tried.
+	StatesTried []string `json:"states_tried,omitempty"`
+	// Notes records states the search could not use (the correct stack
+	// was flagged there too, so they distinguish nothing).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// StateRef names a database state of a run: an aimed state derived from
+// the suite's state, or a random probe state of the same generator.
+type StateRef struct {
+	Name string `json:"name"`
+	// Seed is the generator seed of the state (the suite's seed for aimed
+	// states, which derive from the suite's state).
+	Seed uint64 `json:"seed"`
+	// Derivation says how to rebuild it.
+	Derivation string `json:"derivation"`
 }
 
 // Compact drops the bulky observation fields (layer outputs, measurements,

@@ -28,6 +28,7 @@ type runParams struct {
 	Count      int
 	Seed       int
 	Probes     int
+	NoAimed    bool
 	Engine     string
 	PGDSN      string
 	CrossCheck bool
@@ -75,7 +76,8 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&p.PGDSN, "pg-dsn", "", "PostgreSQL connection string (default: $POLICYSTRATA_PG_DSN)")
 	f.BoolVar(&p.Compact, "compact", false, "write traces without layer outputs, measurements and probes (for runs of millions of tasks)")
 	f.BoolVar(&p.CrossCheck, "cross-check", false, "re-run every live statement on the other engine and report disagreements in cross_engine.json")
-	f.IntVar(&p.Probes, "probe-states", 2, "extra database states (other seeds) each survivor is re-examined on: killed there means survived, killed nowhere means equivalent")
+	f.IntVar(&p.Probes, "probe-states", 2, "random database states (other seeds of the suite's generator) the distinguishing-state search tries after the aimed states: killed there means survived, killed nowhere means equivalent")
+	f.BoolVar(&p.NoAimed, "no-aimed-states", false, "leave the states aimed at kinds of fault (moved owners, duplicated rows, empty references, rare groups, time boundaries, cloned subtrees) out of the distinguishing-state search")
 	f.IntVar(&p.Count, "count", 0, "tasks of a generated suite (default: the generator's)")
 	f.IntVar(&p.Seed, "seed", 0, "seed of a generated suite and its database state (default: the generator's)")
 	return cmd
@@ -121,7 +123,7 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 	if err != nil {
 		return ExitBadInput, err
 	}
-	cfg := run.Config{Domain: d, Source: s, Out: p.Out, Workers: p.Workers, Force: p.Force, Minimize: !p.NoMinimize, ProbeStates: p.Probes,
+	cfg := run.Config{Domain: d, Source: s, Out: p.Out, Workers: p.Workers, Force: p.Force, Minimize: !p.NoMinimize, ProbeStates: p.Probes, NoAimedStates: p.NoAimed,
 		Engine: p.Engine, PGDSN: p.PGDSN, CrossCheck: p.CrossCheck, Compact: p.Compact}
 	if isTerminal(stderr) {
 		cfg.Progress = stderr

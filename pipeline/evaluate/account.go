@@ -1,0 +1,141 @@
+package evaluate
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/policystrata/policystrata/pipeline/catalog"
+	"github.com/policystrata/policystrata/pipeline/db"
+	"github.com/policystrata/policystrata/pipeline/detect"
+	"github.com/policystrata/policystrata/pipeline/equiv"
+	"github.com/policystrata/policystrata/pipeline/layers"
+	"github.com/policystrata/policystrata/pipeline/observe"
+	"github.com/policystrata/policystrata/pipeline/spec"
+	"github.com/policystrata/policystrata/pipeline/trace"
+)
+
+// accounting is a task's accounting status with its evidence.
+type accounting struct {
+	status, reason string
+	reached        *bool
+	proof          *trace.EquivalenceProof
+	killer         *trace.StateRef
+}
+
+func reachedFlag(b bool) *bool { return &b }
+
+// account compares the detection with the task's expectation. A mutant the
+// detector flags is killed. Otherwise it is equivalent only on proof:
+// state-independent evidence (equiv.Static: identical output, SQL or
+// containment definitions, or a fault that cannot fire for this request),
+// or an exhausted distinguishing-state search over the evaluator's probe
+// states, each of which must also leave the correct stack clean to count.
+// A probe state that kills it makes it a survivor: the suite's state was
+// too weak, and the trace names the state that kills it.
+func (e *Evaluator) account(ctx context.Context, ss Sessions, t spec.Task, stack layers.Stack, obs observe.Observation, det detect.Detection) (accounting, error) {
+	if t.Mutation == catalog.None {
+		if det.WitnessClass != detect.Clean {
+			return accounting{status: trace.FalsePos, reason: fmt.Sprintf("clean control flagged %s at %s", det.WitnessClass, det.LocalizedSurface)}, nil
+		}
+		return accounting{status: trace.CleanControl, reason: "clean control observed clean"}, nil
+	}
+	if det.WitnessClass != detect.Clean {
+		return accounting{status: trace.Killed, reason: fmt.Sprintf("observed %s localized at %s", det.WitnessClass, det.LocalizedSurface), reached: reachedFlag(true)}, nil
+	}
+	op, _ := e.catalog().Get(t.Mutation)
+	proof, err := equiv.Static(equivInput(e.Domain, op, obs))
+	if err != nil {
+		return accounting{}, err
+	}
+	if proof != nil {
+		return accounting{status: trace.Equivalent, reason: "equivalent (" + proof.Kind + "): " + proof.Detail, reached: reachedFlag(false), proof: proof}, nil
+	}
+	reached, err := e.faultReached(ctx, ss.Main, op, obs)
+	if err != nil {
+		return accounting{}, err
+	}
+	tried := []string{fmt.Sprintf("suite state (seed %d)", e.StateSeed)}
+	var notes []string
+	n := min(len(e.Probes), len(ss.Probes))
+	for k := 0; k < n; k++ {
+		p := e.Probes[k]
+		pe := &Evaluator{Domain: e.Domain, Oracle: p.Oracle, Catalog: e.Catalog}
+		pobs, err := pe.Observe(ctx, ss.Probes[k], stack, t.Principal, t.SemanticQuery)
+		if err != nil {
+			return accounting{}, err
+		}
+		tried = append(tried, p.Ref.Name)
+		if !reached {
+			if reached, err = pe.faultReached(ctx, ss.Probes[k], op, pobs); err != nil {
+				return accounting{}, err
+			}
+		}
+		pd := detect.Detect(pobs)
+		if pd.WitnessClass == detect.Clean {
+			continue
+		}
+		// a state distinguishes the fault only if the correct stack passes there
+		cobs, err := pe.Observe(ctx, ss.Probes[k], layers.CorrectStack(), t.Principal, t.SemanticQuery)
+		if err != nil {
+			return accounting{}, err
+		}
+		if cd := detect.Detect(cobs); cd.WitnessClass != detect.Clean {
+			notes = append(notes, fmt.Sprintf("%s: the correct stack is flagged there too (%s at %s), so it distinguishes nothing", p.Ref.Name, cd.WitnessClass, cd.LocalizedSurface))
+			continue
+		}
+		ref := p.Ref
+		return accounting{status: trace.Survived, reached: reachedFlag(true), killer: &ref,
+			reason: fmt.Sprintf("the suite's state cannot distinguish the faulty %s, but state %s does: %s at %s: %s",
+				op.Surface, p.Ref.Name, pd.WitnessClass, pd.LocalizedSurface, pd.Findings[0].Reason)}, nil
+	}
+	if n == 0 {
+		return accounting{status: trace.Survived, reached: reachedFlag(reached),
+			reason: fmt.Sprintf("no state-independent evidence proves the faulty %s equivalent, the suite's state exposes nothing, and no search state was given", op.Surface)}, nil
+	}
+	proof = &trace.EquivalenceProof{Kind: trace.ProofSearchExhausted, StatesTried: tried, Notes: notes,
+		Detail: fmt.Sprintf("no state-independent evidence settles it, and on %d states every contract held", len(tried))}
+	if reached {
+		proof.Detail += fmt.Sprintf(" although the faulty %s's output differed from the correct one", op.Surface)
+	} else {
+		proof.Detail += fmt.Sprintf("; the faulty %s's output equalled the correct one on every state tried", op.Surface)
+	}
+	return accounting{status: trace.Equivalent, reason: "equivalent (search_exhausted): " + proof.Detail, reached: reachedFlag(reached), proof: proof}, nil
+}
+
+// equivInput is the state-independent evidence of obs for operator op.
+func equivInput(d *spec.Domain, op catalog.Operator, obs observe.Observation) equiv.Input {
+	in := equiv.Input{Domain: d, Principal: obs.Principal, Intent: obs.Intent, Surface: op.Surface, Variant: op.Variant,
+		Layers: obs.Layers, Limit: obs.Measured.SQL.Limit}
+	if dbo := obs.Layers.Database; dbo != nil {
+		for _, p := range dbo.Probes {
+			in.Tables = append(in.Tables, p.Table)
+		}
+	}
+	return in
+}
+
+// faultReached reports whether the faulty layer's output in obs differs
+// from what the correct layer produces from the same inputs on this state.
+func (e *Evaluator) faultReached(ctx context.Context, sess db.Session, op catalog.Operator, obs observe.Observation) (bool, error) {
+	l := obs.Layers
+	var correct observe.Layers
+	switch op.Surface {
+	case "database":
+		c := l.Compiler
+		if c == nil || c.Error != "" {
+			return false, nil
+		}
+		pr := e.Domain.Policy.Principals[obs.Principal]
+		d, err := layers.Execute(ctx, sess, e.Domain, layers.Correct, pr.Role, pr.TenantIDs, c.SQL, c.Shadow)
+		if err != nil {
+			return false, err
+		}
+		correct.Database = &d
+	case "release":
+		r := layers.Release(layers.Correct, l.Validator, l.Compiler, l.Database)
+		correct.Release = &r
+	default:
+		correct = equiv.CorrectOutput(e.Domain, op.Surface, obs.Principal, obs.Intent, l)
+	}
+	return equiv.Fingerprint(correct, op.Surface) != equiv.Fingerprint(l, op.Surface), nil
+}
