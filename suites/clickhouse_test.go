@@ -97,8 +97,12 @@ func TestGeneratedOperatorsApplyToTheDomain(t *testing.T) {
 		if !ch && sup[op.ID] == 0 {
 			t.Errorf("support_saas never draws %s", op.ID)
 		}
-		if an[op.ID] == 0 {
+		inapplicable := catalog.Inapplicable(analytics(t))[op.ID] != ""
+		if an[op.ID] == 0 && !inapplicable {
 			t.Errorf("analytics_clickhouse never draws %s", op.ID)
+		}
+		if an[op.ID] > 0 && inapplicable {
+			t.Errorf("analytics_clickhouse draws %s, which is inapplicable there", op.ID)
 		}
 	}
 	s, err := suites.Open(analytics(t), "generated", 600, 0)

@@ -115,7 +115,9 @@ func equivInput(d *spec.Domain, op catalog.Operator, obs observe.Observation) eq
 }
 
 // faultReached reports whether the faulty layer's output in obs differs
-// from what the correct layer produces from the same inputs on this state.
+// from what the correct layer produces from the same inputs on this state
+// (for the compiler: a plan header that differs, or SQL whose live result
+// differs from the correct SQL's).
 func (e *Evaluator) faultReached(ctx context.Context, sess db.Session, op catalog.Operator, obs observe.Observation) (bool, error) {
 	l := obs.Layers
 	var correct observe.Layers
@@ -134,6 +136,26 @@ func (e *Evaluator) faultReached(ctx context.Context, sess db.Session, op catalo
 	case "release":
 		r := layers.Release(layers.Correct, l.Validator, l.Compiler, l.Database)
 		correct.Release = &r
+	case "compiler":
+		// SQL text that differs but returns the same rows reaches nothing:
+		// compare what the two statements return on this state
+		correct = equiv.CorrectOutput(e.Domain, op.Surface, obs.Principal, obs.Intent, l)
+		a, b := correct.Compiler, l.Compiler
+		if a == nil || b == nil || a.Error != "" || b.Error != "" || l.Database == nil {
+			break
+		}
+		ac, bc := *a, *b
+		ac.SQL, bc.SQL = "", ""
+		if equiv.Fingerprint(observe.Layers{Compiler: &ac}, "compiler") != equiv.Fingerprint(observe.Layers{Compiler: &bc}, "compiler") {
+			return true, nil
+		}
+		pr := e.Domain.Policy.Principals[obs.Principal]
+		d, err := layers.Execute(ctx, sess, e.Domain, layers.Correct, pr.Role, pr.TenantIDs, a.SQL, a.Shadow)
+		if err != nil {
+			return false, err
+		}
+		return equiv.Fingerprint(observe.Layers{Database: &observe.Database{Result: d.Result}}, "database") !=
+			equiv.Fingerprint(observe.Layers{Database: &observe.Database{Result: l.Database.Result}}, "database"), nil
 	default:
 		correct = equiv.CorrectOutput(e.Domain, op.Surface, obs.Principal, obs.Intent, l)
 	}

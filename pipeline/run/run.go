@@ -151,7 +151,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := writeJSON(tmp, "summary.json", rep.Summary); err != nil {
 		return nil, err
 	}
-	if err := writeJSON(tmp, "metadata.json", metadata(cfg, engs.main.Name(), st, rep.Summary.Total)); err != nil {
+	if err := writeJSON(tmp, "metadata.json", metadata(cfg, engs.main.Name(), st, rep.Summary.Total, ev.Probes)); err != nil {
 		return nil, err
 	}
 	if cross != nil {
@@ -269,9 +269,16 @@ type Metadata struct {
 	StateSeed              uint64                    `json:"state_seed"`
 	StateRows              map[string]int            `json:"state_rows"`
 	RequiresLLMAPIKey      bool                      `json:"requires_llm_api_key"`
+	// InapplicableOperators maps the operators of the domain's dialect that
+	// have nothing to act on in it to the reason (never generated; a suite
+	// task naming one is accounted invalid).
+	InapplicableOperators map[string]string `json:"inapplicable_operators"`
+	// SearchStates are the states the distinguishing-state search tries, in
+	// order.
+	SearchStates []trace.StateRef `json:"search_states"`
 }
 
-func metadata(cfg Config, engine string, st *state.State, n int) Metadata {
+func metadata(cfg Config, engine string, st *state.State, n int, search []*evaluate.Probe) Metadata {
 	d := cfg.Domain
 	rows := map[string]int{}
 	for _, t := range st.Tables {
@@ -282,6 +289,10 @@ func metadata(cfg Config, engine string, st *state.State, n int) Metadata {
 		md = map[string]any{}
 	}
 	str := func(k string) string { v, _ := md[k].(string); return v }
+	refs := make([]trace.StateRef, len(search))
+	for i, p := range search {
+		refs[i] = p.Ref
+	}
 	frozen, _ := md["detector_frozen"].(bool)
 	count, seed := cfg.Source.Params()
 	return Metadata{
@@ -291,5 +302,6 @@ func metadata(cfg Config, engine string, st *state.State, n int) Metadata {
 		SurfaceContracts: d.Surfaces.Contracts, TransitionObligations: d.Surfaces.TransitionObligations,
 		MutationOperatorIDs: catalog.IDsFor(cfg.Domain), TraceCount: n, Engine: engine, PackageVersion: Version,
 		FixtureHashes: d.Hashes, SuiteHash: cfg.Source.Hash(), StateSeed: cfg.Source.StateSeed(), StateRows: rows,
+		InapplicableOperators: catalog.Inapplicable(d), SearchStates: refs,
 	}
 }

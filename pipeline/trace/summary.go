@@ -9,11 +9,37 @@ type Counts struct {
 	Invalid        int `json:"invalid"`
 	CleanControls  int `json:"clean_controls"`
 	FalsePositives int `json:"false_positives"`
+	// FaultReached counts the mutants whose faulty layer's output differed
+	// from the correct layer's on some state tried.
+	FaultReached int `json:"fault_reached"`
+	// EquivalenceProofs counts equivalents by proof kind.
+	EquivalenceProofs map[string]int `json:"equivalence_proofs,omitempty"`
+	// KillingStates counts survivors by the state that kills them.
+	KillingStates map[string]int `json:"killing_states,omitempty"`
 }
 
-func (c *Counts) add(status string) {
+// Mutants counts the injected mutants: killed, survived and equivalent.
+func (c *Counts) Mutants() int { return c.Killed + c.Survived + c.Equivalent }
+
+func bump(m *map[string]int, k string) {
+	if *m == nil {
+		*m = map[string]int{}
+	}
+	(*m)[k]++
+}
+
+func (c *Counts) add(t *Trace) {
+	if t.FaultReached != nil && *t.FaultReached {
+		c.FaultReached++
+	}
+	if p := t.EquivalenceProof; p != nil && t.AccountingStatus == Equivalent {
+		bump(&c.EquivalenceProofs, p.Kind)
+	}
+	if k := t.KillingState; k != nil && t.AccountingStatus == Survived {
+		bump(&c.KillingStates, k.Name)
+	}
 	c.Tasks++
-	switch status {
+	switch t.AccountingStatus {
 	case Killed:
 		c.Killed++
 	case Survived:
@@ -33,14 +59,28 @@ func (c *Counts) add(status string) {
 // live in run.json so summaries compare byte for byte) plus per-operator and
 // per-class breakdowns.
 type Summary struct {
-	Total                 int                `json:"total"`
-	Killed                int                `json:"killed"`
-	Survived              int                `json:"survived"`
-	Equivalent            int                `json:"equivalent"`
-	Invalid               int                `json:"invalid"`
-	CleanControls         int                `json:"clean_controls"`
-	FalsePositives        int                `json:"false_positives"`
-	MutantKillRate        float64            `json:"mutant_kill_rate"`
+	Total          int     `json:"total"`
+	Killed         int     `json:"killed"`
+	Survived       int     `json:"survived"`
+	Equivalent     int     `json:"equivalent"`
+	Invalid        int     `json:"invalid"`
+	CleanControls  int     `json:"clean_controls"`
+	FalsePositives int     `json:"false_positives"`
+	MutantKillRate float64 `json:"mutant_kill_rate"`
+	// KillRateAllMutants is killed over every injected mutant (killed,
+	// survived and equivalent), beside MutantKillRate's killed over killed
+	// and survived.
+	KillRateAllMutants float64 `json:"kill_rate_all_mutants"`
+	// EquivalentShare is equivalent over every injected mutant.
+	EquivalentShare float64 `json:"equivalent_share"`
+	// FaultReachedRate is the share of injected mutants whose fault changed
+	// their layer's output on some state tried.
+	FaultReachedRate float64 `json:"fault_reached_rate"`
+	// FaultReached, EquivalenceProofs and KillingStates total the
+	// per-operator counts.
+	FaultReached          int                `json:"fault_reached"`
+	EquivalenceProofs     map[string]int     `json:"equivalence_proofs"`
+	KillingStates         map[string]int     `json:"killing_states"`
 	OverPermissiveRate    float64            `json:"over_permissive_rate"`
 	OverRestrictiveRate   float64            `json:"over_restrictive_rate"`
 	LoweringViolationRate float64            `json:"lowering_violation_rate"`
@@ -75,7 +115,8 @@ type Accumulator struct {
 // NewAccumulator starts an empty summary.
 func NewAccumulator() *Accumulator {
 	return &Accumulator{
-		s:       Summary{ByOperator: map[string]*Counts{}, ByClass: map[string]int{}, ByLocalizedSurface: map[string]int{}, Survivors: []string{}},
+		s: Summary{ByOperator: map[string]*Counts{}, ByClass: map[string]int{}, ByLocalizedSurface: map[string]int{}, Survivors: []string{},
+			EquivalenceProofs: map[string]int{}, KillingStates: map[string]int{}},
 		classes: map[string]int{},
 	}
 }
@@ -89,9 +130,16 @@ func (a *Accumulator) Add(t *Trace) {
 		c = &Counts{}
 		s.ByOperator[t.Mutation] = c
 	}
-	c.add(t.AccountingStatus)
+	c.add(t)
 	var total Counts
-	total.add(t.AccountingStatus)
+	total.add(t)
+	s.FaultReached += total.FaultReached
+	for k, n := range total.EquivalenceProofs {
+		s.EquivalenceProofs[k] += n
+	}
+	for k, n := range total.KillingStates {
+		s.KillingStates[k] += n
+	}
 	s.Killed += total.Killed
 	s.Survived += total.Survived
 	s.Equivalent += total.Equivalent
@@ -134,6 +182,10 @@ func rate(n, d int) float64 {
 func (a *Accumulator) Summary() Summary {
 	s := a.s
 	s.MutantKillRate = rate(s.Killed, s.Killed+s.Survived)
+	mutants := s.Killed + s.Survived + s.Equivalent
+	s.KillRateAllMutants = rate(s.Killed, mutants)
+	s.EquivalentShare = rate(s.Equivalent, mutants)
+	s.FaultReachedRate = rate(s.FaultReached, mutants)
 	s.OverPermissiveRate = rate(s.ByClass["over_permissive"], s.Total)
 	s.OverRestrictiveRate = rate(s.ByClass["over_restrictive"], s.Total)
 	s.LoweringViolationRate = rate(s.ByClass["lowering_violation"], s.Total)

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -90,8 +91,8 @@ func runSummarize(p summarizeParams, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "%s: %d traces\n", p.Run, sm.Total)
 	fmt.Fprintf(stdout, "  killed %d, survived %d, equivalent %d, invalid %d, clean controls %d, false positives %d\n",
 		sm.Killed, sm.Survived, sm.Equivalent, sm.Invalid, sm.CleanControls, sm.FalsePositives)
-	fmt.Fprintf(stdout, "  mutation score %.3f, localization accuracy %.3f, class accuracy %.3f, containment rate %.3f\n",
-		sm.MutantKillRate, sm.LocalizationAccuracy, sm.ExpectedClassAccuracy, sm.ContainmentRate)
+	fmt.Fprintf(stdout, "  mutation score %.3f (killed / all mutants %.3f, equivalent share %.3f, fault reached %.3f), localization accuracy %.3f, class accuracy %.3f, containment rate %.3f\n",
+		sm.MutantKillRate, sm.KillRateAllMutants, sm.EquivalentShare, sm.FaultReachedRate, sm.LocalizationAccuracy, sm.ExpectedClassAccuracy, sm.ContainmentRate)
 	for _, c := range []string{"over_permissive", "over_restrictive", "lowering_violation", "semantic_drift", "unsafe_release", "clean"} {
 		if n := sm.ByClass[c]; n > 0 {
 			fmt.Fprintf(stdout, "  %-20s %d\n", c, n)
@@ -109,22 +110,43 @@ func runSummarize(p summarizeParams, stdout io.Writer) error {
 	return nil
 }
 
-// writeMarkdown renders the per-operator accounting as a Markdown table.
+// writeMarkdown renders the per-operator accounting as a Markdown table:
+// killed over killed and survived (score) beside killed over every injected
+// mutant, the share of tasks that reached the fault, and the equivalents by
+// proof kind.
 func writeMarkdown(w io.Writer, sm trace.Summary) {
-	fmt.Fprintln(w, "| operator | tasks | killed | survived | equivalent | score |")
-	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- |")
+	fmt.Fprintln(w, "| operator | tasks | killed | survived | equivalent | score | killed / all | reached | equivalence proofs |")
+	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	ratio := func(n, d int) string {
+		if d == 0 {
+			return "n/a"
+		}
+		return fmt.Sprintf("%.3f", float64(n)/float64(d))
+	}
 	for _, op := range sortedOps(sm) {
 		c := sm.ByOperator[op]
-		score := "n/a"
-		if c.Killed+c.Survived > 0 {
-			score = fmt.Sprintf("%.3f", float64(c.Killed)/float64(c.Killed+c.Survived))
-		}
-		fmt.Fprintf(w, "| `%s` | %d | %d | %d | %d | %s |\n", op, c.Tasks, c.Killed, c.Survived, c.Equivalent, score)
+		fmt.Fprintf(w, "| `%s` | %d | %d | %d | %d | %s | %s | %s | %s |\n", op, c.Tasks, c.Killed, c.Survived, c.Equivalent,
+			ratio(c.Killed, c.Killed+c.Survived), ratio(c.Killed, c.Mutants()), ratio(c.FaultReached, c.Mutants()), proofList(c.EquivalenceProofs))
 	}
-	fmt.Fprintf(w, "| **total** | %d | %d | %d | %d | %.3f |\n", sm.Total, sm.Killed, sm.Survived, sm.Equivalent, sm.MutantKillRate)
+	fmt.Fprintf(w, "| **total** | %d | %d | %d | %d | %.3f | %.3f | %.3f | %s |\n", sm.Total, sm.Killed, sm.Survived, sm.Equivalent,
+		sm.MutantKillRate, sm.KillRateAllMutants, sm.FaultReachedRate, proofList(sm.EquivalenceProofs))
 	if sm.CleanControls+sm.FalsePositives > 0 {
 		fmt.Fprintf(w, "\nClean controls: %d, false positives: %d.\n", sm.CleanControls, sm.FalsePositives)
 	}
+}
+
+// proofList renders proof-kind counts as "kind n, kind n" in kind order.
+func proofList(m map[string]int) string {
+	var parts []string
+	for _, k := range []string{trace.ProofIdenticalOutput, trace.ProofIdenticalSQL, trace.ProofIdenticalConfig, trace.ProofUnreachable, trace.ProofSearchExhausted} {
+		if m[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, ", ")
 }
 
 // sortedOps lists the summary's operators in catalog order, unknown ones last.
