@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/policystrata/policystrata/pipeline/aimstate"
 	"github.com/policystrata/policystrata/pipeline/catalog"
 	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/detect"
 	"github.com/policystrata/policystrata/pipeline/equiv"
 	"github.com/policystrata/policystrata/pipeline/layers"
 	"github.com/policystrata/policystrata/pipeline/observe"
+	"github.com/policystrata/policystrata/pipeline/oracle"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/trace"
 )
@@ -56,44 +58,34 @@ func (e *Evaluator) account(ctx context.Context, ss Sessions, t spec.Task, stack
 	}
 	tried := []string{fmt.Sprintf("suite state (seed %d)", e.StateSeed)}
 	var notes []string
-	n := min(len(e.Probes), len(ss.Probes))
-	for k := 0; k < n; k++ {
-		p := e.Probes[k]
-		pe := &Evaluator{Domain: e.Domain, Oracle: p.Oracle, Catalog: e.Catalog}
-		pobs, err := pe.Observe(ctx, ss.Probes[k], stack, t.Principal, t.SemanticQuery)
+	for _, open := range e.searchOrder(ss) {
+		p, sess, release, err := open(ctx, t)
+		if err != nil {
+			return accounting{}, err
+		}
+		res, err := e.tryState(ctx, p, sess, t, stack, op, &reached)
+		release()
 		if err != nil {
 			return accounting{}, err
 		}
 		tried = append(tried, p.Ref.Name)
-		if !reached {
-			if reached, err = pe.faultReached(ctx, ss.Probes[k], op, pobs); err != nil {
-				return accounting{}, err
-			}
+		switch {
+		case res.note != "":
+			notes = append(notes, res.note)
+		case res.killed != nil:
+			ref := p.Ref
+			return accounting{status: trace.Survived, reached: reachedFlag(true), killer: &ref,
+				reason: fmt.Sprintf("the suite's state cannot distinguish the faulty %s, but state %s does: %s at %s: %s",
+					op.Surface, p.Ref.Name, res.killed.WitnessClass, res.killed.LocalizedSurface, res.killed.Findings[0].Reason)}, nil
 		}
-		pd := detect.Detect(pobs)
-		if pd.WitnessClass == detect.Clean {
-			continue
-		}
-		// a state distinguishes the fault only if the correct stack passes there
-		cobs, err := pe.Observe(ctx, ss.Probes[k], layers.CorrectStack(), t.Principal, t.SemanticQuery)
-		if err != nil {
-			return accounting{}, err
-		}
-		if cd := detect.Detect(cobs); cd.WitnessClass != detect.Clean {
-			notes = append(notes, fmt.Sprintf("%s: the correct stack is flagged there too (%s at %s), so it distinguishes nothing", p.Ref.Name, cd.WitnessClass, cd.LocalizedSurface))
-			continue
-		}
-		ref := p.Ref
-		return accounting{status: trace.Survived, reached: reachedFlag(true), killer: &ref,
-			reason: fmt.Sprintf("the suite's state cannot distinguish the faulty %s, but state %s does: %s at %s: %s",
-				op.Surface, p.Ref.Name, pd.WitnessClass, pd.LocalizedSurface, pd.Findings[0].Reason)}, nil
 	}
+	n := len(tried) - 1
 	if n == 0 {
 		return accounting{status: trace.Survived, reached: reachedFlag(reached),
 			reason: fmt.Sprintf("no state-independent evidence proves the faulty %s equivalent, the suite's state exposes nothing, and no search state was given", op.Surface)}, nil
 	}
 	proof = &trace.EquivalenceProof{Kind: trace.ProofSearchExhausted, StatesTried: tried, Notes: notes,
-		Detail: fmt.Sprintf("no state-independent evidence settles it, and on %d states every contract held", len(tried))}
+		Detail: fmt.Sprintf("no state-independent evidence settles it, and on %d states (the suite's and %d searched) every contract held", len(tried), n)}
 	if reached {
 		proof.Detail += fmt.Sprintf(" although the faulty %s's output differed from the correct one", op.Surface)
 	} else {
@@ -160,4 +152,83 @@ func (e *Evaluator) faultReached(ctx context.Context, sess db.Session, op catalo
 		correct = equiv.CorrectOutput(e.Domain, op.Surface, obs.Principal, obs.Intent, l)
 	}
 	return equiv.Fingerprint(correct, op.Surface) != equiv.Fingerprint(l, op.Surface), nil
+}
+
+// opener opens one search state for a task; release frees what it opened.
+type opener func(ctx context.Context, t spec.Task) (p *Probe, sess db.Session, release func(), err error)
+
+// searchOrder lists the search states in the order they are tried: the
+// aimed states, the state derived for the request (when the suite's state
+// is known), then the random states.
+func (e *Evaluator) searchOrder(ss Sessions) []opener {
+	var out []opener
+	request := e.State != nil
+	for k := 0; k < min(len(e.Probes), len(ss.Probes)); k++ {
+		if e.Probes[k].Random && request {
+			out, request = append(out, e.requestState), false
+		}
+		p, sess := e.Probes[k], ss.Probes[k]
+		out = append(out, func(context.Context, spec.Task) (*Probe, db.Session, func(), error) { return p, sess, func() {}, nil })
+	}
+	if request {
+		out = append(out, e.requestState)
+	}
+	return out
+}
+
+// stateResult is one search state's verdict on a mutant.
+type stateResult struct {
+	// killed is the faulty stack's detection when it distinguishes the fault.
+	killed *detect.Detection
+	// note says why a state that flagged the mutant distinguishes nothing.
+	note string
+}
+
+// tryState re-runs the task's faulty stack on search state p; a flag there
+// counts only if the correct stack is clean on the same state. reached is
+// updated with whether the fault changed its layer's output there.
+func (e *Evaluator) tryState(ctx context.Context, p *Probe, sess db.Session, t spec.Task, stack layers.Stack, op catalog.Operator, reached *bool) (stateResult, error) {
+	pe := &Evaluator{Domain: e.Domain, Oracle: p.Oracle, Catalog: e.Catalog}
+	pobs, err := pe.Observe(ctx, sess, stack, t.Principal, t.SemanticQuery)
+	if err != nil {
+		return stateResult{}, err
+	}
+	if !*reached {
+		if *reached, err = pe.faultReached(ctx, sess, op, pobs); err != nil {
+			return stateResult{}, err
+		}
+	}
+	pd := detect.Detect(pobs)
+	if pd.WitnessClass == detect.Clean {
+		return stateResult{}, nil
+	}
+	cobs, err := pe.Observe(ctx, sess, layers.CorrectStack(), t.Principal, t.SemanticQuery)
+	if err != nil {
+		return stateResult{}, err
+	}
+	if cd := detect.Detect(cobs); cd.WitnessClass != detect.Clean {
+		return stateResult{note: fmt.Sprintf("%s: the correct stack is flagged there too (%s at %s), so it distinguishes nothing", p.Ref.Name, cd.WitnessClass, cd.LocalizedSurface)}, nil
+	}
+	return stateResult{killed: &pd}, nil
+}
+
+// requestState derives the state aimed at t's request from the suite's
+// state and opens it in a DuckDB engine of its own; closeFn releases it.
+func (e *Evaluator) requestState(ctx context.Context, t spec.Task) (*Probe, db.Session, func(), error) {
+	pr := e.Domain.Policy.Principals[t.Principal]
+	st, err := aimstate.ForRequest(e.Domain, e.State, pr.TenantIDs, t.SemanticQuery)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	eng, err := db.OpenDuckDB(ctx, e.Domain, st, layers.Containments())
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("open request state: %w", err)
+	}
+	sess, err := eng.Session(ctx)
+	if err != nil {
+		eng.Close()
+		return nil, nil, nil, fmt.Errorf("open request state: %w", err)
+	}
+	p := &Probe{Ref: trace.StateRef{Name: "aimed:request_shaped", Seed: e.StateSeed, Derivation: aimstate.RequestDoc}, Oracle: oracle.New(e.Domain, st)}
+	return p, sess, func() { sess.Close(); eng.Close() }, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/policystrata/policystrata/pipeline/observe"
 	"github.com/policystrata/policystrata/pipeline/oracle"
 	"github.com/policystrata/policystrata/pipeline/spec"
+	"github.com/policystrata/policystrata/pipeline/state"
 	"github.com/policystrata/policystrata/pipeline/trace"
 )
 
@@ -38,12 +39,19 @@ type Evaluator struct {
 	// StateSeed is the seed of the suite's own state (for the record of the
 	// states a search tried).
 	StateSeed uint64
+	// State is the suite's own state. When set, the search also tries,
+	// after the aimed states and before the random ones, a state derived
+	// for the task's request (aimstate.ForRequest), loaded into a DuckDB
+	// engine of its own for the attempt.
+	State *state.State
 }
 
 // Probe is a database state of the distinguishing-state search.
 type Probe struct {
 	Ref    trace.StateRef
 	Oracle *oracle.Oracle
+	// Random marks a random state of the suite's generator (tried last).
+	Random bool
 }
 
 // Sessions are one worker's connections: the main engine's and one per

@@ -57,6 +57,7 @@ func openEngines(ctx context.Context, cfg Config, st *state.State, ev *evaluate.
 	var probes []*evaluate.Probe
 	var pstates []*state.State
 	if !cfg.NoAimedStates {
+		ev.State = st
 		aimed, err := aimstate.Derive(cfg.Domain, st)
 		if err != nil {
 			e.close()
@@ -75,7 +76,7 @@ func openEngines(ctx context.Context, cfg Config, st *state.State, ev *evaluate.
 			return nil, fmt.Errorf("probe state %d: %w", k, err)
 		}
 		probes = append(probes, &evaluate.Probe{Ref: trace.StateRef{Name: fmt.Sprintf("random:%d", k), Seed: seed,
-			Derivation: fmt.Sprintf("the suite's generator with seed %d", seed)}})
+			Derivation: fmt.Sprintf("the suite's generator with seed %d", seed)}, Random: true})
 		pstates = append(pstates, pst)
 	}
 	for i, pst := range pstates {
