@@ -29,10 +29,10 @@ func Run(ctx context.Context, sess db.Session, d *spec.Domain, s Stack, principa
 		out.Release = &rel
 		return out, nil
 	}
-	v := Validate(s.Validator, d, principal, *gr.Query)
+	v := ValidateWith(s.resolver(), s.Validator, d, principal, *gr.Query)
 	out.Validator = &v
 	if v.Metric != "" {
-		comp := Compile(s.Compiler, d, CompileInput{Query: *gr.Query, Metric: v.Metric, Obligations: v.Obligations, Shadow: !v.Allowed})
+		comp := Compile(s.Compiler, d, CompileInput{Query: *gr.Query, Metric: v.Metric, Obligations: v.Obligations, Shadow: !v.Allowed, Resolver: s.Resolver})
 		out.Compiler = &comp
 		if comp.Error == "" {
 			dbo, err := Execute(ctx, sess, d, s.Database, pr.Role, pr.TenantIDs, comp.SQL, comp.Shadow)

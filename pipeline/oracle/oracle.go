@@ -18,6 +18,10 @@ import (
 type Oracle struct {
 	d  *spec.Domain
 	st *state.State
+	// names resolves metric names and aliases; graph holds the foreign keys
+	// attribution chains walk.
+	names vocabulary
+	graph *fkGraph
 	// index[table][column][cell] lists row indexes with that value.
 	index map[string]map[string]map[string][]int
 	// zones maps tenants to their time zones (nil: the policy names none);
@@ -28,26 +32,36 @@ type Oracle struct {
 
 // New builds the oracle and its join indexes.
 func New(d *spec.Domain, st *state.State) *Oracle {
-	o := &Oracle{d: d, st: st, index: map[string]map[string]map[string][]int{}}
+	o := &Oracle{d: d, st: st, names: newVocabulary(d.Policy), graph: newFKGraph(d.Schema), index: map[string]map[string]map[string][]int{}}
 	o.zones, o.zoneErrs = loadZones(d, st)
-	for _, t := range d.Schema.Tables {
-		cols := []string{t.PrimaryKey}
-		for _, fk := range t.ForeignKeys {
-			cols = append(cols, fk.Column)
-		}
-		tab := st.Table(t.Name)
-		o.index[t.Name] = map[string]map[string][]int{}
-		for _, c := range cols {
-			ci := tab.Col(c)
-			m := map[string][]int{}
-			for i, r := range tab.Rows {
-				k := key(r[ci])
-				m[k] = append(m[k], i)
-			}
-			o.index[t.Name][c] = m
-		}
+	// index both ends of every foreign key: attribution steps walk them
+	// either way
+	for _, r := range o.graph.refs {
+		o.indexColumn(r.child, r.childCol)
+		o.indexColumn(r.parent, r.parentCol)
 	}
 	return o
+}
+
+// indexColumn indexes table's rows by their value of column.
+func (o *Oracle) indexColumn(table, column string) {
+	tab := o.st.Table(table)
+	if tab == nil || o.index[table][column] != nil {
+		return
+	}
+	ci := tab.Col(column)
+	if ci < 0 {
+		return
+	}
+	m := map[string][]int{}
+	for i, r := range tab.Rows {
+		k := key(r[ci])
+		m[k] = append(m[k], i)
+	}
+	if o.index[table] == nil {
+		o.index[table] = map[string]map[string][]int{}
+	}
+	o.index[table][column] = m
 }
 
 // Domain returns the oracle's domain.
