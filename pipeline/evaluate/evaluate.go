@@ -17,6 +17,7 @@ import (
 	"github.com/policystrata/policystrata/pipeline/measure"
 	"github.com/policystrata/policystrata/pipeline/observe"
 	"github.com/policystrata/policystrata/pipeline/oracle"
+	"github.com/policystrata/policystrata/pipeline/resolve"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/trace"
 )
@@ -33,6 +34,11 @@ type Evaluator struct {
 	// accounted: killed on some probe state means the suite's state is too
 	// weak (survived); killed on none means equivalent.
 	Probes []*Probe
+	// Resolver, when set, replaces the name and join resolution of every
+	// layer stack the evaluator runs (faulty and correct alike), never the
+	// oracle's: a test plants a fault in the layers' shared resolution with
+	// it. Nil means each stack's own (resolve.Standard by default).
+	Resolver resolve.Resolver
 }
 
 // Probe is an extra database state for re-examining survivors.
@@ -66,6 +72,9 @@ type Outcome struct {
 
 // Observe runs q through stack and measures it.
 func (e *Evaluator) Observe(ctx context.Context, sess db.Session, stack layers.Stack, principal string, q spec.SemanticQuery) (observe.Observation, error) {
+	if e.Resolver != nil {
+		stack.Resolver = e.Resolver
+	}
 	out, err := layers.Run(ctx, sess, e.Domain, stack, principal, layers.IntentJSON(q))
 	if err != nil {
 		return observe.Observation{}, err
@@ -133,7 +142,7 @@ func (e *Evaluator) account(ctx context.Context, ss Sessions, t spec.Task, obs o
 	}
 	n := min(len(e.Probes), len(ss.Probes))
 	for k := 0; k < n; k++ {
-		pe := &Evaluator{Domain: e.Domain, Oracle: e.Probes[k].Oracle, Catalog: e.Catalog}
+		pe := &Evaluator{Domain: e.Domain, Oracle: e.Probes[k].Oracle, Catalog: e.Catalog, Resolver: e.Resolver}
 		pobs, err := pe.Observe(ctx, ss.Probes[k], stack, t.Principal, t.SemanticQuery)
 		if err != nil {
 			return "", "", err
@@ -166,12 +175,12 @@ func (e *Evaluator) correctOutput(ctx context.Context, sess db.Session, obs obse
 		}
 	case "validator":
 		if l.Grammar != nil && l.Grammar.Query != nil {
-			v := layers.Validate(layers.Correct, e.Domain, obs.Principal, *l.Grammar.Query)
+			v := layers.ValidateWith(resolve.Or(e.Resolver), layers.Correct, e.Domain, obs.Principal, *l.Grammar.Query)
 			out.Layers.Validator = &v
 		}
 	case "compiler":
 		if v := l.Validator; v != nil && v.Metric != "" && l.Grammar != nil && l.Grammar.Query != nil {
-			c := layers.Compile(layers.Correct, e.Domain, layers.CompileInput{Query: *l.Grammar.Query, Metric: v.Metric, Obligations: v.Obligations, Shadow: !v.Allowed})
+			c := layers.Compile(layers.Correct, e.Domain, layers.CompileInput{Query: *l.Grammar.Query, Metric: v.Metric, Obligations: v.Obligations, Shadow: !v.Allowed, Resolver: e.Resolver})
 			out.Layers.Compiler = &c
 		}
 	case "database":
