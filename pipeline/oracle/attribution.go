@@ -53,10 +53,17 @@ func (s step) keys() (fromCol, toCol string) {
 }
 
 // fkGraph is the schema's tables linked by their foreign keys, walkable in
-// both directions.
+// both directions, with the attribution route between every two tables.
 type fkGraph struct {
 	refs  []*reference
 	steps map[string][]step // table -> the steps leaving it
+	// routes[from][to] is route(from, to), computed once
+	routes map[string]map[string]routed
+}
+
+type routed struct {
+	chain  []step
+	status int
 }
 
 // newFKGraph reads the foreign keys of s.
@@ -74,7 +81,23 @@ func newFKGraph(s *spec.Schema) *fkGraph {
 			g.steps[r.parent] = append(g.steps[r.parent], step{ref: r, down: true})
 		}
 	}
+	g.routes = map[string]map[string]routed{}
+	for _, from := range s.Tables {
+		g.routes[from.Name] = map[string]routed{}
+		for _, to := range s.Tables {
+			chain, status := g.search(from.Name, to.Name)
+			g.routes[from.Name][to.Name] = routed{chain, status}
+		}
+	}
 	return g
+}
+
+// route is the attribution chain from table from to table to (see search).
+func (g *fkGraph) route(from, to string) ([]step, int) {
+	if r, ok := g.routes[from][to]; ok {
+		return r.chain, r.status
+	}
+	return g.search(from, to)
 }
 
 // Attribution outcomes of a route.
@@ -84,11 +107,11 @@ const (
 	routeMissing
 )
 
-// route is the attribution chain from table from to table to: the shortest
-// chain of references between them; among the shortest, the one with the
-// fewest downward steps. It reports routeAmbiguous when two or more chains
-// tie on both counts and routeMissing when no chain exists.
-func (g *fkGraph) route(from, to string) ([]step, int) {
+// search finds the attribution chain from table from to table to: the
+// shortest chain of references between them; among the shortest, the one
+// with the fewest downward steps. It reports routeAmbiguous when two or
+// more chains tie on both counts and routeMissing when no chain exists.
+func (g *fkGraph) search(from, to string) ([]step, int) {
 	if from == to {
 		return nil, routeFound
 	}

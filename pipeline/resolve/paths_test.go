@@ -274,3 +274,49 @@ func TestSchemaOwnerChain(t *testing.T) {
 		})
 	}
 }
+
+// TestAmbiguous: Path's choice is ambiguous when another path is as short
+// with as few fan-outs.
+func TestAmbiguous(t *testing.T) {
+	sup := loadSupport(t).Schema
+	tab := func(name string, fks ...string) *spec.Table {
+		tb := &spec.Table{Name: name, PrimaryKey: "id"}
+		for _, fk := range fks {
+			col, ref, _ := strings.Cut(fk, "->")
+			tb.ForeignKeys = append(tb.ForeignKeys, &spec.ForeignKey{Column: col, References: ref + ".id", Expansion: 2})
+		}
+		return tb
+	}
+	twoKeys := &spec.Schema{Tables: []*spec.Table{tab("people"), tab("orders", "buyer_id->people", "seller_id->people")}}
+	prefer := &spec.Schema{Tables: []*spec.Table{tab("a", "c_id->c"), tab("b", "a_id->a", "d_id->d"), tab("c", "d_id->d"), tab("d")}}
+	tests := []struct {
+		name     string
+		s        *spec.Schema
+		from, to string
+		want     bool
+	}{
+		{"same table", sup, "invoices", "invoices", false},
+		{"many-to-one chain", sup, "invoices", "accounts", false},
+		{"revenue by ticket severity", sup, "invoices", "support_tickets", false},
+		{"ticket metric by plan", sup, "support_tickets", "subscriptions", false},
+		{"direct reference", sup, "support_tickets", "agents", false},
+		{"accounts to agents: via tenants or via tickets", sup, "accounts", "agents", true},
+		{"invoices to agents", sup, "invoices", "agents", true},
+		{"tenants to ticket events", sup, "tenants", "ticket_events", true},
+		{"unreachable", sup, "invoices", "nowhere", false},
+		{"two foreign keys to one table", twoKeys, "orders", "people", true},
+		{"one foreign key seen from the parent", twoKeys, "people", "orders", true},
+		{"fewer fan-outs is no tie", prefer, "a", "d", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := resolve.Ambiguous(tt.s, tt.from, tt.to); got != tt.want {
+				p, _ := resolve.Path(tt.s, tt.from, tt.to)
+				t.Errorf("Ambiguous(%s, %s) = %v, want %v (Path picks %+v)", tt.from, tt.to, got, tt.want, p)
+			}
+			if got := (resolve.Standard{}).Ambiguous(tt.s, tt.from, tt.to); got != tt.want {
+				t.Errorf("Standard.Ambiguous(%s, %s) = %v, want %v", tt.from, tt.to, got, tt.want)
+			}
+		})
+	}
+}
