@@ -3,6 +3,7 @@ package evaluate
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/policystrata/policystrata/domains"
@@ -24,8 +25,8 @@ const twoPathsDir = "../oracle/testdata/twopaths"
 // with the same cost, on every principal, metric name or alias, set of at
 // most two dimensions and at most one filter, over one allowed and one
 // denied time range, in every built-in domain and in the two-paths fixture
-// (where both refuse the ambiguous joins). Disagreement would make a clean
-// control a false positive.
+// (where both refuse the ambiguous joins; no built-in domain has one).
+// Disagreement would make a clean control a false positive.
 func TestCanonicalPolicyAndValidatorAgree(t *testing.T) {
 	load := map[string]func() (*spec.Domain, error){
 		"support_saas":         func() (*spec.Domain, error) { return domains.Load("support_saas") },
@@ -58,7 +59,7 @@ func TestCanonicalPolicyAndValidatorAgree(t *testing.T) {
 			for _, m := range spec.SortedKeys(p.Metrics) {
 				metrics = append(append(metrics, m), p.Metrics[m].Aliases...)
 			}
-			checked, denied, disagree := 0, 0, 0
+			checked, denied, disagree, ambiguous := 0, 0, 0, 0
 			for _, principal := range spec.SortedKeys(p.Principals) {
 				role := p.Roles[p.Principals[principal].Role]
 				ranges := []string{role.AllowedTimeRanges[0]}
@@ -83,6 +84,12 @@ func TestCanonicalPolicyAndValidatorAgree(t *testing.T) {
 								if !dec.Allowed {
 									denied++
 								}
+								for _, r := range dec.Reasons {
+									if strings.HasPrefix(r, oracle.ReasonAmbiguousAttribution) {
+										ambiguous++
+										break
+									}
+								}
 								if dec.Allowed != v.Allowed || (dec.Allowed && dec.Cost != v.Obligations.Cost) {
 									disagree++
 									if disagree <= 5 {
@@ -100,6 +107,11 @@ func TestCanonicalPolicyAndValidatorAgree(t *testing.T) {
 			}
 			if disagree > 0 {
 				t.Errorf("%d of %d queries decided differently", disagree, checked)
+			}
+			// the built-in domains have no ambiguous metric and dimension
+			// pair; the fixture has
+			if wantAmbiguous := name == "twopaths"; (ambiguous > 0) != wantAmbiguous {
+				t.Errorf("%d of %d queries refused as ambiguous_attribution", ambiguous, checked)
 			}
 		})
 	}
