@@ -8,6 +8,7 @@ import (
 
 	"github.com/policystrata/policystrata/domains"
 	"github.com/policystrata/policystrata/pipeline/catalog"
+	"github.com/policystrata/policystrata/pipeline/resolve"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/suites"
 )
@@ -112,7 +113,7 @@ func TestGeneratedOperatorsApplyToTheDomain(t *testing.T) {
 	d := analytics(t)
 	sampled, cohort := 0, 0
 	for task := range s.Tasks() {
-		m, _, _ := d.Policy.MetricByName(task.SemanticQuery.Metric)
+		m, _, _ := resolve.MetricByName(d.Policy, task.SemanticQuery.Metric)
 		switch task.Mutation {
 		case "sample_clause_release_drift":
 			if d.Policy.Metrics[m].Sample > 0 && task.Principal == "acme_growth_admin" {

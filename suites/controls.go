@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/policystrata/policystrata/pipeline/catalog"
+	"github.com/policystrata/policystrata/pipeline/resolve"
 	"github.com/policystrata/policystrata/pipeline/spec"
 )
 
@@ -25,7 +26,7 @@ func (g *Generated) authorized(rng *rand.Rand, principal string) spec.SemanticQu
 	for {
 		q := g.space.query(rng, principal, catalog.Hint{})
 		role := g.d.Policy.Principals[principal].Role
-		metric, _, _ := g.d.Policy.MetricByName(q.Metric)
+		metric, _, _ := resolve.MetricByName(g.d.Policy, q.Metric)
 		ok := g.space.metricAllowed(role, metric) && slices.Contains(g.space.role(principal).AllowedTimeRanges, q.TimeRange)
 		for _, d := range q.Dimensions {
 			ok = ok && g.space.dimAllowed(role, d)

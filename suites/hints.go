@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/policystrata/policystrata/pipeline/catalog"
+	"github.com/policystrata/policystrata/pipeline/resolve"
 	"github.com/policystrata/policystrata/pipeline/spec"
 )
 
@@ -29,8 +30,8 @@ func (s *space) rollupMetric(m *spec.Metric) bool {
 	if m.Where != "" || m.Sample > 0 {
 		return false
 	}
-	for _, t := range s.d.Schema.MaterializedViews(m.Table) {
-		if t.MaterializedView.Aggregate(m.Aggregate, m.Measure) != nil {
+	for _, t := range resolve.MaterializedViews(s.d.Schema, m.Table) {
+		if resolve.ViewAggregate(t.MaterializedView, m.Aggregate, m.Measure) != nil {
 			return true
 		}
 	}
@@ -44,9 +45,9 @@ func (s *space) rollupKey(metric, dim string) bool {
 	if m == nil || dd == nil {
 		return false
 	}
-	for _, t := range s.d.Schema.MaterializedViews(m.Table) {
+	for _, t := range resolve.MaterializedViews(s.d.Schema, m.Table) {
 		v := t.MaterializedView
-		if (dd.Bucket != "" && v.Key(m.TimeColumn, dd.Bucket) != nil) || (dd.Bucket == "" && v.Key(dd.Source, "") != nil) {
+		if (dd.Bucket != "" && resolve.ViewKey(v, m.TimeColumn, dd.Bucket) != nil) || (dd.Bucket == "" && resolve.ViewKey(v, dd.Source, "") != nil) {
 			return true
 		}
 	}

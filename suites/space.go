@@ -6,6 +6,7 @@ import (
 
 	"github.com/policystrata/policystrata/pipeline/catalog"
 	"github.com/policystrata/policystrata/pipeline/cell"
+	"github.com/policystrata/policystrata/pipeline/resolve"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/state"
 )
@@ -48,7 +49,7 @@ func newSpace(d *spec.Domain, st *state.State) *space {
 				continue
 			}
 			t, _, _ := spec.SplitQualified(src)
-			path, _ := d.Schema.Path(d.Policy.Metrics[m].Table, t)
+			path, _ := resolve.Path(d.Schema, d.Policy.Metrics[m].Table, t)
 			for _, e := range path {
 				if e.FanOut {
 					s.fanOut[m][name] = true
@@ -158,7 +159,7 @@ func (s *space) query(rng *rand.Rand, principal string, hint catalog.Hint) spec.
 	}
 	if hint.Rollup {
 		// keep only what a materialized view of the metric holds
-		m, _, _ := s.d.Policy.MetricByName(name)
+		m, _, _ := resolve.MetricByName(s.d.Policy, name)
 		dims = filter(dims, func(d string) bool { return s.rollupKey(m, d) })
 		for _, f := range spec.SortedKeys(filters) {
 			if !s.rollupKey(m, f) {
@@ -168,7 +169,7 @@ func (s *space) query(rng *rand.Rand, principal string, hint catalog.Hint) spec.
 	}
 
 	var tr string
-	deniedT := filter(s.d.Policy.TimeRangeNames(), func(t string) bool { return !slices.Contains(role.AllowedTimeRanges, t) })
+	deniedT := filter(resolve.TimeRangeNames(s.d.Policy), func(t string) bool { return !slices.Contains(role.AllowedTimeRanges, t) })
 	switch {
 	case hint.TimeRange != "":
 		tr = hint.TimeRange
@@ -179,7 +180,7 @@ func (s *space) query(rng *rand.Rand, principal string, hint catalog.Hint) spec.
 	case rng.IntN(5) < 4 && len(role.AllowedTimeRanges) > 0:
 		tr = pick(rng, role.AllowedTimeRanges)
 	default:
-		tr = pick(rng, s.d.Policy.TimeRangeNames())
+		tr = pick(rng, resolve.TimeRangeNames(s.d.Policy))
 	}
 
 	limit := pick(rng, []int{1, 5, 10, 100, 100, 100, 1000, role.MaxRows, role.MaxRows + 1})

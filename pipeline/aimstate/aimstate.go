@@ -19,6 +19,7 @@ import (
 
 	"github.com/policystrata/policystrata/pipeline/cell"
 	"github.com/policystrata/policystrata/pipeline/oracle"
+	"github.com/policystrata/policystrata/pipeline/resolve"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/state"
 )
@@ -272,7 +273,7 @@ func (b *builder) freshValue(typ, col string) any {
 // names and the days either side of them, sorted.
 func (b *builder) boundaryDays() ([]time.Time, error) {
 	seen := map[time.Time]bool{}
-	for _, name := range b.d.Policy.TimeRangeNames() {
+	for _, name := range resolve.TimeRangeNames(b.d.Policy) {
 		w, err := oracle.TimeWindow(b.d.Policy.Calendar, name)
 		if err != nil {
 			return nil, err

@@ -21,6 +21,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/policystrata/policystrata/pipeline/resolve"
 	"github.com/policystrata/policystrata/pipeline/spec"
 )
 
@@ -60,12 +61,12 @@ func (c Containment) Unprotected(d *spec.Domain, table string) bool {
 		return true
 	case table == ten:
 		return false
-	case c.UnprotectedDirect && d.Schema.DirectlyOwned(table, ten):
+	case c.UnprotectedDirect && resolve.DirectlyOwned(d.Schema, table, ten):
 		return true
 	case c.UnprotectedDepth <= 0:
 		return false
 	}
-	chain, err := d.Schema.OwnerChain(table, ten)
+	chain, err := resolve.OwnerChain(d.Schema, table, ten)
 	return err == nil && len(chain) >= c.UnprotectedDepth
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/layers"
 	"github.com/policystrata/policystrata/pipeline/observe"
+	"github.com/policystrata/policystrata/pipeline/resolve"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/trace"
 )
@@ -41,6 +42,9 @@ type Input struct {
 	// database's parse); Limit is its LIMIT (negative: none).
 	Tables []string
 	Limit  int64
+	// Resolver is the name and join resolution the layers ran with (nil:
+	// the standard one); the correct layer is re-run with the same.
+	Resolver resolve.Resolver
 }
 
 // Static returns the proof that the faulty layer is equivalent to the
@@ -56,7 +60,7 @@ func Static(in Input) (*trace.EquivalenceProof, error) {
 	}
 	switch in.Surface {
 	case "manifest", "grammar", "validator", "compiler":
-		correct := CorrectOutput(in.Domain, in.Surface, in.Principal, in.Intent, l)
+		correct := CorrectOutput(in.Domain, in.Resolver, in.Surface, in.Principal, in.Intent, l)
 		if Fingerprint(correct, in.Surface) != Fingerprint(l, in.Surface) {
 			return nil, nil
 		}
@@ -147,8 +151,9 @@ func containment(name string) (db.Containment, bool) {
 }
 
 // CorrectOutput is what the correct (v7) state-independent layer produces
-// from the inputs the faulty stack's layer really received in l.
-func CorrectOutput(d *spec.Domain, surface, principal string, intent spec.SemanticQuery, l observe.Layers) observe.Layers {
+// from the inputs the faulty stack's layer really received in l, resolving
+// names and joins with r (nil: the standard resolution).
+func CorrectOutput(d *spec.Domain, r resolve.Resolver, surface, principal string, intent spec.SemanticQuery, l observe.Layers) observe.Layers {
 	p := d.Policy
 	var out observe.Layers
 	switch surface {
@@ -162,12 +167,12 @@ func CorrectOutput(d *spec.Domain, surface, principal string, intent spec.Semant
 		}
 	case "validator":
 		if l.Grammar != nil && l.Grammar.Query != nil {
-			v := layers.Validate(layers.Correct, d, principal, *l.Grammar.Query)
+			v := layers.ValidateWith(resolve.Or(r), layers.Correct, d, principal, *l.Grammar.Query)
 			out.Validator = &v
 		}
 	case "compiler":
 		if v := l.Validator; v != nil && v.Metric != "" && l.Grammar != nil && l.Grammar.Query != nil {
-			c := layers.Compile(layers.Correct, d, layers.CompileInput{Query: *l.Grammar.Query, Metric: v.Metric, Obligations: v.Obligations, Shadow: !v.Allowed})
+			c := layers.Compile(layers.Correct, d, layers.CompileInput{Query: *l.Grammar.Query, Metric: v.Metric, Obligations: v.Obligations, Shadow: !v.Allowed, Resolver: r})
 			out.Compiler = &c
 		}
 	}

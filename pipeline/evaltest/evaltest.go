@@ -58,14 +58,31 @@ func SetupDomain(tb testing.TB, d *spec.Domain) *Env {
 	return open(tb, d, db.Options{})
 }
 
+// SetupSeed is Setup for domain d on the state its generator makes from
+// seed (a generated suite's StateSeed).
+func SetupSeed(tb testing.TB, d *spec.Domain, seed uint64) *Env {
+	tb.Helper()
+	st, err := state.GenerateSeed(d, seed)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return openState(tb, d, st, db.Options{})
+}
+
 // open generates d's state and loads it into a new DuckDB engine.
 func open(tb testing.TB, d *spec.Domain, opt db.Options) *Env {
 	tb.Helper()
-	ctx := context.Background()
 	st, err := state.Generate(d)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return openState(tb, d, st, opt)
+}
+
+// openState loads st into a new DuckDB engine.
+func openState(tb testing.TB, d *spec.Domain, st *state.State, opt db.Options) *Env {
+	tb.Helper()
+	ctx := context.Background()
 	eng, err := db.OpenDuckDBWith(ctx, d, st, layers.Containments(), opt)
 	if err != nil {
 		tb.Fatal(err)

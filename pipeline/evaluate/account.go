@@ -45,7 +45,9 @@ func (e *Evaluator) account(ctx context.Context, ss Sessions, t spec.Task, stack
 		return accounting{status: trace.Killed, reason: fmt.Sprintf("observed %s localized at %s", det.WitnessClass, det.LocalizedSurface), reached: reachedFlag(true)}, nil
 	}
 	op, _ := e.catalog().Get(t.Mutation)
-	proof, err := equiv.Static(equivInput(e.Domain, op, obs))
+	in := equivInput(e.Domain, op, obs)
+	in.Resolver = e.Resolver
+	proof, err := equiv.Static(in)
 	if err != nil {
 		return accounting{}, err
 	}
@@ -131,7 +133,7 @@ func (e *Evaluator) faultReached(ctx context.Context, sess db.Session, op catalo
 	case "compiler":
 		// SQL text that differs but returns the same rows reaches nothing:
 		// compare what the two statements return on this state
-		correct = equiv.CorrectOutput(e.Domain, op.Surface, obs.Principal, obs.Intent, l)
+		correct = equiv.CorrectOutput(e.Domain, e.Resolver, op.Surface, obs.Principal, obs.Intent, l)
 		a, b := correct.Compiler, l.Compiler
 		if a == nil || b == nil || a.Error != "" || b.Error != "" || l.Database == nil {
 			break
@@ -149,7 +151,7 @@ func (e *Evaluator) faultReached(ctx context.Context, sess db.Session, op catalo
 		return equiv.Fingerprint(observe.Layers{Database: &observe.Database{Result: d.Result}}, "database") !=
 			equiv.Fingerprint(observe.Layers{Database: &observe.Database{Result: l.Database.Result}}, "database"), nil
 	default:
-		correct = equiv.CorrectOutput(e.Domain, op.Surface, obs.Principal, obs.Intent, l)
+		correct = equiv.CorrectOutput(e.Domain, e.Resolver, op.Surface, obs.Principal, obs.Intent, l)
 	}
 	return equiv.Fingerprint(correct, op.Surface) != equiv.Fingerprint(l, op.Surface), nil
 }
@@ -188,7 +190,7 @@ type stateResult struct {
 // counts only if the correct stack is clean on the same state. reached is
 // updated with whether the fault changed its layer's output there.
 func (e *Evaluator) tryState(ctx context.Context, p *Probe, sess db.Session, t spec.Task, stack layers.Stack, op catalog.Operator, reached *bool) (stateResult, error) {
-	pe := &Evaluator{Domain: e.Domain, Oracle: p.Oracle, Catalog: e.Catalog}
+	pe := &Evaluator{Domain: e.Domain, Oracle: p.Oracle, Catalog: e.Catalog, Resolver: e.Resolver}
 	pobs, err := pe.Observe(ctx, sess, stack, t.Principal, t.SemanticQuery)
 	if err != nil {
 		return stateResult{}, err

@@ -17,6 +17,7 @@ import (
 	"github.com/policystrata/policystrata/pipeline/measure"
 	"github.com/policystrata/policystrata/pipeline/observe"
 	"github.com/policystrata/policystrata/pipeline/oracle"
+	"github.com/policystrata/policystrata/pipeline/resolve"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/state"
 	"github.com/policystrata/policystrata/pipeline/trace"
@@ -44,6 +45,11 @@ type Evaluator struct {
 	// for the task's request (aimstate.ForRequest), loaded into a DuckDB
 	// engine of its own for the attempt.
 	State *state.State
+	// Resolver, when set, replaces the name and join resolution of every
+	// layer stack the evaluator runs (faulty and correct alike), never the
+	// oracle's: a test plants a fault in the layers' shared resolution with
+	// it. Nil means each stack's own (resolve.Standard by default).
+	Resolver resolve.Resolver
 }
 
 // Probe is a database state of the distinguishing-state search.
@@ -79,6 +85,9 @@ type Outcome struct {
 
 // Observe runs q through stack and measures it.
 func (e *Evaluator) Observe(ctx context.Context, sess db.Session, stack layers.Stack, principal string, q spec.SemanticQuery) (observe.Observation, error) {
+	if e.Resolver != nil {
+		stack.Resolver = e.Resolver
+	}
 	out, err := layers.Run(ctx, sess, e.Domain, stack, principal, layers.IntentJSON(q))
 	if err != nil {
 		return observe.Observation{}, err

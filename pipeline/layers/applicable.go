@@ -3,6 +3,7 @@ package layers
 import (
 	"fmt"
 
+	"github.com/policystrata/policystrata/pipeline/resolve"
 	"github.com/policystrata/policystrata/pipeline/spec"
 )
 
@@ -29,7 +30,7 @@ func Applicable(variant string, d *spec.Domain) error {
 	case DatabaseMissingDeepPolicies:
 		deep := false
 		for _, t := range s.Tables {
-			if chain, err := s.OwnerChain(t.Name, ten.Table); err == nil && len(chain) >= 3 {
+			if chain, err := resolve.OwnerChain(s, t.Name, ten.Table); err == nil && len(chain) >= 3 {
 				deep = true
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/policystrata/policystrata/pipeline/observe"
+	"github.com/policystrata/policystrata/pipeline/resolve"
 	"github.com/policystrata/policystrata/pipeline/spec"
 )
 
@@ -62,7 +63,12 @@ type CompileInput struct {
 	Metric      string
 	Obligations observe.Obligations
 	Shadow      bool
+	// Resolver resolves join paths; nil means resolve.Standard.
+	Resolver resolve.Resolver
 }
+
+// resolver is in's Resolver, resolve.Standard when unset.
+func (in CompileInput) resolver() resolve.Resolver { return resolve.Or(in.Resolver) }
 
 // Compile lowers an authorized semantic query to SQL for the application's
 // session. Column references are qualified by table; the metric's rows are
@@ -91,7 +97,7 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 	q := in.Query
 	if variant == CompilerRollup {
 		if sql, ok := lowerRollup(d, in, m); ok {
-			return sql, compilerCost(d, m, q, true), nil
+			return sql, compilerCost(in.resolver(), d, m, q, true), nil
 		}
 	}
 	exprMetric := m
@@ -108,7 +114,7 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 
 	// join tree: the tenancy table, then the time zone, dimension and
 	// filter tables
-	j := newJoiner(d, m.Table)
+	j := newJoiner(in.resolver(), d, m.Table)
 	if err := j.reach(tenantTable); err != nil {
 		return "", 0, err
 	}
@@ -135,7 +141,7 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 	expr := lowerExpr(p, exprMetric.Expression)
 	switch variant {
 	case CompilerEagerContextJoin:
-		for _, c := range d.Schema.Children(tenantTable) {
+		for _, c := range resolve.Children(d.Schema, tenantTable) {
 			if !j.has(c.To) && c.To != m.Table {
 				j.add(c)
 				break
@@ -152,7 +158,7 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 		for _, fk := range mt.ForeignKeys {
 			rt, rc, _ := spec.SplitQualified(fk.References)
 			if fk.Column != mt.OwnerVia && !j.has(rt) {
-				j.add(spec.Edge{From: m.Table, To: rt, FromColumn: fk.Column, ToColumn: rc})
+				j.add(resolve.Edge{From: m.Table, To: rt, FromColumn: fk.Column, ToColumn: rc})
 			}
 		}
 	}
@@ -205,7 +211,7 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 	if m.Sample > 0 {
 		key := m.Table + "." + d.Schema.Table(m.Table).SampleBy
 		where = append(where, fmt.Sprintf("inSample(%s, %s)", key, sampleFraction(m.Sample)))
-		expr = fmt.Sprintf("(%s) * %d", expr, m.SampleFactor())
+		expr = fmt.Sprintf("(%s) * %d", expr, resolve.SampleFactor(m))
 	}
 	var filters []string
 	for _, name := range spec.SortedKeys(q.Filters) {
@@ -236,7 +242,7 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 	}
 	fmt.Fprintf(&b, "\nLIMIT %d", min(q.Limit, in.Obligations.RowBudget))
 
-	cost := compilerCost(d, m, q, variant != CompilerIgnoreExpansion)
+	cost := compilerCost(in.resolver(), d, m, q, variant != CompilerIgnoreExpansion)
 	return b.String(), cost, nil
 }
 
@@ -283,7 +289,7 @@ func usesTimezone(p *spec.Policy, q spec.SemanticQuery) bool {
 
 // compilerCost prices the query: metric and dimension costs, times each
 // one-to-many join's expansion when withExpansion is set.
-func compilerCost(d *spec.Domain, m *spec.Metric, q spec.SemanticQuery, withExpansion bool) int {
+func compilerCost(r resolve.Resolver, d *spec.Domain, m *spec.Metric, q spec.SemanticQuery, withExpansion bool) int {
 	cost := m.Cost
 	for _, name := range q.Dimensions {
 		cost += d.Policy.Dimensions[name].Cost
@@ -291,7 +297,7 @@ func compilerCost(d *spec.Domain, m *spec.Metric, q spec.SemanticQuery, withExpa
 	if !withExpansion {
 		return cost
 	}
-	j := newJoiner(d, m.Table)
+	j := newJoiner(r, d, m.Table)
 	for _, name := range append(append([]string{}, q.Dimensions...), spec.SortedKeys(q.Filters)...) {
 		if src := d.Policy.Dimensions[name].Source; src != "" {
 			t, _, _ := spec.SplitQualified(src)
@@ -308,25 +314,26 @@ func compilerCost(d *spec.Domain, m *spec.Metric, q spec.SemanticQuery, withExpa
 
 // joiner accumulates a join tree rooted at the metric's table.
 type joiner struct {
+	r       resolve.Resolver
 	d       *spec.Domain
 	root    string
-	edges   []spec.Edge
+	edges   []resolve.Edge
 	reached map[string]bool
 }
 
-func newJoiner(d *spec.Domain, root string) *joiner {
-	return &joiner{d: d, root: root, reached: map[string]bool{root: true}}
+func newJoiner(r resolve.Resolver, d *spec.Domain, root string) *joiner {
+	return &joiner{r: r, d: d, root: root, reached: map[string]bool{root: true}}
 }
 
 func (j *joiner) has(t string) bool { return j.reached[t] }
 
-func (j *joiner) add(e spec.Edge) {
+func (j *joiner) add(e resolve.Edge) {
 	j.reached[e.To] = true
 	j.edges = append(j.edges, e)
 }
 
 func (j *joiner) reach(t string) error {
-	path, ok := j.d.Schema.Path(j.root, t)
+	path, ok := j.r.Path(j.d.Schema, j.root, t)
 	if !ok {
 		return fmt.Errorf("compile: no join path from %s to %s", j.root, t)
 	}

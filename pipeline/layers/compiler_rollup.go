@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/policystrata/policystrata/pipeline/resolve"
 	"github.com/policystrata/policystrata/pipeline/spec"
 )
 
@@ -27,9 +28,9 @@ func lowerRollup(d *spec.Domain, in CompileInput, m *spec.Metric) (string, bool)
 	if err != nil {
 		return "", false
 	}
-	for _, vt := range d.Schema.MaterializedViews(m.Table) {
+	for _, vt := range resolve.MaterializedViews(d.Schema, m.Table) {
 		v := vt.MaterializedView
-		agg, tenant, day := v.Aggregate(m.Aggregate, m.Measure), v.Key(p.Tenancy.Column, ""), v.Key(m.TimeColumn, "day")
+		agg, tenant, day := resolve.ViewAggregate(v, m.Aggregate, m.Measure), resolve.ViewKey(v, p.Tenancy.Column, ""), resolve.ViewKey(v, m.TimeColumn, "day")
 		if agg == nil || tenant == nil || day == nil {
 			continue
 		}
@@ -41,9 +42,9 @@ func lowerRollup(d *spec.Domain, in CompileInput, m *spec.Metric) (string, bool)
 			switch {
 			case dd == nil:
 			case dd.Bucket != "":
-				k = v.Key(m.TimeColumn, dd.Bucket)
+				k = resolve.ViewKey(v, m.TimeColumn, dd.Bucket)
 			default:
-				k = v.Key(dd.Source, "")
+				k = resolve.ViewKey(v, dd.Source, "")
 			}
 			if k == nil {
 				covered = false
@@ -66,7 +67,7 @@ func lowerRollup(d *spec.Domain, in CompileInput, m *spec.Metric) (string, bool)
 		}
 		selects = append(selects, fmt.Sprintf("sum(%s) AS value", col(agg.Column)))
 		if in.Obligations.MinCohort > 0 && p.CohortKey != "" {
-			if users := v.Aggregate("count_distinct", p.CohortKey); users != nil {
+			if users := resolve.ViewAggregate(v, "count_distinct", p.CohortKey); users != nil {
 				if users != agg {
 					proj = append(proj, col(users.Column))
 				}

@@ -9,6 +9,8 @@ package layers
 import (
 	"fmt"
 	"sort"
+
+	"github.com/policystrata/policystrata/pipeline/resolve"
 )
 
 // Correct is the variant name of every layer's correct implementation.
@@ -22,11 +24,18 @@ type Stack struct {
 	Compiler  string `json:"compiler"`
 	Database  string `json:"database"`
 	Release   string `json:"release"`
+	// Resolver is the name and join resolution every layer of the stack
+	// uses; nil means resolve.Standard (the correct one). It is not part
+	// of a stack's identity in traces.
+	Resolver resolve.Resolver `json:"-"`
 }
+
+// resolver is the stack's Resolver, resolve.Standard when unset.
+func (s Stack) resolver() resolve.Resolver { return resolve.Or(s.Resolver) }
 
 // CorrectStack is the all-v7 stack.
 func CorrectStack() Stack {
-	return Stack{Correct, Correct, Correct, Correct, Correct, Correct}
+	return Stack{Manifest: Correct, Grammar: Correct, Validator: Correct, Compiler: Correct, Database: Correct, Release: Correct}
 }
 
 // With returns a copy of s with surface set to variant.

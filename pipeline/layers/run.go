@@ -48,10 +48,10 @@ func RunStatic(d *spec.Domain, s Stack, principal string, intent []byte) (observ
 	if !gr.Accepted {
 		return out, nil
 	}
-	v := Validate(s.Validator, d, principal, *gr.Query)
+	v := ValidateWith(s.resolver(), s.Validator, d, principal, *gr.Query)
 	out.Validator = &v
 	if v.Metric != "" {
-		comp := Compile(s.Compiler, d, CompileInput{Query: *gr.Query, Metric: v.Metric, Obligations: v.Obligations, Shadow: !v.Allowed})
+		comp := Compile(s.Compiler, d, CompileInput{Query: *gr.Query, Metric: v.Metric, Obligations: v.Obligations, Shadow: !v.Allowed, Resolver: s.Resolver})
 		out.Compiler = &comp
 	}
 	return out, nil

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/policystrata/policystrata/pipeline/observe"
+	"github.com/policystrata/policystrata/pipeline/resolve"
 	"github.com/policystrata/policystrata/pipeline/spec"
 )
 
@@ -23,10 +24,17 @@ const (
 	ValidatorIgnoreTimeRange = "ignore_time_range"
 )
 
-// Validate authorizes q for principal and emits obligations. The validator
-// has its own cost model (metric and dimension costs times the expansion of
-// each one-to-many join).
+// Validate is ValidateWith the standard resolver.
 func Validate(variant string, d *spec.Domain, principal string, q spec.SemanticQuery) observe.Validator {
+	return ValidateWith(resolve.Standard{}, variant, d, principal, q)
+}
+
+// ValidateWith authorizes q for principal and emits obligations, resolving
+// names and joins with r. The validator has its own cost model (metric and
+// dimension costs times the expansion of each one-to-many join) and denies
+// a dimension or filter whose table the metric's table cannot be joined to
+// unambiguously.
+func ValidateWith(r resolve.Resolver, variant string, d *spec.Domain, principal string, q spec.SemanticQuery) observe.Validator {
 	p := d.Policy
 	out := observe.Validator{Reasons: []string{}}
 	pr := p.Principals[principal]
@@ -40,7 +48,7 @@ func Validate(variant string, d *spec.Domain, principal string, q spec.SemanticQ
 		out.Obligations.RowBudget = q.Limit
 	}
 	deny := func(format string, args ...any) { out.Reasons = append(out.Reasons, fmt.Sprintf(format, args...)) }
-	metric, alias, ok := p.MetricByName(q.Metric)
+	metric, alias, ok := r.MetricByName(p, q.Metric)
 	if !ok {
 		deny("unknown metric %s", q.Metric)
 	} else {
@@ -80,7 +88,10 @@ func Validate(variant string, d *spec.Domain, principal string, q spec.SemanticQ
 		deny("limit %d is outside 1..%d", q.Limit, role.MaxRows)
 	}
 	if ok {
-		cost := validatorCost(d, metric, q)
+		for _, reason := range attributionDenials(r, d, metric, q) {
+			deny("%s", reason)
+		}
+		cost := validatorCost(r, d, metric, q)
 		out.Obligations.Cost = cost
 		if cost > role.MaxCost {
 			deny("estimated cost %d exceeds budget %d", cost, role.MaxCost)
@@ -90,7 +101,7 @@ func Validate(variant string, d *spec.Domain, principal string, q spec.SemanticQ
 	return out
 }
 
-func validatorCost(d *spec.Domain, metric string, q spec.SemanticQuery) int {
+func validatorCost(r resolve.Resolver, d *spec.Domain, metric string, q spec.SemanticQuery) int {
 	m := d.Policy.Metrics[metric]
 	cost := m.Cost
 	seen := map[string]bool{}
@@ -107,7 +118,7 @@ func validatorCost(d *spec.Domain, metric string, q spec.SemanticQuery) int {
 			return
 		}
 		t, _, _ := spec.SplitQualified(dim.Source)
-		path, _ := d.Schema.Path(m.Table, t)
+		path, _ := r.Path(d.Schema, m.Table, t)
 		for _, e := range path {
 			k := e.From + ">" + e.To
 			if e.FanOut && !seen[k] {

@@ -1,6 +1,7 @@
 package oracle
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
@@ -40,6 +41,13 @@ const (
 	ReasonInvalidLimit     = "invalid_limit"
 	ReasonCost             = "cost_exceeded"
 	ReasonTenantScope      = "tenant_scope_violation"
+	// ReasonAmbiguousAttribution: a dimension or filter's table is reached
+	// from the metric's table by more than one join path of the first rank,
+	// so the query has no well-defined reference answer.
+	ReasonAmbiguousAttribution = "ambiguous_attribution"
+	// ReasonNoAttribution: no join path reaches a dimension or filter's
+	// table from the metric's table.
+	ReasonNoAttribution = "no_attribution"
 )
 
 // Authorize decides whether principal may run q under the canonical policy.
@@ -52,7 +60,7 @@ func (o *Oracle) Authorize(principal string, q spec.SemanticQuery) Decision {
 	role := p.Roles[pr.Role]
 	dec := Decision{Tenants: append([]string{}, pr.TenantIDs...), RowBudget: min(q.Limit, role.MaxRows), MinCohort: role.MinCohortSize}
 	var reasons []string
-	metric, alias, ok := p.MetricByName(q.Metric)
+	metric, alias, ok := o.names.lookup(q.Metric)
 	if !ok {
 		reasons = append(reasons, fmt.Sprintf("%s: %s", ReasonUnknownMetric, q.Metric))
 	} else {
@@ -95,11 +103,16 @@ func (o *Oracle) Authorize(principal string, q spec.SemanticQuery) Decision {
 		reasons = append(reasons, fmt.Sprintf("%s: %d > %d", ReasonRowLimit, q.Limit, role.MaxRows))
 	}
 	if dec.Metric != "" {
-		if cost, err := o.Cost(dec.Metric, q); err == nil {
+		cost, err := o.Cost(dec.Metric, q)
+		var ae *attributionError
+		switch {
+		case err == nil:
 			dec.Cost = cost
 			if cost > role.MaxCost {
 				reasons = append(reasons, fmt.Sprintf("%s: %d > %d", ReasonCost, cost, role.MaxCost))
 			}
+		case errors.As(err, &ae):
+			reasons = append(reasons, ae.Error())
 		}
 	}
 	dec.Allowed = len(reasons) == 0
@@ -126,25 +139,24 @@ func (o *Oracle) dimensionAllowed(role, dim string) bool {
 }
 
 // Cost is the canonical cost of q on metric: the metric's and dimensions'
-// costs, multiplied by the expansion factor of every one-to-many join the
-// dimensions and filters need.
+// costs, multiplied by the expansion factor of every one-to-many step of
+// the oracle's attribution plan for the dimensions and filters. A dimension
+// without a well-defined attribution makes it an error.
 func (o *Oracle) Cost(metric string, q spec.SemanticQuery) (int, error) {
 	p := o.d.Policy
 	m := p.Metrics[metric]
+	if m == nil {
+		return 0, fmt.Errorf("cost: unknown metric %q", metric)
+	}
 	cost := m.Cost
 	for _, dim := range q.Dimensions {
 		if dd := p.Dimensions[dim]; dd != nil {
 			cost += dd.Cost
 		}
 	}
-	tree, err := o.joinTree(m, append(append([]string{}, q.Dimensions...), spec.SortedKeys(q.Filters)...))
+	pl, err := o.attribute(m.Table, append(append([]string{}, q.Dimensions...), spec.SortedKeys(q.Filters)...))
 	if err != nil {
 		return 0, err
 	}
-	for _, e := range tree {
-		if e.FanOut {
-			cost *= e.Expansion
-		}
-	}
-	return cost, nil
+	return cost * pl.fanOut(), nil
 }

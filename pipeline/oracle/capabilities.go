@@ -116,11 +116,21 @@ func (o *Oracle) OwnedRows(table string, tenants []string) []string {
 // the tables owned straight by the tenancy table. Binding any of them to
 // the tenant scope scopes a query to its tenants.
 func (o *Oracle) TenantColumns() []string {
-	p, sch := o.d.Policy, o.d.Schema
+	p := o.d.Policy
 	var out []string
-	for _, t := range sch.Tables {
-		if c := t.Name + "." + t.OwnerVia; sch.DirectlyOwned(t.Name, p.Tenancy.Table) && c != p.Tenancy.Column {
-			out = append(out, c)
+	for _, t := range o.d.Schema.Tables {
+		if t.Name == p.Tenancy.Table || t.OwnerVia == "" {
+			continue
+		}
+		fk := t.FK(t.OwnerVia)
+		if fk == nil {
+			continue
+		}
+		// owned straight by the tenancy table: the column holds a tenant id
+		if parent, _, err := spec.SplitQualified(fk.References); err == nil && parent == p.Tenancy.Table {
+			if c := t.Name + "." + t.OwnerVia; c != p.Tenancy.Column {
+				out = append(out, c)
+			}
 		}
 	}
 	sort.Strings(out)

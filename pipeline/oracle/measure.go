@@ -1,6 +1,7 @@
 package oracle
 
 import (
+	"math"
 	"strconv"
 
 	"github.com/policystrata/policystrata/pipeline/spec"
@@ -34,7 +35,8 @@ func (o *Oracle) measureOf(m *spec.Metric, t *state.Table) measure {
 	}
 	if m.Sample > 0 {
 		out.si = t.Col(o.d.Schema.Table(m.Table).SampleBy)
-		out.fraction, out.scale = m.Sample, m.SampleFactor()
+		// a sample of 1/n is scaled back by n (n rounded to a whole number)
+		out.fraction, out.scale = m.Sample, int64(math.Round(1/m.Sample))
 	}
 	return out
 }

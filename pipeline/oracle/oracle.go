@@ -1,9 +1,55 @@
 // Package oracle is the independent reference: the canonical authorization
 // of a semantic query for a principal, the capabilities and columns the
 // canonical policy grants, the rows each tenant owns, and the reference
-// answer of a query computed in Go over the generated state. It shares no code
-// with the layers under test (the compiler in particular): a compiler fault
-// cannot change a reference answer.
+// answer of a query computed in Go over the generated state.
+//
+// It shares no code with the layers it judges. It does not import the
+// layers' resolution (pipeline/resolve), the layers, the database, the
+// catalog, the detector or the evaluator, and from pipeline/spec it calls
+// only pure data accessors (Table, Column, FK, SplitQualified, SortedKeys);
+// tests enforce both. Metric names and aliases, join paths, fan-out,
+// sampling factors and calendar arithmetic are resolved here, from the raw
+// policy maps and the schema's foreign keys, so a fault in the layers'
+// resolution shows up as a disagreement instead of being shared.
+//
+// Semantics of the reference answer:
+//
+//   - Names. A metric is named by its key in policy.yaml or by one of its
+//     aliases; a word claimed by two metrics names neither.
+//   - Attribution. A dimension or filter reading a column of table T is
+//     attached to the metric's rows (table M) along the shortest chain of
+//     foreign-key references between M and T. Each step follows one
+//     foreign key, upward (from a row to the one row it references) or
+//     downward (from a row to every row referencing it: a fan-out). Among
+//     equally short chains the one with fewer downward steps is taken. When
+//     two or more chains remain (two foreign keys between the same tables,
+//     or two routes through different tables), the query has no reference
+//     answer: which rows it means is not written anywhere, and picking one
+//     by table name would be arbitrary. The canonical policy refuses it
+//     (ambiguous_attribution), and so does the correct validator. No chain
+//     at all is no_attribution.
+//   - Joined rows. For each metric row in the time window and the
+//     principal's tenants, the joined rows are one row per table of the
+//     query's chains (a table shared by two chains is the same row), every
+//     one owned by the principal's tenants, consecutive rows equal on their
+//     foreign key (NULL matches nothing). A metric row with no joined row
+//     drops out, as in an inner join.
+//   - Fan-out. When a chain fans out, one metric row has several joined
+//     rows. It counts once in every distinct group (tuple of dimension
+//     values) one of its joined rows belongs to, and never twice in the
+//     same group; a filter keeps it in a group only when one joined row
+//     carries both the filter's value and the group's values. Groups may
+//     therefore overlap and add up to more than the total. In support_saas,
+//     "net revenue by ticket severity" is, for each severity s, the net
+//     amount of the invoices in the window whose account (invoices ->
+//     subscriptions -> accounts) has at least one ticket of severity s
+//     owned by the principal's tenants, whatever the ticket's date (the
+//     time range applies to the metric's rows); an invoice whose account
+//     has tickets of three severities counts in three groups, and one whose
+//     account has no ticket is in none. The aggregate (sum, count, count_distinct, avg)
+//     then runs over the distinct metric rows of each group.
+//   - Cost. The metric's cost plus each dimension's, times the expansion
+//     factor of every downward step of the query's chains.
 package oracle
 
 import (
@@ -18,6 +64,10 @@ import (
 type Oracle struct {
 	d  *spec.Domain
 	st *state.State
+	// names resolves metric names and aliases; graph holds the foreign keys
+	// attribution chains walk.
+	names vocabulary
+	graph *fkGraph
 	// index[table][column][cell] lists row indexes with that value.
 	index map[string]map[string]map[string][]int
 	// zones maps tenants to their time zones (nil: the policy names none);
@@ -28,26 +78,36 @@ type Oracle struct {
 
 // New builds the oracle and its join indexes.
 func New(d *spec.Domain, st *state.State) *Oracle {
-	o := &Oracle{d: d, st: st, index: map[string]map[string]map[string][]int{}}
+	o := &Oracle{d: d, st: st, names: newVocabulary(d.Policy), graph: newFKGraph(d.Schema), index: map[string]map[string]map[string][]int{}}
 	o.zones, o.zoneErrs = loadZones(d, st)
-	for _, t := range d.Schema.Tables {
-		cols := []string{t.PrimaryKey}
-		for _, fk := range t.ForeignKeys {
-			cols = append(cols, fk.Column)
-		}
-		tab := st.Table(t.Name)
-		o.index[t.Name] = map[string]map[string][]int{}
-		for _, c := range cols {
-			ci := tab.Col(c)
-			m := map[string][]int{}
-			for i, r := range tab.Rows {
-				k := key(r[ci])
-				m[k] = append(m[k], i)
-			}
-			o.index[t.Name][c] = m
-		}
+	// index both ends of every foreign key: attribution steps walk them
+	// either way
+	for _, r := range o.graph.refs {
+		o.indexColumn(r.child, r.childCol)
+		o.indexColumn(r.parent, r.parentCol)
 	}
 	return o
+}
+
+// indexColumn indexes table's rows by their value of column.
+func (o *Oracle) indexColumn(table, column string) {
+	tab := o.st.Table(table)
+	if tab == nil || o.index[table][column] != nil {
+		return
+	}
+	ci := tab.Col(column)
+	if ci < 0 {
+		return
+	}
+	m := map[string][]int{}
+	for i, r := range tab.Rows {
+		k := key(r[ci])
+		m[k] = append(m[k], i)
+	}
+	if o.index[table] == nil {
+		o.index[table] = map[string]map[string][]int{}
+	}
+	o.index[table][column] = m
 }
 
 // Domain returns the oracle's domain.

@@ -3,7 +3,6 @@ package oracle
 import (
 	"cmp"
 	"fmt"
-	"github.com/policystrata/policystrata/pipeline/state"
 	"slices"
 	"sort"
 	"strings"
@@ -23,37 +22,6 @@ type Answer struct {
 
 func key(v any) string { return cell.Format(v) }
 
-// treeEdge is one join of the reference's join tree.
-type treeEdge = spec.Edge
-
-// joinTree returns, parents first, the edges joining metric m's table to the
-// tables of dims (a name may be a dimension or filter key).
-func (o *Oracle) joinTree(m *spec.Metric, dims []string) ([]treeEdge, error) {
-	var tree []treeEdge
-	reached := map[string]bool{m.Table: true}
-	for _, dim := range dims {
-		dd := o.d.Policy.Dimensions[dim]
-		if dd == nil {
-			return nil, fmt.Errorf("unknown dimension %q", dim)
-		}
-		if dd.Bucket != "" {
-			continue
-		}
-		t, _, _ := spec.SplitQualified(dd.Source)
-		path, ok := o.d.Schema.Path(m.Table, t)
-		if !ok {
-			return nil, fmt.Errorf("no join path from %s to %s", m.Table, t)
-		}
-		for _, e := range path {
-			if !reached[e.To] {
-				reached[e.To] = true
-				tree = append(tree, e)
-			}
-		}
-	}
-	return tree, nil
-}
-
 // CohortColumn is the answer column holding each group's cohort size (the
 // distinct cohort keys it aggregates) when the principal's role has a
 // minimum cohort size.
@@ -61,7 +29,11 @@ const CohortColumn = spec.CohortColumn
 
 // Reference computes the answer to q for tenants, evaluating the metric's
 // declared semantics (aggregate, measure, where, sample, time column) over
-// the state. Each metric row counts once per distinct group it joins to.
+// the state. Dimensions attach to the metric's rows along the oracle's own
+// attribution chains; each metric row counts once in every distinct group
+// one of its joined rows belongs to (see the package documentation). A
+// dimension with no attribution chain, or more than one, has no reference
+// answer: the error says which.
 // Time ranges and buckets of timestamp columns are the owning tenant's
 // local dates when the policy names a tenancy time zone.
 func (o *Oracle) Reference(metric string, q spec.SemanticQuery, tenants []string) (Answer, error) {
@@ -88,7 +60,7 @@ func (o *Oracle) reference(metric string, q spec.SemanticQuery, tenants []string
 	}
 	filterKeys := spec.SortedKeys(q.Filters)
 	all := append(append([]string{}, q.Dimensions...), filterKeys...)
-	tree, err := o.joinTree(m, all)
+	pl, err := o.attribute(m.Table, all)
 	if err != nil {
 		return Answer{}, fmt.Errorf("reference: %w", err)
 	}
@@ -119,10 +91,10 @@ func (o *Oracle) reference(metric string, q spec.SemanticQuery, tenants []string
 		if day := civilDay(local); day.Before(win.Start) || !day.Before(win.End) {
 			continue
 		}
-		for _, combo := range o.combos(tree, m.Table, ri, tenants) {
+		for _, rows := range o.joined(pl, ri, tenants) {
 			vals := make([]any, len(all))
 			for i, dim := range all {
-				vals[i] = o.dimValue(p.Dimensions[dim], row, mt, local, combo)
+				vals[i] = o.dimValue(pl, p.Dimensions[dim], local, rows)
 			}
 			keep := true
 			for i, f := range filterKeys {
@@ -196,42 +168,10 @@ func sortedRows(m map[int]bool) []int {
 	return out
 }
 
-// combos enumerates the joined rows (table -> row index) reachable from row
-// ri of the root table along tree, keeping only rows the tenants own. A
-// missing many-to-one partner or an empty one-to-many side drops the row,
-// as an inner join does.
-func (o *Oracle) combos(tree []treeEdge, root string, ri int, tenants []string) []map[string]int {
-	out := []map[string]int{{root: ri}}
-	for _, e := range tree {
-		from := o.st.Table(e.From)
-		to := o.st.Table(e.To)
-		fc := from.Col(e.FromColumn)
-		var next []map[string]int
-		for _, c := range out {
-			v := from.Rows[c[e.From]][fc]
-			if v == nil {
-				continue
-			}
-			for _, ti := range o.index[e.To][e.ToColumn][key(v)] {
-				if !slices.Contains(tenants, to.Owner[ti]) {
-					continue
-				}
-				nc := make(map[string]int, len(c)+1)
-				for k, x := range c {
-					nc[k] = x
-				}
-				nc[e.To] = ti
-				next = append(next, nc)
-			}
-		}
-		out = next
-	}
-	return out
-}
-
-// dimValue is a dimension's value for one joined row; local is the metric
-// row's time (in its tenant's zone when one applies).
-func (o *Oracle) dimValue(d *spec.Dimension, row []any, mt *state.Table, local time.Time, combo map[string]int) any {
+// dimValue is a dimension's value on one joined row (a row index per plan
+// node); local is the metric row's time (in its tenant's zone when one
+// applies), which time buckets read.
+func (o *Oracle) dimValue(pl *plan, d *spec.Dimension, local time.Time, rows []int) any {
 	switch d.Bucket {
 	case "month":
 		return time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, time.UTC)
@@ -240,7 +180,7 @@ func (o *Oracle) dimValue(d *spec.Dimension, row []any, mt *state.Table, local t
 	}
 	t, c, _ := spec.SplitQualified(d.Source)
 	tab := o.st.Table(t)
-	return tab.Rows[combo[t]][tab.Col(c)]
+	return tab.Rows[rows[pl.at[t]]][tab.Col(c)]
 }
 
 // lessValues orders groups by their typed dimension values, as SQL ORDER BY

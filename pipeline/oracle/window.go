@@ -16,9 +16,9 @@ type Window struct {
 // TimeWindow resolves a named time range against the domain calendar. This
 // is the oracle's own calendar arithmetic; the compiler has its own.
 func TimeWindow(cal spec.Calendar, name string) (Window, error) {
-	asOf, err := spec.ParseDate(cal.AsOf)
+	asOf, err := time.Parse(time.DateOnly, cal.AsOf)
 	if err != nil {
-		return Window{}, err
+		return Window{}, fmt.Errorf("as_of %q is not a YYYY-MM-DD date", cal.AsOf)
 	}
 	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 	monthStart := day(asOf.Year(), asOf.Month(), 1)

@@ -19,21 +19,6 @@ func KnownTimeRange(name string) bool {
 	return slices.Contains(TimeRanges, name) || slices.Contains(RollingTimeRanges, name)
 }
 
-// TimeRangeNames is the policy's time-range vocabulary: TimeRanges, then
-// the rolling ranges some role grants, in RollingTimeRanges order.
-func (p *Policy) TimeRangeNames() []string {
-	out := append([]string{}, TimeRanges...)
-	for _, r := range RollingTimeRanges {
-		for _, name := range SortedKeys(p.Roles) {
-			if p.Roles[name] != nil && slices.Contains(p.Roles[name].AllowedTimeRanges, r) {
-				out = append(out, r)
-				break
-			}
-		}
-	}
-	return out
-}
-
 // ParseDate parses YYYY-MM-DD in UTC.
 func ParseDate(s string) (time.Time, error) {
 	t, err := time.Parse("2006-01-02", s)

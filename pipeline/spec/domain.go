@@ -100,7 +100,7 @@ func (d *Domain) validate() error {
 			}
 		}
 		if t.Name != p.Tenancy.Table {
-			if _, err := sch.OwnerChain(t.Name, p.Tenancy.Table); err != nil {
+			if err := sch.ownerChainError(t.Name, p.Tenancy.Table); err != nil {
 				return strictyaml.Errorf(schf, t.Line, "%v", err)
 			}
 		}

@@ -1,10 +1,13 @@
-// Package spec holds the domain model shared by every stage: the canonical
-// policy, the surface contracts, the schema with its foreign-key graph, the
-// settings of the database-state generator, semantic queries and tasks. It
-// loads a domain directory strictly (unknown fields are `path:line` errors).
+// Package spec holds the domain model shared by every stage as plain data:
+// the canonical policy, the surface contracts, the schema with its foreign
+// keys, the settings of the database-state generator, semantic queries and
+// tasks. It loads a domain directory strictly (unknown fields are
+// `path:line` errors) and validates it, and offers only pure data accessors
+// (Table, Column, FK, SplitQualified, SortedKeys). What the data means —
+// alias and join-path resolution, fan-out, ownership chains — is resolved
+// elsewhere, twice and independently: by pipeline/resolve for the layers
+// under test, and by pipeline/oracle for the reference.
 package spec
-
-import "math"
 
 // Policy is a domain's canonical reference policy (policy.yaml).
 type Policy struct {
@@ -121,22 +124,6 @@ type Dimension struct {
 	Line   int    `yaml:"-"`
 }
 
-// MetricByName resolves a metric name or alias. It reports the canonical
-// metric name and whether the input was an alias.
-func (p *Policy) MetricByName(name string) (canonical string, alias bool, ok bool) {
-	if _, found := p.Metrics[name]; found {
-		return name, false, true
-	}
-	for _, m := range SortedKeys(p.Metrics) {
-		for _, a := range p.Metrics[m].Aliases {
-			if a == name {
-				return m, true, true
-			}
-		}
-	}
-	return "", false, false
-}
-
 // CohortColumn is the result column holding each group's cohort size (its
 // distinct cohort keys) for roles with a minimum cohort size.
 const CohortColumn = "cohort_size"
@@ -153,12 +140,4 @@ func (p *Policy) SQLDialect() string {
 		return DialectDuckDB
 	}
 	return p.Dialect
-}
-
-// SampleFactor is n for a metric sampled at 1/n (1 when not sampled).
-func (m *Metric) SampleFactor() int64 {
-	if m.Sample <= 0 {
-		return 1
-	}
-	return int64(math.Round(1 / m.Sample))
 }

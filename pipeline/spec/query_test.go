@@ -206,31 +206,6 @@ func TestValidID(t *testing.T) {
 	}
 }
 
-func TestMetricByName(t *testing.T) {
-	p := loadSupport(t).Policy
-	tests := []struct {
-		in, canonical string
-		alias, ok     bool
-	}{
-		{"net_revenue", "net_revenue", false, true},
-		{"recognized_revenue", "net_revenue", true, true},
-		{"bookings", "gross_revenue", true, true},
-		{"gross_bookings", "gross_revenue", true, true},
-		{"tickets", "ticket_count", true, true},
-		{"resolution_time", "average_resolution_hours", true, true},
-		{"churn", "", false, false},
-		{"", "", false, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			c, a, ok := p.MetricByName(tt.in)
-			if c != tt.canonical || a != tt.alias || ok != tt.ok {
-				t.Errorf("MetricByName(%q) = %q, %v, %v", tt.in, c, a, ok)
-			}
-		})
-	}
-}
-
 func TestTimeRangesAndDates(t *testing.T) {
 	for _, tr := range spec.TimeRanges {
 		if !spec.KnownTimeRange(tr) {

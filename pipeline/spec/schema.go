@@ -96,150 +96,30 @@ func SplitQualified(q string) (table, column string, err error) {
 	return t, c, nil
 }
 
-// Edge is one step of a join path.
-type Edge struct {
-	// From and To are table names; the path walks From -> To.
-	From, To string
-	// FromColumn = ToColumn is the join condition.
-	FromColumn, ToColumn string
-	// FanOut is true when the step goes from a referenced row to the rows
-	// that reference it (one-to-many).
-	FanOut bool
-	// Expansion is the foreign key's expansion factor (fan-out steps only).
-	Expansion int
-}
-
-// Path finds the shortest join path from table `from` to table `to` over the
-// foreign-key graph, preferring many-to-one steps, with ties broken by table
-// name so the result is deterministic. A nil path with ok=true means from==to.
-func (s *Schema) Path(from, to string) ([]Edge, bool) {
-	if from == to {
-		return nil, true
-	}
-	type state struct {
-		table string
-		path  []Edge
-		fans  int
-	}
-	best := map[string]int{from: 0}
-	frontier := []state{{table: from}}
-	var found *state
-	for len(frontier) > 0 && found == nil {
-		var next []state
-		for _, st := range frontier {
-			for _, e := range s.edgesFrom(st.table) {
-				fans := st.fans
-				if e.FanOut {
-					fans++
-				}
-				if prev, seen := best[e.To]; seen && prev <= fans {
-					continue
-				}
-				best[e.To] = fans
-				p := append(append([]Edge{}, st.path...), e)
-				next = append(next, state{table: e.To, path: p, fans: fans})
-			}
-		}
-		sort.SliceStable(next, func(i, j int) bool {
-			if next[i].fans != next[j].fans {
-				return next[i].fans < next[j].fans
-			}
-			return pathKey(next[i].path) < pathKey(next[j].path)
-		})
-		for i := range next {
-			if next[i].table == to {
-				found = &next[i]
-				break
-			}
-		}
-		frontier = next
-	}
-	if found == nil {
-		return nil, false
-	}
-	return found.path, true
-}
-
-func pathKey(p []Edge) string {
-	var b strings.Builder
-	for _, e := range p {
-		b.WriteString(e.To)
-		b.WriteByte('.')
-		b.WriteString(e.ToColumn)
-		b.WriteByte('/')
-	}
-	return b.String()
-}
-
-// edgesFrom lists the join steps out of table, sorted deterministically.
-func (s *Schema) edgesFrom(table string) []Edge {
-	var out []Edge
-	if t := s.Table(table); t != nil {
-		for _, fk := range t.ForeignKeys {
-			rt, rc, _ := SplitQualified(fk.References)
-			out = append(out, Edge{From: table, To: rt, FromColumn: fk.Column, ToColumn: rc})
-		}
-	}
-	for _, t := range s.Tables {
-		for _, fk := range t.ForeignKeys {
-			rt, rc, _ := SplitQualified(fk.References)
-			if rt == table {
-				exp := fk.Expansion
-				if exp < 1 {
-					exp = 1
-				}
-				out = append(out, Edge{From: table, To: t.Name, FromColumn: rc, ToColumn: fk.Column, FanOut: true, Expansion: exp})
-			}
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].FanOut != out[j].FanOut {
-			return !out[i].FanOut
-		}
-		if out[i].To != out[j].To {
-			return out[i].To < out[j].To
-		}
-		return out[i].ToColumn < out[j].ToColumn
-	})
-	return out
-}
-
-// Children lists the tables holding a foreign key to table, sorted by name.
-func (s *Schema) Children(table string) []Edge {
-	var out []Edge
-	for _, e := range s.edgesFrom(table) {
-		if e.FanOut {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// OwnerChain returns the foreign-key steps from table up to the tenancy
-// table following OwnerVia, e.g. invoices -> subscriptions -> accounts -> tenants.
-func (s *Schema) OwnerChain(table, tenancyTable string) ([]Edge, error) {
-	var chain []Edge
+// ownerChainError reports why table has no owner_via chain up to the
+// tenancy table (a cycle, an unknown table, a missing or dangling owner_via),
+// or nil. It is domain validation only: the chain itself is resolved by the
+// packages that use it.
+func (s *Schema) ownerChainError(table, tenancyTable string) error {
 	cur := table
 	for i := 0; cur != tenancyTable; i++ {
 		if i > len(s.Tables) {
-			return nil, fmt.Errorf("owner_via cycle from table %s", table)
+			return fmt.Errorf("owner_via cycle from table %s", table)
 		}
 		t := s.Table(cur)
 		if t == nil {
-			return nil, fmt.Errorf("unknown table %s", cur)
+			return fmt.Errorf("unknown table %s", cur)
 		}
 		if t.OwnerVia == "" {
-			return nil, fmt.Errorf("table %s has no owner_via and is not the tenancy table", cur)
+			return fmt.Errorf("table %s has no owner_via and is not the tenancy table", cur)
 		}
 		fk := t.FK(t.OwnerVia)
 		if fk == nil {
-			return nil, fmt.Errorf("table %s: owner_via %s is not a foreign key", cur, t.OwnerVia)
+			return fmt.Errorf("table %s: owner_via %s is not a foreign key", cur, t.OwnerVia)
 		}
-		rt, rc, _ := SplitQualified(fk.References)
-		chain = append(chain, Edge{From: cur, To: rt, FromColumn: fk.Column, ToColumn: rc})
-		cur = rt
+		cur, _, _ = SplitQualified(fk.References)
 	}
-	return chain, nil
+	return nil
 }
 
 // SortedKeys returns a map's keys in sorted order.

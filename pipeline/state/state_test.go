@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/policystrata/policystrata/domains"
+	"github.com/policystrata/policystrata/pipeline/resolve"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/state"
 )
@@ -164,7 +165,7 @@ func TestOwnersFollowOwnerVia(t *testing.T) {
 	tenancy := d.Policy.Tenancy.Table
 	for _, tab := range st.Tables {
 		t.Run(tab.Name, func(t *testing.T) {
-			chain, err := d.Schema.OwnerChain(tab.Name, tenancy)
+			chain, err := resolve.OwnerChain(d.Schema, tab.Name, tenancy)
 			if err != nil {
 				t.Fatal(err)
 			}
