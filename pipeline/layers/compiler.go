@@ -209,7 +209,8 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 	}
 	var filters []string
 	for _, name := range spec.SortedKeys(q.Filters) {
-		filters = append(filters, fmt.Sprintf("CAST(%s AS VARCHAR) = %s", dimExpr(p.Dimensions[name], m, bucketTZ), quoteLiteral(q.Filters[name])))
+		dim := p.Dimensions[name]
+		filters = append(filters, filterCond(dimensionType(d, dim), dimExpr(dim, m, bucketTZ), q.Filters[name]))
 	}
 	cond := strings.Join(append(where, filters...), "\n    AND ")
 	if variant == CompilerOrFilters && len(filters) > 1 {
