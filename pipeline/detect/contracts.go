@@ -120,12 +120,12 @@ func (c *checker) compiler() {
 	if comp == nil {
 		return
 	}
+	dec := c.obs.Verdict.Decision
 	if comp.Error != "" {
-		c.add("compiler", LoweringViolation, "compiler failed to lower the query: "+comp.Error)
+		c.compileRefusal(comp)
 		return
 	}
 	ms := c.obs.Measured
-	dec := c.obs.Verdict.Decision
 	if !ms.SQL.Valid {
 		c.add("compiler", LoweringViolation, "compiled SQL does not parse: "+ms.SQL.Error)
 		return
@@ -176,6 +176,26 @@ func (c *checker) compiler() {
 	}
 	if !sameSet(comp.TenantScope, dec.Tenants) {
 		c.add("compiler", LoweringViolation, fmt.Sprintf("compiler's containment request names tenants %v, canonical is %v", comp.TenantScope, dec.Tenants))
+	}
+}
+
+// compileRefusal: a compiler may refuse to lower a request only for names
+// the canonical policy does not define either (there is nothing to lower
+// them to); any other failure, or a refusal of a name the canonical policy
+// defines, is a lowering violation.
+func (c *checker) compileRefusal(comp *observe.Compiler) {
+	if len(comp.Unresolved) == 0 {
+		c.add("compiler", LoweringViolation, "compiler failed to lower the query: "+comp.Error)
+		return
+	}
+	var defined []string
+	for _, n := range comp.Unresolved {
+		if !slices.Contains(c.obs.Verdict.Decision.Unknown, n) {
+			defined = append(defined, n)
+		}
+	}
+	if len(defined) > 0 {
+		c.add("compiler", LoweringViolation, fmt.Sprintf("compiler refused %s, which the canonical policy defines: %s", strings.Join(defined, ", "), comp.Error))
 	}
 }
 

@@ -162,3 +162,53 @@ func TestCorrectStackFiltersOnEveryDimension(t *testing.T) {
 func describeQuery(q spec.SemanticQuery) string {
 	return fmt.Sprintf("%s by %v filters %v over %s", q.Metric, q.Dimensions, q.Filters, q.TimeRange)
 }
+
+// A request naming a metric, dimension, filter or time range the policy
+// does not define is denied by the correct stack, and the shadow compile
+// refusing the unknown name is correct behaviour, not a lowering violation:
+// on both engines it comes out a clean control.
+func TestCorrectStackDeniesUnknownNamesCleanly(t *testing.T) {
+	for _, domain := range builtinDomains {
+		env := evaltest.Setup(t, domain)
+		p := env.Domain.Policy
+		pr := spec.SortedKeys(p.Principals)[0]
+		role := p.Roles[p.Principals[pr].Role]
+		base := spec.SemanticQuery{Metric: role.AllowedMetrics[0], TimeRange: role.AllowedTimeRanges[0], Limit: 10}
+		with := func(f func(q *spec.SemanticQuery)) spec.SemanticQuery {
+			q := base
+			f(&q)
+			return q.Normalized()
+		}
+		cases := map[string]spec.SemanticQuery{
+			"unknown metric":     with(func(q *spec.SemanticQuery) { q.Metric = "no_such_metric" }),
+			"unknown dimension":  with(func(q *spec.SemanticQuery) { q.Dimensions = []string{"no_such_dimension"} }),
+			"unknown filter":     with(func(q *spec.SemanticQuery) { q.Filters = map[string]string{"no_such_filter": "x"} }),
+			"unknown time range": with(func(q *spec.SemanticQuery) { q.TimeRange = "no_such_range" }),
+			"all unknown": with(func(q *spec.SemanticQuery) {
+				q.Metric, q.Dimensions, q.Filters, q.TimeRange = "no_such_metric", []string{"no_such_dimension"}, map[string]string{"no_such_filter": "x"}, "no_such_range"
+			}),
+		}
+		for _, engine := range []string{"duckdb", "postgres"} {
+			t.Run(domain+"/"+engine, func(t *testing.T) {
+				sess := engineSession(t, env, engine)
+				ev := &Evaluator{Domain: env.Domain, Oracle: env.Oracle}
+				for _, name := range spec.SortedKeys(cases) {
+					q := cases[name]
+					t.Run(name, func(t *testing.T) {
+						task := spec.Task{ID: "u", Domain: domain, Principal: pr, Mutation: catalog.None, SemanticQuery: q, ExpectedWitnessClass: detect.Clean}
+						out, err := ev.Evaluate(context.Background(), sess, task)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if tr := out.Trace; tr.AccountingStatus != trace.CleanControl {
+							t.Errorf("%s: status %s, class %s at %s: %v", describeQuery(q), tr.AccountingStatus, tr.WitnessClass, tr.LocalizedSurface, tr.Reasons)
+						}
+						if out.Observation.Verdict.Decision.Allowed || out.Trace.ReleaseDecision.Allowed {
+							t.Errorf("%s: canonical allowed %v, released %v: want denied and withheld", describeQuery(q), out.Observation.Verdict.Decision.Allowed, out.Trace.ReleaseDecision.Allowed)
+						}
+					})
+				}
+			})
+		}
+	}
+}

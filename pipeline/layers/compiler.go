@@ -68,9 +68,16 @@ type CompileInput struct {
 // session. Column references are qualified by table; the metric's rows are
 // de-duplicated per group in a subquery aliased as the metric's table so the
 // metric expression reads its own columns and fan-out joins cannot double
-// count.
+// count. A request naming a metric, dimension, filter or time range the
+// compiler has no definition for is refused (Unresolved lists the names):
+// there is nothing to lower it to.
 func Compile(variant string, d *spec.Domain, in CompileInput) observe.Compiler {
 	out := observe.Compiler{Shadow: in.Shadow, RowBudget: in.Obligations.RowBudget, TenantScope: append([]string{}, in.Obligations.TenantScope...)}
+	if names := unresolved(d, in); len(names) > 0 {
+		out.Unresolved = names
+		out.Error = "compile: refused: no definition for " + strings.Join(names, ", ")
+		return out
+	}
 	sql, cost, err := lower(variant, d, in)
 	if err != nil {
 		out.Error = err.Error()
