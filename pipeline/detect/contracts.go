@@ -93,7 +93,7 @@ func (c *checker) validator() {
 	}
 	dec := c.obs.Verdict.Decision
 	switch {
-	case v.Allowed && !dec.Allowed:
+	case v.Allowed && !dec.Allowed && !c.underPricedPlan():
 		c.add("validator", OverPermissive, "validator allowed a request the canonical policy denies: "+strings.Join(dec.Reasons, "; "))
 	case !v.Allowed && dec.Allowed:
 		c.add("validator", OverRestrictive, "validator denied a request the canonical policy allows: "+strings.Join(v.Reasons, "; "))
@@ -110,6 +110,24 @@ func (c *checker) validator() {
 	if v.Obligations.MinCohort < dec.MinCohort {
 		c.add("validator", OverPermissive, fmt.Sprintf("validator release threshold %d is below the canonical minimum cohort size %d", v.Obligations.MinCohort, dec.MinCohort))
 	}
+}
+
+// underPricedPlan: the canonical policy denies the request only for its
+// cost, and the price the validator checked against the budget is the
+// compiler's estimate of the plan, below the canonical cost. The validator
+// applied the budget to the price it was given; the mispricing is the
+// compiler's, and the compiler's contract check reports it.
+func (c *checker) underPricedPlan() bool {
+	v, comp, dec := c.obs.Layers.Validator, c.obs.Layers.Compiler, c.obs.Verdict.Decision
+	if comp == nil || comp.Error != "" || len(dec.Reasons) == 0 {
+		return false
+	}
+	for _, r := range dec.Reasons {
+		if !strings.HasPrefix(r, oracle.ReasonCost+":") {
+			return false
+		}
+	}
+	return v.Obligations.Cost == comp.EstimatedCost && comp.EstimatedCost < dec.Cost
 }
 
 // compiler: the SQL must parse, keep its result inside the tenant scope,

@@ -116,6 +116,23 @@ func TestDetect(t *testing.T) {
 			unknownDimension(o, "zip")
 			o.Layers.Compiler = &observe.Compiler{Shadow: true, RowBudget: 100, TenantScope: []string{"acme"}, Error: "compile: no join path"}
 		}, LoweringViolation, "compiler", "validator"},
+		{"compiler under-prices an over-budget plan, the validator admits it on that price, rows leave", func(o *observe.Observation) {
+			o.Verdict.Decision.Allowed, o.Verdict.Decision.Reasons, o.Verdict.Decision.Cost = false, []string{"cost_exceeded: 100 > 80"}, 100
+			o.Layers.Validator.Obligations.Cost, o.Layers.Compiler.EstimatedCost = 25, 25
+		}, LoweringViolation, "compiler", ""},
+		{"validator admits an over-budget plan the compiler priced right", func(o *observe.Observation) {
+			o.Verdict.Decision.Allowed, o.Verdict.Decision.Reasons, o.Verdict.Decision.Cost = false, []string{"cost_exceeded: 100 > 80"}, 100
+			o.Layers.Validator.Obligations.Cost, o.Layers.Compiler.EstimatedCost = 100, 100
+		}, OverPermissive, "validator", ""},
+		{"validator prices the request below the compiler's plan", func(o *observe.Observation) {
+			o.Verdict.Decision.Allowed, o.Verdict.Decision.Reasons, o.Verdict.Decision.Cost = false, []string{"cost_exceeded: 100 > 80"}, 100
+			o.Layers.Validator.Obligations.Cost, o.Layers.Compiler.EstimatedCost = 25, 100
+		}, OverPermissive, "validator", ""},
+		{"under-priced plan admitted, but the canonical policy also denies it for another reason", func(o *observe.Observation) {
+			o.Verdict.Decision.Allowed, o.Verdict.Decision.Cost = false, 100
+			o.Verdict.Decision.Reasons = []string{"row_limit_exceeded: 5000 > 1000", "cost_exceeded: 100 > 80"}
+			o.Layers.Validator.Obligations.Cost, o.Layers.Compiler.EstimatedCost = 25, 25
+		}, OverPermissive, "validator", ""},
 		{"database shows another tenant's rows, compiler predicate absorbs it", func(o *observe.Observation) {
 			o.Layers.Database.Probes[0].Visible = []string{"1", "2", "9"}
 		}, OverPermissive, "database", "compiler"},

@@ -98,7 +98,7 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 	q := in.Query
 	if variant == CompilerRollup {
 		if sql, ok := lowerRollup(d, in, m); ok {
-			return sql, compilerCost(d, m, q, true), nil
+			return sql, planCost(variant, d, m, q), nil
 		}
 	}
 	exprMetric := m
@@ -244,8 +244,7 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 	}
 	fmt.Fprintf(&b, "\nLIMIT %d", min(q.Limit, in.Obligations.RowBudget))
 
-	cost := compilerCost(d, m, q, variant != CompilerIgnoreExpansion)
-	return b.String(), cost, nil
+	return b.String(), planCost(variant, d, m, q), nil
 }
 
 // removeDistinct strips DISTINCT from aggregate calls.

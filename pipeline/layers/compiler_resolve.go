@@ -2,6 +2,8 @@ package layers
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/policystrata/policystrata/pipeline/spec"
 )
@@ -30,4 +32,32 @@ func unresolved(d *spec.Domain, in CompileInput) []string {
 		out = append(out, "time_range:"+in.Query.TimeRange)
 	}
 	return out
+}
+
+// EstimateCost is variant's dry run: the estimated cost of the plan it
+// lowers metric and q to, the same figure Compile reports as the plan's
+// EstimatedCost. It fails for a metric, dimension or filter the compiler
+// has no definition for (the time range does not change the cost).
+func EstimateCost(variant string, d *spec.Domain, metric string, q spec.SemanticQuery) (int, error) {
+	var names []string
+	for _, n := range unresolved(d, CompileInput{Query: q, Metric: metric}) {
+		if !strings.HasPrefix(n, "time_range:") {
+			names = append(names, n)
+		}
+	}
+	if len(names) > 0 {
+		return 0, fmt.Errorf("estimate cost: no definition for %s", strings.Join(names, ", "))
+	}
+	return planCost(variant, d, d.Policy.Metrics[metric], q), nil
+}
+
+// Pricer is variant's EstimateCost as the validator consumes it.
+func Pricer(variant string, d *spec.Domain) PlanCost {
+	return func(metric string, q spec.SemanticQuery) (int, error) { return EstimateCost(variant, d, metric, q) }
+}
+
+// planCost is the cost variant estimates for m and q: with the expansion
+// of every one-to-many join, except under CompilerIgnoreExpansion.
+func planCost(variant string, d *spec.Domain, m *spec.Metric, q spec.SemanticQuery) int {
+	return compilerCost(d, m, q, variant != CompilerIgnoreExpansion)
 }

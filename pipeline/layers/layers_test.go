@@ -118,6 +118,17 @@ func TestEveryFaultIsReal(t *testing.T) {
 			if good != 100 || bad != 25 {
 				t.Errorf("estimates v7=%d faulty=%d, want 100 and 25", good, bad)
 			}
+			// the validator's budget check (analyst max_cost 80) consumes the estimate
+			query.Limit = 100
+			priced := func(compiler string) observe.Validator {
+				return layers.ValidateWith(layers.Correct, d, "acme_analyst", query, layers.Pricer(compiler, d))
+			}
+			if v := priced(layers.Correct); v.Allowed || v.Obligations.Cost != 100 {
+				t.Errorf("priced by v7: allowed %v at cost %d, want denied at 100", v.Allowed, v.Obligations.Cost)
+			}
+			if v := priced(layers.CompilerIgnoreExpansion); !v.Allowed || v.Obligations.Cost != 25 {
+				t.Errorf("priced by the faulty compiler: allowed %v at cost %d, want admitted at 25 (%v)", v.Allowed, v.Obligations.Cost, v.Reasons)
+			}
 		},
 		"app_deny_missing_db_policy": func(t *testing.T) {
 			sql := compile(layers.Correct, "acme_finance_admin", q("gross_revenue", []string{"region"}, "last_month")).SQL

@@ -23,10 +23,22 @@ const (
 	ValidatorIgnoreTimeRange = "ignore_time_range"
 )
 
-// Validate authorizes q for principal and emits obligations. The validator
-// has its own cost model (metric and dimension costs times the expansion of
-// each one-to-many join).
+// PlanCost prices a request before it runs: the estimated cost of the plan
+// the compiler lowers metric and q to (its dry run), or an error when the
+// compiler cannot price it.
+type PlanCost func(metric string, q spec.SemanticQuery) (int, error)
+
+// Validate is ValidateWith the correct compiler's plan cost.
 func Validate(variant string, d *spec.Domain, principal string, q spec.SemanticQuery) observe.Validator {
+	return ValidateWith(variant, d, principal, q, Pricer(Correct, d))
+}
+
+// ValidateWith authorizes q for principal and emits obligations. Its budget
+// check has no cost model of its own: it consumes the compiler's estimate
+// of the plan (price), checks it against the role's max_cost and hands it
+// on as the cost obligation, so a compiler that under-prices a plan gets an
+// over-budget request admitted.
+func ValidateWith(variant string, d *spec.Domain, principal string, q spec.SemanticQuery, price PlanCost) observe.Validator {
 	p := d.Policy
 	out := observe.Validator{Reasons: []string{}}
 	pr := p.Principals[principal]
@@ -80,47 +92,14 @@ func Validate(variant string, d *spec.Domain, principal string, q spec.SemanticQ
 		deny("limit %d is outside 1..%d", q.Limit, role.MaxRows)
 	}
 	if ok {
-		cost := validatorCost(d, metric, q)
-		out.Obligations.Cost = cost
-		if cost > role.MaxCost {
-			deny("estimated cost %d exceeds budget %d", cost, role.MaxCost)
+		// a request naming unknown dimensions is denied above; it has no plan to price
+		if cost, err := price(metric, q); err == nil {
+			out.Obligations.Cost = cost
+			if cost > role.MaxCost {
+				deny("estimated cost %d exceeds budget %d", cost, role.MaxCost)
+			}
 		}
 	}
 	out.Allowed = len(out.Reasons) == 0
 	return out
-}
-
-func validatorCost(d *spec.Domain, metric string, q spec.SemanticQuery) int {
-	m := d.Policy.Metrics[metric]
-	cost := m.Cost
-	seen := map[string]bool{}
-	factor := 1
-	add := func(name string, priced bool) {
-		dim := d.Policy.Dimensions[name]
-		if dim == nil {
-			return
-		}
-		if priced {
-			cost += dim.Cost
-		}
-		if dim.Source == "" {
-			return
-		}
-		t, _, _ := spec.SplitQualified(dim.Source)
-		path, _ := d.Schema.Path(m.Table, t)
-		for _, e := range path {
-			k := e.From + ">" + e.To
-			if e.FanOut && !seen[k] {
-				factor *= e.Expansion
-			}
-			seen[k] = true
-		}
-	}
-	for _, name := range q.Dimensions {
-		add(name, true)
-	}
-	for _, name := range spec.SortedKeys(q.Filters) {
-		add(name, false)
-	}
-	return cost * factor
 }
