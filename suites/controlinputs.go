@@ -15,15 +15,22 @@ import (
 // easiest to get wrong: a filter on any dimension (time buckets included),
 // names the policy does not define, limits and costs on either side of the
 // role's budget. Each is a pure function of the task's random stream and
-// its position in the scenario's cycle.
+// its turn (its position in the scenario's cycle).
+
+// filterTurn is the dimension a filter control's turn filters on: the
+// dimensions in turn, every third pass over them on values no row holds.
+func (g *Generated) filterTurn(turn int) (dim string, absent bool) {
+	n := len(g.space.dims)
+	return g.space.dims[turn%n], (turn/n)%3 == 1
+}
 
 // filterControl is a request filtering on dim, by a principal granted it
 // (any principal when no role is): an authorized query filtered on a value
 // the dimension takes (one of the principal's tenants for the tenancy
 // column, a date inside the time range for a time bucket), grouped by dim
-// as well every other time, and one time in four on a value no row holds
-// (the value in a form the normalized text never takes).
-func (g *Generated) filterControl(rng *rand.Rand, dim string) (string, spec.SemanticQuery, string) {
+// as well every other time; absent, on a value no row holds (the value in a
+// form the normalized text never takes).
+func (g *Generated) filterControl(rng *rand.Rand, dim string, absent bool) (string, spec.SemanticQuery, string) {
 	p := g.d.Policy
 	principals := spec.SortedKeys(p.Principals)
 	if granted := filter(principals, func(pr string) bool { return g.space.dimAllowed(p.Principals[pr].Role, dim) }); len(granted) > 0 {
@@ -44,7 +51,7 @@ func (g *Generated) filterControl(rng *rand.Rand, dim string) (string, spec.Sema
 		value = "none"
 	}
 	scenario := "filter on " + dim
-	if rng.IntN(4) == 0 {
+	if absent {
 		if _, err := time.Parse(time.DateOnly, value); err == nil {
 			value += " 00:00:00"
 		} else {

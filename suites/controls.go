@@ -76,7 +76,8 @@ func (g *Generated) cleanControl(i, width int) spec.Task {
 		q.Limit = g.space.role(principal).MaxRows
 		scenario = "authorized at the row budget"
 	case "filter":
-		principal, q, scenario = g.filterControl(rng, g.space.dims[turn%len(g.space.dims)])
+		dim, absent := g.filterTurn(turn)
+		principal, q, scenario = g.filterControl(rng, dim, absent)
 	case "unknown_name":
 		principal = pick(rng, principals)
 		q, scenario = g.unknownControl(rng, g.authorized(rng, principal), unknownKinds[turn%len(unknownKinds)])
@@ -147,7 +148,8 @@ func (g *Generated) adversarialControl(i, width int) spec.Task {
 			q.Dimensions = append(filter(q.Dimensions, func(x string) bool { return x != d }), d)
 		}
 	case "filter_every_dimension":
-		principal, q, _ = g.filterControl(rng, g.space.dims[turn%len(g.space.dims)])
+		dim, absent := g.filterTurn(turn)
+		principal, q, _ = g.filterControl(rng, dim, absent)
 	case "unknown_name":
 		q, _ = g.unknownControl(rng, q, unknownKinds[turn%len(unknownKinds)])
 	case "boundary_limit":

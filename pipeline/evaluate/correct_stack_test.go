@@ -6,14 +6,18 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/policystrata/policystrata/domains"
 	"github.com/policystrata/policystrata/pipeline/catalog"
 	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/detect"
 	"github.com/policystrata/policystrata/pipeline/evaltest"
 	"github.com/policystrata/policystrata/pipeline/layers"
+	"github.com/policystrata/policystrata/pipeline/oracle"
 	"github.com/policystrata/policystrata/pipeline/pgtest"
 	"github.com/policystrata/policystrata/pipeline/spec"
+	"github.com/policystrata/policystrata/pipeline/state"
 	"github.com/policystrata/policystrata/pipeline/trace"
+	"github.com/policystrata/policystrata/suites"
 )
 
 // builtinDomains are the three built-in domains every correct-stack check
@@ -207,6 +211,62 @@ func TestCorrectStackDeniesUnknownNamesCleanly(t *testing.T) {
 							t.Errorf("%s: canonical allowed %v, released %v: want denied and withheld", describeQuery(q), out.Observation.Verdict.Decision.Allowed, out.Trace.ReleaseDecision.Allowed)
 						}
 					})
+				}
+			})
+		}
+	}
+}
+
+// The clean and adversarial control generators, with the inputs that
+// exposed the v7 defects (filters on every dimension, unknown names,
+// boundary limits and costs), come out 0 false positives on every built-in
+// domain: all of clean_controls, and eight turns of every adversarial
+// archetype (a filter on each of up to eight dimensions, each unknown kind
+// twice, each boundary limit and cost).
+func TestControlSuitesHaveNoFalsePositives(t *testing.T) {
+	for _, domain := range builtinDomains {
+		for _, suite := range []struct {
+			name  string
+			count int
+		}{{"clean_controls", 0}, {"adversarial_clean_controls", 88}} {
+			t.Run(domain+"/"+suite.name, func(t *testing.T) {
+				d, err := domains.Load(domain)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s, err := suites.Open(d, suite.name, suite.count, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// each generated suite runs on its own state
+				st, err := state.GenerateSeed(d, s.StateSeed())
+				if err != nil {
+					t.Fatal(err)
+				}
+				eng, err := db.OpenDuckDB(context.Background(), d, st, layers.Containments())
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer eng.Close()
+				sess, err := eng.Session(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer sess.Close()
+				ev := &Evaluator{Domain: d, Oracle: oracle.New(d, st)}
+				n := 0
+				for task := range s.Tasks() {
+					out, err := ev.Evaluate(context.Background(), sess, task)
+					if err != nil {
+						t.Fatal(err)
+					}
+					n++
+					if tr := out.Trace; tr.AccountingStatus != trace.CleanControl {
+						t.Errorf("%s (%s, %s): status %s, class %s at %s: %v", task.ID, task.Principal, task.Request, tr.AccountingStatus, tr.WitnessClass, tr.LocalizedSurface, tr.Reasons)
+					}
+				}
+				if n == 0 {
+					t.Fatal("no tasks")
 				}
 			})
 		}
