@@ -33,7 +33,7 @@ var referenceOperators = []Operator{
 		Description:   "The compiler lowers fiscal time ranges with calendar months, moving rows on fiscal-month boundaries in or out.",
 		ExpectedClass: "semantic_drift", ExpectedSurface: "compiler", ExpectedContainment: ""},
 	{ID: "cost_estimate_ignores_expansion", Surface: "compiler", Variant: layers.CompilerIgnoreExpansion, Version: "v6", Origin: "reference", Hint: Hint{FanOut: true}, Family: "row_budget",
-		Description:   "The compiler's cost estimate ignores the expansion of one-to-many joins, under-pricing fan-out breakdowns in the containment request.",
+		Description:   "The compiler's cost estimate ignores the expansion of one-to-many joins, under-pricing fan-out breakdowns. The validator's budget check consumes that estimate, so an over-budget breakdown the validator denies for nothing else is admitted, run and released; one it denies for another reason (a limit over max_rows, as in the seeded tasks) stays contained by the validator.",
 		ExpectedClass: "lowering_violation", ExpectedSurface: "compiler", ExpectedContainment: "validator"},
 	{ID: "app_deny_missing_db_policy", Surface: "database", Variant: layers.DatabaseTableGrants, Version: "v6", Origin: "reference", Hint: Hint{DeniedMetric: true}, Family: "database_containment",
 		Description:   "The database grants whole tables instead of the role's columns: the application's deny is the only thing keeping restricted columns (gross amounts, customer emails) from the role.",

@@ -93,7 +93,7 @@ func (c *checker) validator() {
 	}
 	dec := c.obs.Verdict.Decision
 	switch {
-	case v.Allowed && !dec.Allowed:
+	case v.Allowed && !dec.Allowed && !c.underPricedPlan():
 		c.add("validator", OverPermissive, "validator allowed a request the canonical policy denies: "+strings.Join(dec.Reasons, "; "))
 	case !v.Allowed && dec.Allowed:
 		c.add("validator", OverRestrictive, "validator denied a request the canonical policy allows: "+strings.Join(v.Reasons, "; "))
@@ -112,6 +112,24 @@ func (c *checker) validator() {
 	}
 }
 
+// underPricedPlan: the canonical policy denies the request only for its
+// cost, and the price the validator checked against the budget is the
+// compiler's estimate of the plan, below the canonical cost. The validator
+// applied the budget to the price it was given; the mispricing is the
+// compiler's, and the compiler's contract check reports it.
+func (c *checker) underPricedPlan() bool {
+	v, comp, dec := c.obs.Layers.Validator, c.obs.Layers.Compiler, c.obs.Verdict.Decision
+	if comp == nil || comp.Error != "" || len(dec.Reasons) == 0 {
+		return false
+	}
+	for _, r := range dec.Reasons {
+		if !strings.HasPrefix(r, oracle.ReasonCost+":") {
+			return false
+		}
+	}
+	return v.Obligations.Cost == comp.EstimatedCost && comp.EstimatedCost < dec.Cost
+}
+
 // compiler: the SQL must parse, keep its result inside the tenant scope,
 // compute the reference answer over the tenant's rows, keep the row budget
 // and not under-price the query.
@@ -120,12 +138,12 @@ func (c *checker) compiler() {
 	if comp == nil {
 		return
 	}
+	dec := c.obs.Verdict.Decision
 	if comp.Error != "" {
-		c.add("compiler", LoweringViolation, "compiler failed to lower the query: "+comp.Error)
+		c.compileRefusal(comp)
 		return
 	}
 	ms := c.obs.Measured
-	dec := c.obs.Verdict.Decision
 	if !ms.SQL.Valid {
 		c.add("compiler", LoweringViolation, "compiled SQL does not parse: "+ms.SQL.Error)
 		return
@@ -176,6 +194,26 @@ func (c *checker) compiler() {
 	}
 	if !sameSet(comp.TenantScope, dec.Tenants) {
 		c.add("compiler", LoweringViolation, fmt.Sprintf("compiler's containment request names tenants %v, canonical is %v", comp.TenantScope, dec.Tenants))
+	}
+}
+
+// compileRefusal: a compiler may refuse to lower a request only for names
+// the canonical policy does not define either (there is nothing to lower
+// them to); any other failure, or a refusal of a name the canonical policy
+// defines, is a lowering violation.
+func (c *checker) compileRefusal(comp *observe.Compiler) {
+	if len(comp.Unresolved) == 0 {
+		c.add("compiler", LoweringViolation, "compiler failed to lower the query: "+comp.Error)
+		return
+	}
+	var defined []string
+	for _, n := range comp.Unresolved {
+		if !slices.Contains(c.obs.Verdict.Decision.Unknown, n) {
+			defined = append(defined, n)
+		}
+	}
+	if len(defined) > 0 {
+		c.add("compiler", LoweringViolation, fmt.Sprintf("compiler refused %s, which the canonical policy defines: %s", strings.Join(defined, ", "), comp.Error))
 	}
 }
 

@@ -96,6 +96,43 @@ func TestDetect(t *testing.T) {
 		{"compiler SQL fails on the tenant's rows", func(o *observe.Observation) {
 			o.Measured.Restricted = &db.Result{Blocked: true, Error: "Binder Error"}
 		}, LoweringViolation, "compiler", ""},
+		{"compiler refuses a dimension the canonical policy does not define either", func(o *observe.Observation) {
+			unknownDimension(o, "zip")
+			o.Layers.Compiler = &observe.Compiler{Shadow: true, RowBudget: 100, TenantScope: []string{"acme"},
+				Error: "compile: refused: no definition for dimension:zip", Unresolved: []string{"dimension:zip"}}
+		}, Clean, "", ""},
+		{"compiler refuses a dimension the canonical policy defines", func(o *observe.Observation) {
+			o.Layers.Compiler = &observe.Compiler{RowBudget: 100, TenantScope: []string{"acme"},
+				Error: "compile: refused: no definition for dimension:region", Unresolved: []string{"dimension:region"}}
+			o.Layers.Database = nil
+			*o.Layers.Release = observe.Release{Reason: "withheld"}
+		}, LoweringViolation, "compiler", "release"},
+		{"compiler refuses an unknown and a defined name", func(o *observe.Observation) {
+			unknownDimension(o, "zip")
+			o.Layers.Compiler = &observe.Compiler{Shadow: true, RowBudget: 100, TenantScope: []string{"acme"},
+				Error: "compile: refused", Unresolved: []string{"dimension:zip", "time_range:last_month"}}
+		}, LoweringViolation, "compiler", "validator"},
+		{"compiler fails on an unknown dimension without saying which name it cannot resolve", func(o *observe.Observation) {
+			unknownDimension(o, "zip")
+			o.Layers.Compiler = &observe.Compiler{Shadow: true, RowBudget: 100, TenantScope: []string{"acme"}, Error: "compile: no join path"}
+		}, LoweringViolation, "compiler", "validator"},
+		{"compiler under-prices an over-budget plan, the validator admits it on that price, rows leave", func(o *observe.Observation) {
+			o.Verdict.Decision.Allowed, o.Verdict.Decision.Reasons, o.Verdict.Decision.Cost = false, []string{"cost_exceeded: 100 > 80"}, 100
+			o.Layers.Validator.Obligations.Cost, o.Layers.Compiler.EstimatedCost = 25, 25
+		}, LoweringViolation, "compiler", ""},
+		{"validator admits an over-budget plan the compiler priced right", func(o *observe.Observation) {
+			o.Verdict.Decision.Allowed, o.Verdict.Decision.Reasons, o.Verdict.Decision.Cost = false, []string{"cost_exceeded: 100 > 80"}, 100
+			o.Layers.Validator.Obligations.Cost, o.Layers.Compiler.EstimatedCost = 100, 100
+		}, OverPermissive, "validator", ""},
+		{"validator prices the request below the compiler's plan", func(o *observe.Observation) {
+			o.Verdict.Decision.Allowed, o.Verdict.Decision.Reasons, o.Verdict.Decision.Cost = false, []string{"cost_exceeded: 100 > 80"}, 100
+			o.Layers.Validator.Obligations.Cost, o.Layers.Compiler.EstimatedCost = 25, 100
+		}, OverPermissive, "validator", ""},
+		{"under-priced plan admitted, but the canonical policy also denies it for another reason", func(o *observe.Observation) {
+			o.Verdict.Decision.Allowed, o.Verdict.Decision.Cost = false, 100
+			o.Verdict.Decision.Reasons = []string{"row_limit_exceeded: 5000 > 1000", "cost_exceeded: 100 > 80"}
+			o.Layers.Validator.Obligations.Cost, o.Layers.Compiler.EstimatedCost = 25, 25
+		}, OverPermissive, "validator", ""},
 		{"database shows another tenant's rows, compiler predicate absorbs it", func(o *observe.Observation) {
 			o.Layers.Database.Probes[0].Visible = []string{"1", "2", "9"}
 		}, OverPermissive, "database", "compiler"},
@@ -131,4 +168,23 @@ func TestDetect(t *testing.T) {
 			}
 		})
 	}
+}
+
+// unknownDimension makes o a request that also groups by name, which the
+// canonical policy does not define: validator and oracle deny it, nothing is
+// executed or released.
+func unknownDimension(o *observe.Observation, name string) {
+	q := *o.Layers.Grammar.Query
+	q.Dimensions = append(q.Dimensions, name)
+	o.Intent, o.Layers.Grammar.Query = q, &q
+	o.Layers.Grammar.OutsideSchema = []string{"dimension:" + name}
+	o.Layers.Validator.Allowed = false
+	o.Layers.Validator.Reasons = []string{"unknown dimension " + name}
+	o.Verdict.Decision.Allowed = false
+	o.Verdict.Decision.Reasons = []string{"unknown_dimension: " + name}
+	o.Verdict.Decision.Unknown = []string{"dimension:" + name}
+	o.Verdict.Reference = nil
+	o.Layers.Database = nil
+	o.Measured = observe.Measurements{}
+	*o.Layers.Release = observe.Release{Reason: "withheld: the validator denied the request"}
 }

@@ -167,7 +167,7 @@ func CorrectOutput(d *spec.Domain, r resolve.Resolver, surface, principal string
 		}
 	case "validator":
 		if l.Grammar != nil && l.Grammar.Query != nil {
-			v := layers.ValidateWith(resolve.Or(r), layers.Correct, d, principal, *l.Grammar.Query)
+			v := layers.ValidateWith(resolve.Or(r), layers.Correct, d, principal, *l.Grammar.Query, layers.Pricer(resolve.Or(r), layers.Correct, d))
 			out.Validator = &v
 		}
 	case "compiler":

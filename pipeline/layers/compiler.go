@@ -74,9 +74,16 @@ func (in CompileInput) resolver() resolve.Resolver { return resolve.Or(in.Resolv
 // session. Column references are qualified by table; the metric's rows are
 // de-duplicated per group in a subquery aliased as the metric's table so the
 // metric expression reads its own columns and fan-out joins cannot double
-// count.
+// count. A request naming a metric, dimension, filter or time range the
+// compiler has no definition for is refused (Unresolved lists the names):
+// there is nothing to lower it to.
 func Compile(variant string, d *spec.Domain, in CompileInput) observe.Compiler {
 	out := observe.Compiler{Shadow: in.Shadow, RowBudget: in.Obligations.RowBudget, TenantScope: append([]string{}, in.Obligations.TenantScope...)}
+	if names := unresolved(d, in); len(names) > 0 {
+		out.Unresolved = names
+		out.Error = "compile: refused: no definition for " + strings.Join(names, ", ")
+		return out
+	}
 	sql, cost, err := lower(variant, d, in)
 	if err != nil {
 		out.Error = err.Error()
@@ -97,7 +104,7 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 	q := in.Query
 	if variant == CompilerRollup {
 		if sql, ok := lowerRollup(d, in, m); ok {
-			return sql, compilerCost(in.resolver(), d, m, q, true), nil
+			return sql, planCost(in.resolver(), variant, d, m, q), nil
 		}
 	}
 	exprMetric := m
@@ -215,7 +222,8 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 	}
 	var filters []string
 	for _, name := range spec.SortedKeys(q.Filters) {
-		filters = append(filters, fmt.Sprintf("CAST(%s AS VARCHAR) = %s", dimExpr(p.Dimensions[name], m, bucketTZ), quoteLiteral(q.Filters[name])))
+		dim := p.Dimensions[name]
+		filters = append(filters, filterCond(dimensionType(d, dim), dimExpr(dim, m, bucketTZ), q.Filters[name]))
 	}
 	cond := strings.Join(append(where, filters...), "\n    AND ")
 	if variant == CompilerOrFilters && len(filters) > 1 {
@@ -242,8 +250,7 @@ func lower(variant string, d *spec.Domain, in CompileInput) (string, int, error)
 	}
 	fmt.Fprintf(&b, "\nLIMIT %d", min(q.Limit, in.Obligations.RowBudget))
 
-	cost := compilerCost(in.resolver(), d, m, q, variant != CompilerIgnoreExpansion)
-	return b.String(), cost, nil
+	return b.String(), planCost(in.resolver(), variant, d, m, q), nil
 }
 
 // removeDistinct strips DISTINCT from aggregate calls.

@@ -80,7 +80,7 @@ func lowerRollup(d *spec.Domain, in CompileInput, m *spec.Metric) (string, bool)
 			fmt.Sprintf("%s < DATE '%s'", col(day.Column), win[1]),
 		}
 		for _, name := range spec.SortedKeys(q.Filters) {
-			where = append(where, fmt.Sprintf("CAST(%s AS VARCHAR) = %s", col(keys[name].Column), quoteLiteral(q.Filters[name])))
+			where = append(where, filterCond(dimensionType(d, p.Dimensions[name]), col(keys[name].Column), q.Filters[name]))
 		}
 		var b strings.Builder
 		b.WriteString("SELECT " + strings.Join(selects, ", "))

@@ -1,11 +1,16 @@
 package layers
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/policystrata/policystrata/pipeline/spec"
 )
+
+// errUnknownRange is compilerWindow's error for a time range name it has
+// no arithmetic for.
+var errUnknownRange = errors.New("unknown time range")
 
 // compilerWindow resolves a time range to [start, end) dates as the compiler
 // lowers them. calendarFiscal is the fault that treats fiscal months as
@@ -53,5 +58,5 @@ func compilerWindow(cal spec.Calendar, name string, calendarFiscal bool) ([2]str
 		}
 		return fmtd(ys, end), nil
 	}
-	return [2]string{}, fmt.Errorf("compile: unknown time range %q", name)
+	return [2]string{}, fmt.Errorf("compile: %w %q", errUnknownRange, name)
 }

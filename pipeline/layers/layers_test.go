@@ -11,6 +11,7 @@ import (
 	"github.com/policystrata/policystrata/pipeline/evaltest"
 	"github.com/policystrata/policystrata/pipeline/layers"
 	"github.com/policystrata/policystrata/pipeline/observe"
+	"github.com/policystrata/policystrata/pipeline/resolve"
 	"github.com/policystrata/policystrata/pipeline/spec"
 )
 
@@ -117,6 +118,17 @@ func TestEveryFaultIsReal(t *testing.T) {
 			bad := compile(layers.CompilerIgnoreExpansion, "acme_finance_admin", query).EstimatedCost
 			if good != 100 || bad != 25 {
 				t.Errorf("estimates v7=%d faulty=%d, want 100 and 25", good, bad)
+			}
+			// the validator's budget check (analyst max_cost 80) consumes the estimate
+			query.Limit = 100
+			priced := func(compiler string) observe.Validator {
+				return layers.ValidateWith(resolve.Standard{}, layers.Correct, d, "acme_analyst", query, layers.Pricer(resolve.Standard{}, compiler, d))
+			}
+			if v := priced(layers.Correct); v.Allowed || v.Obligations.Cost != 100 {
+				t.Errorf("priced by v7: allowed %v at cost %d, want denied at 100", v.Allowed, v.Obligations.Cost)
+			}
+			if v := priced(layers.CompilerIgnoreExpansion); !v.Allowed || v.Obligations.Cost != 25 {
+				t.Errorf("priced by the faulty compiler: allowed %v at cost %d, want admitted at 25 (%v)", v.Allowed, v.Obligations.Cost, v.Reasons)
 			}
 		},
 		"app_deny_missing_db_policy": func(t *testing.T) {

@@ -10,7 +10,8 @@ import (
 )
 
 // Run drives one request through the stack: the manifest for the principal,
-// the grammar over the model's intent, the validator, the compiler (in
+// the grammar over the model's intent, the validator (pricing the request
+// with the compiler's estimate of its plan), the compiler (in
 // shadow when the validator denies, so downstream containment is still
 // observed), the database session bound to the principal's tenants, and the
 // release gate. Only infrastructure failures are errors.
@@ -48,7 +49,8 @@ func RunStatic(d *spec.Domain, s Stack, principal string, intent []byte) (observ
 	if !gr.Accepted {
 		return out, nil
 	}
-	v := ValidateWith(s.resolver(), s.Validator, d, principal, *gr.Query)
+	// the validator's budget check prices the plan with the stack's compiler
+	v := ValidateWith(s.resolver(), s.Validator, d, principal, *gr.Query, Pricer(s.resolver(), s.Compiler, d))
 	out.Validator = &v
 	if v.Metric != "" {
 		comp := Compile(s.Compiler, d, CompileInput{Query: *gr.Query, Metric: v.Metric, Obligations: v.Obligations, Shadow: !v.Allowed, Resolver: s.Resolver})

@@ -24,17 +24,25 @@ const (
 	ValidatorIgnoreTimeRange = "ignore_time_range"
 )
 
-// Validate is ValidateWith the standard resolver.
+// PlanCost prices a request before it runs: the estimated cost of the plan
+// the compiler lowers metric and q to (its dry run), or an error when the
+// compiler cannot price it.
+type PlanCost func(metric string, q spec.SemanticQuery) (int, error)
+
+// Validate is ValidateWith the standard resolver and the correct
+// compiler's plan cost.
 func Validate(variant string, d *spec.Domain, principal string, q spec.SemanticQuery) observe.Validator {
-	return ValidateWith(resolve.Standard{}, variant, d, principal, q)
+	return ValidateWith(resolve.Standard{}, variant, d, principal, q, Pricer(resolve.Standard{}, Correct, d))
 }
 
 // ValidateWith authorizes q for principal and emits obligations, resolving
-// names and joins with r. The validator has its own cost model (metric and
-// dimension costs times the expansion of each one-to-many join) and denies
-// a dimension or filter whose table the metric's table cannot be joined to
-// unambiguously.
-func ValidateWith(r resolve.Resolver, variant string, d *spec.Domain, principal string, q spec.SemanticQuery) observe.Validator {
+// names and joins with r. It denies a dimension or filter whose table the
+// metric's table cannot be joined to unambiguously. Its budget check has no
+// cost model of its own: it consumes the compiler's estimate of the plan
+// (price), checks it against the role's max_cost and hands it on as the
+// cost obligation, so a compiler that under-prices a plan gets an
+// over-budget request admitted.
+func ValidateWith(r resolve.Resolver, variant string, d *spec.Domain, principal string, q spec.SemanticQuery, price PlanCost) observe.Validator {
 	p := d.Policy
 	out := observe.Validator{Reasons: []string{}}
 	pr := p.Principals[principal]
@@ -91,47 +99,14 @@ func ValidateWith(r resolve.Resolver, variant string, d *spec.Domain, principal 
 		for _, reason := range attributionDenials(r, d, metric, q) {
 			deny("%s", reason)
 		}
-		cost := validatorCost(r, d, metric, q)
-		out.Obligations.Cost = cost
-		if cost > role.MaxCost {
-			deny("estimated cost %d exceeds budget %d", cost, role.MaxCost)
+		// a request naming unknown dimensions is denied above; it has no plan to price
+		if cost, err := price(metric, q); err == nil {
+			out.Obligations.Cost = cost
+			if cost > role.MaxCost {
+				deny("estimated cost %d exceeds budget %d", cost, role.MaxCost)
+			}
 		}
 	}
 	out.Allowed = len(out.Reasons) == 0
 	return out
-}
-
-func validatorCost(r resolve.Resolver, d *spec.Domain, metric string, q spec.SemanticQuery) int {
-	m := d.Policy.Metrics[metric]
-	cost := m.Cost
-	seen := map[string]bool{}
-	factor := 1
-	add := func(name string, priced bool) {
-		dim := d.Policy.Dimensions[name]
-		if dim == nil {
-			return
-		}
-		if priced {
-			cost += dim.Cost
-		}
-		if dim.Source == "" {
-			return
-		}
-		t, _, _ := spec.SplitQualified(dim.Source)
-		path, _ := r.Path(d.Schema, m.Table, t)
-		for _, e := range path {
-			k := e.From + ">" + e.To
-			if e.FanOut && !seen[k] {
-				factor *= e.Expansion
-			}
-			seen[k] = true
-		}
-	}
-	for _, name := range q.Dimensions {
-		add(name, true)
-	}
-	for _, name := range spec.SortedKeys(q.Filters) {
-		add(name, false)
-	}
-	return cost * factor
 }

@@ -81,6 +81,11 @@ type Compiler struct {
 	// ran only so downstream containment could be observed.
 	Shadow bool   `json:"shadow"`
 	Error  string `json:"error,omitempty"`
+	// Unresolved lists the request's names the compiler has no definition
+	// for, as kind:name (kinds metric, dimension, filter, time_range); the
+	// compiler refuses to lower such a request (Error says so) and emits
+	// no SQL.
+	Unresolved []string `json:"unresolved,omitempty"`
 	// Sample is the lineage the compiler hands the release gate: the SAMPLE
 	// fraction the SQL reads (0: every row), its answer an estimate.
 	Sample float64 `json:"sample,omitempty"`

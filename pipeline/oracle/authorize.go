@@ -26,6 +26,11 @@ type Decision struct {
 	// SampleFraction is the metric's SAMPLE fraction when its answer is a
 	// sampled estimate, which must be released as one (0: exact).
 	SampleFraction float64 `json:"sample_fraction,omitempty"`
+	// Unknown lists the request's names the canonical policy does not
+	// define, as kind:name (kinds metric, dimension, filter, time_range),
+	// in request order: no layer can lower them, so a layer refusing
+	// exactly these names refuses correctly.
+	Unknown []string `json:"unknown,omitempty"`
 }
 
 // Reason prefixes used in Decision.Reasons.
@@ -37,6 +42,7 @@ const (
 	ReasonDimensionDenied  = "dimension_denied"
 	ReasonFilterDenied     = "filter_denied"
 	ReasonTimeRangeDenied  = "time_range_denied"
+	ReasonUnknownTimeRange = "unknown_time_range"
 	ReasonRowLimit         = "row_limit_exceeded"
 	ReasonInvalidLimit     = "invalid_limit"
 	ReasonCost             = "cost_exceeded"
@@ -63,6 +69,7 @@ func (o *Oracle) Authorize(principal string, q spec.SemanticQuery) Decision {
 	metric, alias, ok := o.names.lookup(q.Metric)
 	if !ok {
 		reasons = append(reasons, fmt.Sprintf("%s: %s", ReasonUnknownMetric, q.Metric))
+		dec.Unknown = append(dec.Unknown, "metric:"+q.Metric)
 	} else {
 		dec.Metric = metric
 		dec.SampleFraction = p.Metrics[metric].Sample
@@ -77,6 +84,7 @@ func (o *Oracle) Authorize(principal string, q spec.SemanticQuery) Decision {
 	for _, dim := range q.Dimensions {
 		if p.Dimensions[dim] == nil {
 			reasons = append(reasons, fmt.Sprintf("%s: %s", ReasonUnknownDimension, dim))
+			dec.Unknown = append(dec.Unknown, "dimension:"+dim)
 		} else if !o.dimensionAllowed(pr.Role, dim) {
 			reasons = append(reasons, fmt.Sprintf("%s: %s%s not allowed for role %s", ReasonDimensionDenied, dim, sensitiveNote(p.Dimensions[dim]), pr.Role))
 		}
@@ -84,6 +92,7 @@ func (o *Oracle) Authorize(principal string, q spec.SemanticQuery) Decision {
 	for _, f := range spec.SortedKeys(q.Filters) {
 		if p.Dimensions[f] == nil {
 			reasons = append(reasons, fmt.Sprintf("%s: %s", ReasonUnknownDimension, f))
+			dec.Unknown = append(dec.Unknown, "filter:"+f)
 			continue
 		}
 		if !o.dimensionAllowed(pr.Role, f) {
@@ -93,7 +102,10 @@ func (o *Oracle) Authorize(principal string, q spec.SemanticQuery) Decision {
 			reasons = append(reasons, fmt.Sprintf("%s: filter %s=%s is outside the principal's tenants", ReasonTenantScope, f, q.Filters[f]))
 		}
 	}
-	if !slices.Contains(role.AllowedTimeRanges, q.TimeRange) {
+	if _, err := TimeWindow(p.Calendar, q.TimeRange); err != nil {
+		reasons = append(reasons, fmt.Sprintf("%s: %s", ReasonUnknownTimeRange, q.TimeRange))
+		dec.Unknown = append(dec.Unknown, "time_range:"+q.TimeRange)
+	} else if !slices.Contains(role.AllowedTimeRanges, q.TimeRange) {
 		reasons = append(reasons, fmt.Sprintf("%s: %s not allowed for role %s", ReasonTimeRangeDenied, q.TimeRange, pr.Role))
 	}
 	switch {

@@ -93,7 +93,7 @@ func TestAuthorize(t *testing.T) {
 		{
 			name: "unknown metric", principal: "acme_analyst",
 			q:    query("churn", nil, nil, "last_month", 100),
-			want: oracle.Decision{Reasons: []string{"unknown_metric: churn"}, RowBudget: 100, Tenants: acme},
+			want: oracle.Decision{Reasons: []string{"unknown_metric: churn"}, RowBudget: 100, Tenants: acme, Unknown: []string{"metric:churn"}},
 		},
 		{
 			name: "sensitive dimension denied", principal: "acme_analyst",
@@ -104,7 +104,7 @@ func TestAuthorize(t *testing.T) {
 		{
 			name: "unknown dimension", principal: "acme_analyst",
 			q:    query("ticket_count", []string{"zip"}, nil, "last_month", 100),
-			want: oracle.Decision{Reasons: []string{"unknown_dimension: zip"}, Metric: "ticket_count", RowBudget: 100, Tenants: acme},
+			want: oracle.Decision{Reasons: []string{"unknown_dimension: zip"}, Metric: "ticket_count", RowBudget: 100, Tenants: acme, Unknown: []string{"dimension:zip"}},
 		},
 		{
 			name: "filter on tenant_id outside the tenant", principal: "acme_finance_admin",
@@ -128,7 +128,7 @@ func TestAuthorize(t *testing.T) {
 		{
 			name: "filter on an unknown dimension", principal: "acme_analyst",
 			q:    query("ticket_count", nil, map[string]string{"zip": "1"}, "last_month", 100),
-			want: oracle.Decision{Reasons: []string{"unknown_dimension: zip"}, Metric: "ticket_count", RowBudget: 100, Tenants: acme},
+			want: oracle.Decision{Reasons: []string{"unknown_dimension: zip"}, Metric: "ticket_count", RowBudget: 100, Tenants: acme, Unknown: []string{"filter:zip"}},
 		},
 		{
 			name: "time range denied", principal: "acme_analyst",
@@ -139,8 +139,8 @@ func TestAuthorize(t *testing.T) {
 		{
 			name: "unknown time range", principal: "acme_finance_admin",
 			q: query("ticket_count", nil, nil, "last_week", 100),
-			want: oracle.Decision{Reasons: []string{"time_range_denied: last_week not allowed for role finance_admin"},
-				Metric: "ticket_count", RowBudget: 100, Cost: 8, Tenants: acme},
+			want: oracle.Decision{Reasons: []string{"unknown_time_range: last_week"},
+				Metric: "ticket_count", RowBudget: 100, Cost: 8, Tenants: acme, Unknown: []string{"time_range:last_week"}},
 		},
 		{
 			name: "limit at max_rows", principal: "acme_analyst",
