@@ -157,7 +157,6 @@ func (b *builder) copyRow(table string, i int) []any {
 }
 
 func movedOwners(b *builder) error {
-	ten := b.d.Policy.Tenancy
 	ts := b.tenants()
 	if len(ts) < 2 {
 		return nil
@@ -166,14 +165,7 @@ func movedOwners(b *builder) error {
 	for i, k := range ts {
 		next[cell.Format(k)] = ts[(i+1)%len(ts)]
 	}
-	for _, t := range b.tables() {
-		fk := t.FK(t.OwnerVia)
-		if fk == nil {
-			continue
-		}
-		if rt, _, _ := spec.SplitQualified(fk.References); rt != ten.Table {
-			continue
-		}
+	for _, t := range b.straightOwned() {
 		ci := b.base.Table(t.Name).Col(t.OwnerVia)
 		for i, r := range b.rows[t.Name] {
 			if i%3 == 1 && r[ci] != nil {
@@ -395,16 +387,24 @@ func timeBoundaries(b *builder) error {
 	return nil
 }
 
-func clonedSubtrees(b *builder) error {
-	ten := b.d.Policy.Tenancy.Table
+// straightOwned lists the tables whose owner_via references the tenancy
+// table (accounts, agents), in schema order.
+func (b *builder) straightOwned() []*spec.Table {
+	var out []*spec.Table
 	for _, t := range b.tables() {
 		fk := t.FK(t.OwnerVia)
 		if fk == nil {
 			continue
 		}
-		if rt, _, _ := spec.SplitQualified(fk.References); rt != ten {
-			continue
+		if rt, _, _ := spec.SplitQualified(fk.References); rt == b.d.Policy.Tenancy.Table {
+			out = append(out, t)
 		}
+	}
+	return out
+}
+
+func clonedSubtrees(b *builder) error {
+	for _, t := range b.straightOwned() {
 		for _, idx := range b.firstOwned(t.Name, 3) {
 			for _, i := range idx {
 				if err := b.cloneTree(t.Name, i, nil, 0); err != nil {

@@ -49,15 +49,7 @@ func ForRequest(d *spec.Domain, base *state.State, tenants []string, q spec.Sema
 			break
 		}
 	}
-	ten := d.Policy.Tenancy.Table
-	for _, t := range b.tables() {
-		fk := t.FK(t.OwnerVia)
-		if fk == nil {
-			continue
-		}
-		if rt, _, _ := spec.SplitQualified(fk.References); rt != ten {
-			continue
-		}
+	for _, t := range b.straightOwned() {
 		for ti, idx := range b.firstOwned(t.Name, 8) {
 			if !targets[cell.Format(b.tenants()[ti])] {
 				continue
@@ -82,18 +74,28 @@ func ForRequest(d *spec.Domain, base *state.State, tenants []string, q spec.Sema
 	return st, nil
 }
 
+// dimColumn is the table and column dimension name reads (not for time
+// buckets or names the policy does not define).
+func (b *builder) dimColumn(name string) (table, col string, st *state.Table, ok bool) {
+	dim := b.d.Policy.Dimensions[name]
+	if dim == nil || dim.Source == "" {
+		return "", "", nil, false
+	}
+	t, c, err := spec.SplitQualified(dim.Source)
+	st = b.base.Table(t)
+	if err != nil || st == nil || st.Col(c) < 0 {
+		return "", "", nil, false
+	}
+	return t, c, st, true
+}
+
 // filterValues maps table -> column -> the typed value the request's
 // filters ask of it (dimensions read from a column of some table).
 func (b *builder) filterValues(q spec.SemanticQuery) map[string]map[string]any {
 	out := map[string]map[string]any{}
 	for name, val := range q.Filters {
-		dim := b.d.Policy.Dimensions[name]
-		if dim == nil || dim.Source == "" {
-			continue
-		}
-		t, c, err := spec.SplitQualified(dim.Source)
-		st := b.base.Table(t)
-		if err != nil || st == nil || st.Col(c) < 0 {
+		t, c, st, ok := b.dimColumn(name)
+		if !ok {
 			continue
 		}
 		v, ok := parseCell(val, st.Types[st.Col(c)])
@@ -153,13 +155,8 @@ func (b *builder) treeSize(table string, i, depth int) int {
 // copies fall in the first group a LIMIT keeps.
 func (b *builder) firstGroupValues(q spec.SemanticQuery, set map[string]map[string]any) {
 	for _, name := range q.Dimensions {
-		dim := b.d.Policy.Dimensions[name]
-		if dim == nil || dim.Source == "" {
-			continue
-		}
-		t, c, err := spec.SplitQualified(dim.Source)
-		st := b.base.Table(t)
-		if err != nil || st == nil || st.Col(c) < 0 || set[t][c] != nil {
+		t, c, st, ok := b.dimColumn(name)
+		if !ok || set[t][c] != nil {
 			continue
 		}
 		ci := st.Col(c)
