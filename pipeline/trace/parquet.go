@@ -36,6 +36,19 @@ var columns = []Column[Trace]{
 	StringColumn("witness_path", func(t *Trace) string { return t.WitnessPath }),
 	Int64Column("estimated_cost", func(t *Trace) int64 { return int64(t.Cost.Estimated) }),
 	StringColumn("reasons", func(t *Trace) string { return JSONText(t.Reasons) }),
+	BoolColumn("fault_reached", func(t *Trace) bool { return t.FaultReached != nil && *t.FaultReached }),
+	StringColumn("equivalence_proof", func(t *Trace) string {
+		if t.EquivalenceProof == nil {
+			return ""
+		}
+		return t.EquivalenceProof.Kind
+	}),
+	StringColumn("killing_state", func(t *Trace) string {
+		if t.KillingState == nil {
+			return ""
+		}
+		return t.KillingState.Name
+	}),
 	LineColumn[Trace]("trace_json"),
 }
 
