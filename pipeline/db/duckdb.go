@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -17,6 +18,8 @@ import (
 type DuckDB struct {
 	db     *sql.DB
 	domain *spec.Domain
+	// st is the loaded state (sessions may be restricted to subsets of it)
+	st *state.State
 	// memos: statement results, parses and containment probes (each
 	// depends only on its key: the database is read-only)
 	results, parses, visible *lru
@@ -27,6 +30,9 @@ type Options struct {
 	// CacheEntries bounds the result and parse memos (0: DefaultCacheEntries,
 	// negative: no memo).
 	CacheEntries int
+	// Roles, when set, limits the live namespaces to these roles (a replay
+	// needs only its principal's); nil builds every role's.
+	Roles []string
 }
 
 // OpenDuckDB creates an in-memory DuckDB database holding domain d's schema
@@ -46,8 +52,8 @@ func OpenDuckDBWith(ctx context.Context, d *spec.Domain, st *state.State, contai
 	if n == 0 {
 		n = DefaultCacheEntries
 	}
-	e := &DuckDB{db: sqldb, domain: d, results: newLRU(n), parses: newLRU(n), visible: newLRU(n)}
-	if err := e.load(ctx, st, containments); err != nil {
+	e := &DuckDB{db: sqldb, domain: d, st: st, results: newLRU(n), parses: newLRU(n), visible: newLRU(n)}
+	if err := e.load(ctx, st, containments, opt.Roles); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("load duckdb: %w", err)
 	}
@@ -85,7 +91,7 @@ func duckType(t string) string {
 	return "VARCHAR"
 }
 
-func (e *DuckDB) load(ctx context.Context, st *state.State, containments []Containment) error {
+func (e *DuckDB) load(ctx context.Context, st *state.State, containments []Containment, only []string) error {
 	d := e.domain
 	var stmts []string
 	stmts = append(stmts, "CREATE SCHEMA base", "CREATE SCHEMA oracle_meta", "CREATE SCHEMA oracle",
@@ -130,6 +136,9 @@ func (e *DuckDB) load(ctx context.Context, st *state.State, containments []Conta
 	appTenants := func() string { return "getvariable('app_tenant_ids')" }
 	for _, c := range containments {
 		for _, role := range spec.SortedKeys(d.Policy.Roles) {
+			if only != nil && !slices.Contains(only, role) {
+				continue
+			}
 			vs, err := secureViewSQL(d, c, role, SchemaName(c.Name, role), appTenants)
 			if err != nil {
 				return err
@@ -283,23 +292,28 @@ func cleanError(err error) string {
 
 // Visible reports the rows and columns of table visible to a live session.
 func (s *duckSession) Visible(ctx context.Context, containment, role string, tenants []string, table string) (Visibility, error) {
-	return probeVisibility(ctx, s.e.visible, s.e.domain, s, containment, role, tenants, table,
-		func(ctx context.Context, t *spec.Table) ([]string, error) {
-			res, err := s.run(ctx, Exec{Mode: Base, SQL: fmt.Sprintf(
-				"SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s",
-				quoteLit(SchemaName(containment, role)), quoteLit(t.Name))})
-			if err != nil {
-				return nil, err
-			}
-			if res.Blocked {
-				return nil, fmt.Errorf("read columns of %s: %s", t.Name, res.Error)
-			}
-			cols := make([]string, len(res.Rows))
-			for i, r := range res.Rows {
-				cols[i] = r[0]
-			}
-			return cols, nil
-		})
+	return probeVisibility(ctx, s.e.visible, s.e.domain, s, containment, role, tenants, table, s.columnsOf(containment, role))
+}
+
+// columnsOf reads the columns a live session of containment and role may
+// read from the engine's catalog.
+func (s *duckSession) columnsOf(containment, role string) grantedColumnsFunc {
+	return func(ctx context.Context, t *spec.Table) ([]string, error) {
+		res, err := s.run(ctx, Exec{Mode: Base, SQL: fmt.Sprintf(
+			"SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s",
+			quoteLit(SchemaName(containment, role)), quoteLit(t.Name))})
+		if err != nil {
+			return nil, err
+		}
+		if res.Blocked {
+			return nil, fmt.Errorf("read columns of %s: %s", t.Name, res.Error)
+		}
+		cols := make([]string, len(res.Rows))
+		for i, r := range res.Rows {
+			cols[i] = r[0]
+		}
+		return cols, nil
+	}
 }
 
 // Inspect parses sql with json_serialize_sql.

@@ -70,3 +70,43 @@ func TestDecodeRowsErrors(t *testing.T) {
 		})
 	}
 }
+
+// Cascade keeps foreign keys whole: dropping a tenant drops its accounts,
+// their subscriptions, invoices, tickets and events, and nothing else.
+func TestCascade(t *testing.T) {
+	d, err := domains.Load("support_saas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := state.GenerateSeed(d, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := st.BaseRows(d)
+	gone := rows["tenants"][0][0]
+	got := state.Cascade(d, rows, func(table string, i int) bool {
+		return table != "tenants" || rows["tenants"][i][0] != gone
+	})
+	if _, err := state.FromRows(d, got); err != nil {
+		t.Fatalf("cascaded rows do not build a state: %v", err)
+	}
+	full, _ := state.FromRows(d, rows)
+	for _, tab := range full.Tables {
+		want := 0
+		for _, o := range tab.Owner {
+			if o != gone {
+				want++
+			}
+		}
+		if tab.Name == "tenants" {
+			want = len(tab.Rows) - 1
+		}
+		if n := len(got[tab.Name]); n != want {
+			t.Errorf("%s: kept %d rows, want %d (those %v does not own)", tab.Name, n, want, gone)
+		}
+	}
+	all := state.Cascade(d, rows, func(string, int) bool { return true })
+	if diff := cmp.Diff(rows, all); diff != "" {
+		t.Errorf("keeping everything changed rows:\n%s", diff)
+	}
+}
