@@ -141,4 +141,3 @@ func indentedJSON(v any) ([]byte, error) {
 	b = bytes.TrimSuffix(b, []byte("\n"))
 	return bytes.ReplaceAll(b, []byte("\n"), []byte("\n  ")), nil
 }
-

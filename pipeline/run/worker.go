@@ -50,7 +50,7 @@ type worker struct {
 	min       *evaluate.Minimizer
 	minSess   db.Session
 	minEngine db.Engine
-	cross db.Session
+	cross     db.Session
 	// compact drops the bulky observation fields from traces.
 	compact bool
 }

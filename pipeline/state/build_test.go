@@ -50,7 +50,7 @@ func TestFromRowsErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := map[string]func(map[string][][]any){
-		"dangling": func(r map[string][][]any) { r["tenants"] = nil },
+		"dangling":  func(r map[string][][]any) { r["tenants"] = nil },
 		"duplicate": func(r map[string][][]any) { r["accounts"] = append(r["accounts"], r["accounts"][0]) },
 		"short row": func(r map[string][][]any) { r["accounts"][0] = r["accounts"][0][:1] },
 		"unknown":   func(r map[string][][]any) { r["nope"] = nil },
