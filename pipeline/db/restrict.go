@@ -28,21 +28,46 @@ type Restricter interface {
 // WithState restricts the session to st inside a transaction it rolls
 // back afterwards, so other sessions never see the change.
 func (s *duckSession) WithState(ctx context.Context, st *state.State, fn func(Session) error) (err error) {
-	stmts, err := restrictStatements(s.e.domain, s.e.st, st)
+	var stmts []string
+	var tagText string
+	if s.e.masked {
+		stmts, tagText, err = s.maskState(ctx, st)
+	} else {
+		stmts, err = restrictStatements(s.e.domain, s.e.st, st)
+		tagText = strings.Join(stmts, "\x00")
+	}
 	if err != nil {
 		return err
 	}
-	if len(stmts) == 0 {
+	if len(stmts) == 0 && allNull(tagText) {
+		if err := s.clearMasks(ctx); err != nil {
+			return err
+		}
 		return fn(s)
 	}
-	sum := sha256.Sum256([]byte(strings.Join(stmts, "\x00")))
+	sum := sha256.Sum256([]byte(tagText))
 	tag := "\x01" + hex.EncodeToString(sum[:16]) + "\x00"
+	rs := &restrictedSession{s: s, tag: tag}
+	if len(stmts) == 0 {
+		return fn(rs)
+	}
 	if _, err := s.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return fmt.Errorf("restrict state: %w", err)
 	}
 	defer func() {
 		_, rerr := s.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-		s.path, s.app, s.oracle = "", "", ""
+		s.path, s.app, s.oracle, s.masks = "", "", "", nil
+		if s.e.masked {
+			// the masks may have been rolled back with the transaction:
+			// clear them for certain
+			for _, t := range s.e.domain.Schema.Tables {
+				if t.MaterializedView == nil {
+					if _, e := s.conn.ExecContext(context.WithoutCancel(ctx), "SET VARIABLE "+maskVar(t)+" = NULL"); e != nil && rerr == nil {
+						rerr = e
+					}
+				}
+			}
+		}
 		if rerr != nil && err == nil {
 			err = fmt.Errorf("restrict state: rollback: %w", rerr)
 		}
@@ -52,7 +77,18 @@ func (s *duckSession) WithState(ctx context.Context, st *state.State, fn func(Se
 			return fmt.Errorf("restrict state: %s: %w", firstLine(stmt), err)
 		}
 	}
-	return fn(&restrictedSession{s: s, tag: tag})
+	return fn(rs)
+}
+
+// allNull reports whether a mask tag sets every mask to NULL (the full
+// state).
+func allNull(tag string) bool {
+	for _, part := range strings.Split(tag, "\x00") {
+		if part != "" && !strings.HasSuffix(part, "=NULL") {
+			return false
+		}
+	}
+	return true
 }
 
 // restrictStatements are the DELETEs (and, for derived tables, INSERTs)

@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -20,12 +21,15 @@ func TestWithStateMatchesFreshEngine(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		domain, table, tenant, role string
+		masked                      bool
 	}{
-		{"support_saas", "support_tickets", "acme", "analyst"},
-		{"analytics_clickhouse", "events", "", ""},
+		{"support_saas", "support_tickets", "acme", "analyst", false},
+		{"support_saas", "support_tickets", "acme", "analyst", true},
+		{"analytics_clickhouse", "events", "", "", false},
+		{"analytics_clickhouse", "events", "", "", true},
 	} {
-		t.Run(tc.domain, func(t *testing.T) {
-			env := evaltest.Setup(t, tc.domain)
+		t.Run(fmt.Sprintf("%s/masked=%v", tc.domain, tc.masked), func(t *testing.T) {
+			env := evaltest.SetupWith(t, tc.domain, db.Options{Restrictable: tc.masked})
 			d := env.Domain
 			tenant, role := tc.tenant, tc.role
 			if tenant == "" {
@@ -101,6 +105,30 @@ func TestWithStateMatchesFreshEngine(t *testing.T) {
 			}
 			if diff := cmp.Diff(full, run(env.Session)); diff != "" {
 				t.Errorf("the full state did not come back:\n%s", diff)
+			}
+			// twice in a row, and a second subset after the first
+			sub2 := state.Cascade(d, rows, func(table string, i int) bool { return i%2 == 0 })
+			st2, err := state.FromRows(d, sub2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []*state.State{st, st2, st} {
+				fresh2, err := db.OpenDuckDB(ctx, d, s, layers.Containments())
+				if err != nil {
+					t.Fatal(err)
+				}
+				fs2, _ := fresh2.Session(ctx)
+				want2 := run(fs2)
+				fs2.Close()
+				fresh2.Close()
+				if err := r.WithState(ctx, s, func(rs db.Session) error {
+					if diff := cmp.Diff(want2, run(rs)); diff != "" {
+						t.Errorf("restricted session differs from a fresh engine on a later subset:\n%s", diff)
+					}
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
 			}
 		})
 	}

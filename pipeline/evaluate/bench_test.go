@@ -13,6 +13,7 @@ import (
 // DuckDB session, minimizing non-clean outcomes when minimize is set, and
 // reports traces per second.
 func benchEvaluate(b *testing.B, opt db.Options, minimize bool) {
+	opt.Restrictable = minimize
 	env := evaltest.SetupWith(b, "support_saas", opt)
 	ev := &Evaluator{Domain: env.Domain, Oracle: env.Oracle}
 	tasks := seededTasks(&testing.T{}, env)

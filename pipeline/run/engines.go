@@ -93,7 +93,7 @@ func (e *engines) worker(ctx context.Context, ev *evaluate.Evaluator, min *evalu
 	}
 	w := &worker{sess: evaluate.Sessions{Main: sess}, ev: ev, min: min, compact: compact}
 	if min != nil {
-		if w.minEngine, err = db.OpenDuckDB(ctx, e.d, e.st, layers.Containments()); err != nil {
+		if w.minEngine, err = db.OpenDuckDBWith(ctx, e.d, e.st, layers.Containments(), db.Options{Restrictable: true}); err != nil {
 			w.Close()
 			return nil, fmt.Errorf("minimization engine: %w", err)
 		}

@@ -76,3 +76,17 @@ func colIndex(t *spec.Table, name string) int {
 	}
 	return -1
 }
+
+// WithTable returns a state whose tables are s's, except that t replaces
+// the table of the same name. The tables are shared, not copied.
+func WithTable(s *State, t *Table) *State {
+	out := &State{byName: map[string]*Table{}}
+	for _, x := range s.Tables {
+		if x.Name == t.Name {
+			x = t
+		}
+		out.Tables = append(out.Tables, x)
+		out.byName[x.Name] = x
+	}
+	return out
+}
