@@ -105,7 +105,7 @@ func (e *DuckDB) load(ctx context.Context, st *state.State, containments []Conta
 	store := "base"
 	if e.masked {
 		store = "store"
-		stmts = append(stmts, "CREATE SCHEMA store")
+		stmts = append(stmts, "CREATE SCHEMA store", "CREATE SCHEMA mask")
 	}
 	stmts = append(stmts, "CREATE SCHEMA base", "CREATE SCHEMA oracle_meta", "CREATE SCHEMA oracle",
 		"CREATE TABLE oracle_meta.row_owner (tbl VARCHAR, pk VARCHAR, tenant VARCHAR)")
@@ -122,7 +122,7 @@ func (e *DuckDB) load(ctx context.Context, st *state.State, containments []Conta
 		sch := e.storeOf(t, store)
 		stmts = append(stmts, fmt.Sprintf("CREATE TABLE %s.%s (%s)", sch, quoteIdent(t.Name), strings.Join(cols, ", ")))
 		if sch != "base" {
-			stmts = append(stmts, fmt.Sprintf("CREATE VIEW base.%s AS SELECT * FROM %s.%s WHERE %s", quoteIdent(t.Name), sch, quoteIdent(t.Name), maskPredicate(t)))
+			stmts = append(stmts, maskTableSQL(t), fmt.Sprintf("CREATE VIEW base.%s AS SELECT * FROM %s.%s WHERE %s", quoteIdent(t.Name), sch, quoteIdent(t.Name), maskPredicate(t)))
 		}
 	}
 	if err := e.execAll(ctx, stmts); err != nil {

@@ -24,11 +24,15 @@ func maskVar(t *spec.Table) string {
 	return "keep__" + identRE.ReplaceAllString(strings.ToLower(t.Name), "_")
 }
 
-// maskPredicate keeps the rows of t whose key the mask lists (all rows
-// while the mask is NULL).
+// maskPredicate keeps the rows of t whose key the mask table lists (all
+// rows while the mask variable is not set to true).
 func maskPredicate(t *spec.Table) string {
-	v := quoteLit(maskVar(t))
-	return fmt.Sprintf("(getvariable(%s) IS NULL OR list_contains(getvariable(%s), %s))", v, v, quoteIdent(t.PrimaryKey))
+	return fmt.Sprintf("(getvariable(%s) IS NOT TRUE OR %s IN (SELECT k FROM mask.%s))", quoteLit(maskVar(t)), quoteIdent(t.PrimaryKey), quoteIdent(t.Name))
+}
+
+// maskTableSQL creates table t's mask table.
+func maskTableSQL(t *spec.Table) string {
+	return fmt.Sprintf("CREATE TABLE mask.%s (k %s)", quoteIdent(t.Name), duckType(t.Column(t.PrimaryKey).Type))
 }
 
 // setMask sets (or with "NULL" clears) one mask variable, skipping a
@@ -47,6 +51,36 @@ func (s *duckSession) setMask(ctx context.Context, name, val string) error {
 	if val == "NULL" {
 		delete(s.masks, name)
 	} else {
+		s.masks[name] = val
+	}
+	return nil
+}
+
+// setMaskRows makes table t's mask keep ct's rows (val "NULL": all rows),
+// skipping work when the mask already holds them.
+func (s *duckSession) setMaskRows(ctx context.Context, t *spec.Table, ct *state.Table, val string) error {
+	name := maskVar(t)
+	cur, ok := s.masks[name]
+	if (ok && cur == val) || (!ok && val == "NULL") {
+		return nil
+	}
+	if val != "NULL" {
+		stmts := []string{"DELETE FROM mask." + quoteIdent(t.Name)}
+		keys := make([][]any, len(ct.Rows))
+		for i, r := range ct.Rows {
+			keys[i] = []any{r[ct.PK]}
+		}
+		stmts = append(stmts, insertStatements("mask."+quoteIdent(t.Name), keys)...)
+		for _, stmt := range stmts {
+			if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("set mask: %w", err)
+			}
+		}
+	}
+	if err := s.setMask(ctx, name, map[bool]string{true: "NULL", false: "true"}[val == "NULL"]); err != nil {
+		return err
+	}
+	if val != "NULL" {
 		s.masks[name] = val
 	}
 	return nil
@@ -89,16 +123,9 @@ func (s *duckSession) maskState(ctx context.Context, st *state.State) ([]string,
 		}
 		val := "NULL"
 		if len(keep) < len(lt.Rows) {
-			lits := make([]string, len(ct.Rows))
-			for i, r := range ct.Rows {
-				lits[i] = SQLLiteral(r[ct.PK])
-			}
-			val = "[" + strings.Join(lits, ", ") + "]"
-			if len(lits) == 0 {
-				val = "[]::" + duckType(t.Column(t.PrimaryKey).Type) + "[]"
-			}
+			val = "[" + strings.Join(keep, ",") + "]"
 		}
-		if err := s.setMask(ctx, maskVar(t), val); err != nil {
+		if err := s.setMaskRows(ctx, t, ct, val); err != nil {
 			return nil, "", err
 		}
 		tag = append(tag, maskVar(t)+"="+val)
