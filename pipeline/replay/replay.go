@@ -197,6 +197,23 @@ func Replay(ctx context.Context, path string, w *trace.Witness) (Result, error) 
 	diff("containment_layer", w.ContainmentLayer, det.ContainmentLayer)
 	diff("release_allowed", w.ReleaseAllowed, det.ReleaseAllowed)
 	diff("semantic_difference", w.SemanticDifference, det.SemanticDifference)
+	sql, rows, ref := "", "", ""
+	if c := obs.Layers.Compiler; c != nil {
+		sql = c.SQL
+	}
+	if dbo := obs.Layers.Database; dbo != nil {
+		rows = detect.RowsDigest(dbo.Result.Rows)
+	}
+	if r := obs.Verdict.Reference; r != nil {
+		ref = detect.RowsDigest(r.Rows)
+	}
+	diff("compiled_sql", w.CompiledSQL, sql)
+	if w.DBResult.RowsDigest != "" || rows != "" {
+		diff("db_result.rows_digest", w.DBResult.RowsDigest, rows)
+	}
+	if w.DBResult.ReferenceDigest != "" || ref != "" {
+		diff("db_result.reference_digest", w.DBResult.ReferenceDigest, ref)
+	}
 	for _, s := range spec.SurfaceOrder {
 		diff("contract_decisions."+s, w.ContractDecisions[s].Status, det.ContractDecisions[s].Status)
 	}
