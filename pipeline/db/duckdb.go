@@ -328,6 +328,10 @@ func (s *duckSession) Visible(ctx context.Context, containment, role string, ten
 // read from the engine's catalog.
 func (s *duckSession) columnsOf(containment, role string) grantedColumnsFunc {
 	return func(ctx context.Context, t *spec.Table) ([]string, error) {
+		key := "columns\x00" + SchemaName(containment, role) + "\x00" + t.Name
+		if v, ok := s.e.parses.get(key); ok {
+			return append([]string{}, v.([]string)...), nil
+		}
 		res, err := s.run(ctx, Exec{Mode: Base, SQL: fmt.Sprintf(
 			"SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s",
 			quoteLit(SchemaName(containment, role)), quoteLit(t.Name))})
@@ -341,6 +345,8 @@ func (s *duckSession) columnsOf(containment, role string) grantedColumnsFunc {
 		for i, r := range res.Rows {
 			cols[i] = r[0]
 		}
+		// a namespace's columns do not depend on the rows (or a restriction)
+		s.e.parses.put(key, append([]string{}, cols...))
 		return cols, nil
 	}
 }
