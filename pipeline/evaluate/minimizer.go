@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/detect"
@@ -42,7 +43,13 @@ type Minimizer struct {
 	stateJSON []byte
 	memo      *replayMemo
 	seq       *shapeSeq
+	// counters of replays executed and answered by the memo
+	executed, memoHits atomic.Int64
 }
+
+// Counts reports how many replays were executed and how many the memo
+// answered so far.
+func (m *Minimizer) Counts() (executed, memoHits int64) { return m.executed.Load(), m.memoHits.Load() }
 
 // NewMinimizer prepares minimization for a run of ev on the suite state st.
 func NewMinimizer(ev *Evaluator, st *state.State) (*Minimizer, error) {
@@ -110,8 +117,10 @@ func (m *Minimizer) detect(ctx context.Context, sess db.Session, stack layers.St
 	sk, _ := json.Marshal(stack)
 	key := string(sk) + "\x00" + principal + "\x00" + q.Key() + "\x00" + s.Key()
 	if v, ok := m.memo.get(key); ok {
+		m.memoHits.Add(1)
 		return v, nil
 	}
+	m.executed.Add(1)
 	obs, err := m.replay(ctx, sess, stack, principal, q, s)
 	if err != nil {
 		return replayed{}, err

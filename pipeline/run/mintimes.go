@@ -20,6 +20,10 @@ type MinimizationTimes struct {
 	// MaxWitnessTimes entries; Truncated is set when more were left out).
 	WitnessMS map[string]float64 `json:"witness_ms"`
 	Truncated bool               `json:"truncated,omitempty"`
+	// ReplaysExecuted and ReplaysMemoized count the minimizer's replays
+	// that ran through the layers and those its memo answered.
+	ReplaysExecuted int64 `json:"replays_executed"`
+	ReplaysMemoized int64 `json:"replays_memoized"`
 }
 
 // minimizeTimes accumulates MinimizationTimes in task order.

@@ -153,6 +153,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	tm.fill(&lat)
 	if cfg.Minimize {
 		tm.Minimization = mt.report(&lat)
+		tm.Minimization.ReplaysExecuted, tm.Minimization.ReplaysMemoized = min.Counts()
 	}
 	rep.Summary = sk.summary.Summary()
 	if err := writeJSON(tmp, "summary.json", rep.Summary); err != nil {
