@@ -66,6 +66,22 @@ func (c *lru) put(key string, val any) {
 	}
 }
 
+// memoizer is a memo: an engine's lru, or a view of it under a key prefix.
+type memoizer interface {
+	get(key string) (any, bool)
+	put(key string, val any)
+}
+
+// prefixed is memo m with every key prefixed: the results of a session
+// restricted to a subset of the state are kept apart from the full state's.
+type prefixed struct {
+	m      *lru
+	prefix string
+}
+
+func (p prefixed) get(key string) (any, bool) { return p.m.get(p.prefix + key) }
+func (p prefixed) put(key string, val any)    { p.m.put(p.prefix+key, val) }
+
 // execKey identifies a statement's result.
 func execKey(e Exec) string {
 	var b strings.Builder
@@ -100,7 +116,7 @@ func cloneResult(r Result) Result {
 
 // guardedRun is every engine's Run: a memo hit, or (for live sessions) the
 // application session guard, then the engine's own execution, memoized.
-func guardedRun(ctx context.Context, memo *lru, sess Session, run func(context.Context, Exec) (Result, error), e Exec) (Result, error) {
+func guardedRun(ctx context.Context, memo memoizer, sess Session, run func(context.Context, Exec) (Result, error), e Exec) (Result, error) {
 	key := execKey(e)
 	if v, ok := memo.get(key); ok {
 		return cloneResult(v.(Result)), nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -17,6 +18,11 @@ import (
 type DuckDB struct {
 	db     *sql.DB
 	domain *spec.Domain
+	// st is the loaded state (sessions may be restricted to subsets of it)
+	st *state.State
+	// masked: base tables are views over schema store filtered by each
+	// table's mask variable (Options.Restrictable)
+	masked bool
 	// memos: statement results, parses and containment probes (each
 	// depends only on its key: the database is read-only)
 	results, parses, visible *lru
@@ -27,6 +33,14 @@ type Options struct {
 	// CacheEntries bounds the result and parse memos (0: DefaultCacheEntries,
 	// negative: no memo).
 	CacheEntries int
+	// Restrictable loads the base tables behind masking views so that a
+	// session can be restricted to a subset of the state (WithState) by
+	// setting one variable per table instead of deleting rows. For the
+	// minimizer's engines; queries see exactly the same rows.
+	Restrictable bool
+	// Roles, when set, limits the live namespaces to these roles (a replay
+	// needs only its principal's); nil builds every role's.
+	Roles []string
 }
 
 // OpenDuckDB creates an in-memory DuckDB database holding domain d's schema
@@ -46,8 +60,8 @@ func OpenDuckDBWith(ctx context.Context, d *spec.Domain, st *state.State, contai
 	if n == 0 {
 		n = DefaultCacheEntries
 	}
-	e := &DuckDB{db: sqldb, domain: d, results: newLRU(n), parses: newLRU(n), visible: newLRU(n)}
-	if err := e.load(ctx, st, containments); err != nil {
+	e := &DuckDB{db: sqldb, domain: d, st: st, masked: opt.Restrictable, results: newLRU(n), parses: newLRU(n), visible: newLRU(n)}
+	if err := e.load(ctx, st, containments, opt.Roles); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("load duckdb: %w", err)
 	}
@@ -85,9 +99,14 @@ func duckType(t string) string {
 	return "VARCHAR"
 }
 
-func (e *DuckDB) load(ctx context.Context, st *state.State, containments []Containment) error {
+func (e *DuckDB) load(ctx context.Context, st *state.State, containments []Containment, only []string) error {
 	d := e.domain
 	var stmts []string
+	store := "base"
+	if e.masked {
+		store = "store"
+		stmts = append(stmts, "CREATE SCHEMA store", "CREATE SCHEMA mask")
+	}
 	stmts = append(stmts, "CREATE SCHEMA base", "CREATE SCHEMA oracle_meta", "CREATE SCHEMA oracle",
 		"CREATE TABLE oracle_meta.row_owner (tbl VARCHAR, pk VARCHAR, tenant VARCHAR)")
 	stmts = append(stmts, dialectDuckDB(d)...)
@@ -100,13 +119,17 @@ func (e *DuckDB) load(ctx context.Context, st *state.State, containments []Conta
 			}
 			cols = append(cols, col)
 		}
-		stmts = append(stmts, fmt.Sprintf("CREATE TABLE base.%s (%s)", quoteIdent(t.Name), strings.Join(cols, ", ")))
+		sch := e.storeOf(t, store)
+		stmts = append(stmts, fmt.Sprintf("CREATE TABLE %s.%s (%s)", sch, quoteIdent(t.Name), strings.Join(cols, ", ")))
+		if sch != "base" {
+			stmts = append(stmts, maskTableSQL(t), fmt.Sprintf("CREATE VIEW base.%s AS SELECT * FROM %s.%s WHERE %s", quoteIdent(t.Name), sch, quoteIdent(t.Name), maskPredicate(t)))
+		}
 	}
 	if err := e.execAll(ctx, stmts); err != nil {
 		return err
 	}
 	for _, t := range st.Tables {
-		if err := e.insertRows(ctx, "base."+quoteIdent(t.Name), t.Rows); err != nil {
+		if err := e.insertRows(ctx, e.storeOf(d.Schema.Table(t.Name), store)+"."+quoteIdent(t.Name), t.Rows); err != nil {
 			return fmt.Errorf("insert %s: %w", t.Name, err)
 		}
 		owners := make([][]any, len(t.Rows))
@@ -121,15 +144,22 @@ func (e *DuckDB) load(ctx context.Context, st *state.State, containments []Conta
 	// oracle computed for every row, filtered by the transaction's tenants
 	stmts = nil
 	for _, t := range d.Schema.Tables {
+		sch, mask := e.storeOf(t, store), ""
+		if sch != "base" {
+			mask = " AND " + maskPredicate(t)
+		}
 		stmts = append(stmts,
-			fmt.Sprintf("CREATE TABLE oracle_meta.%s AS SELECT b.*, o.tenant AS __owner FROM base.%s b JOIN oracle_meta.row_owner o ON o.tbl = %s AND o.pk = CAST(b.%s AS VARCHAR)",
-				quoteIdent(t.Name), quoteIdent(t.Name), quoteLit(t.Name), quoteIdent(t.PrimaryKey)),
-			fmt.Sprintf("CREATE VIEW oracle.%s AS SELECT * EXCLUDE (__owner) FROM oracle_meta.%s WHERE list_contains(getvariable('oracle_tenant_ids'), __owner)",
-				quoteIdent(t.Name), quoteIdent(t.Name)))
+			fmt.Sprintf("CREATE TABLE oracle_meta.%s AS SELECT b.*, o.tenant AS __owner FROM %s.%s b JOIN oracle_meta.row_owner o ON o.tbl = %s AND o.pk = CAST(b.%s AS VARCHAR)",
+				quoteIdent(t.Name), sch, quoteIdent(t.Name), quoteLit(t.Name), quoteIdent(t.PrimaryKey)),
+			fmt.Sprintf("CREATE VIEW oracle.%s AS SELECT * EXCLUDE (__owner) FROM oracle_meta.%s WHERE list_contains(getvariable('oracle_tenant_ids'), __owner)%s",
+				quoteIdent(t.Name), quoteIdent(t.Name), mask))
 	}
 	appTenants := func() string { return "getvariable('app_tenant_ids')" }
 	for _, c := range containments {
 		for _, role := range spec.SortedKeys(d.Policy.Roles) {
+			if only != nil && !slices.Contains(only, role) {
+				continue
+			}
 			vs, err := secureViewSQL(d, c, role, SchemaName(c.Name, role), appTenants)
 			if err != nil {
 				return err
@@ -180,6 +210,8 @@ type duckSession struct {
 	conn *sql.Conn
 	// current session settings, to skip redundant SETs
 	path, app, oracle string
+	// masks are the mask variables currently set (masked engines)
+	masks map[string]string
 }
 
 func (s *duckSession) Close() error { return s.conn.Close() }
@@ -221,6 +253,9 @@ func (s *duckSession) prepare(ctx context.Context, e Exec) error {
 
 // Run executes e.SQL in its namespace (memoized: the database is read-only).
 func (s *duckSession) Run(ctx context.Context, e Exec) (Result, error) {
+	if err := s.clearMasks(ctx); err != nil {
+		return Result{}, err
+	}
 	return guardedRun(ctx, s.e.results, s, s.run, e)
 }
 
@@ -283,23 +318,37 @@ func cleanError(err error) string {
 
 // Visible reports the rows and columns of table visible to a live session.
 func (s *duckSession) Visible(ctx context.Context, containment, role string, tenants []string, table string) (Visibility, error) {
-	return probeVisibility(ctx, s.e.visible, s.e.domain, s, containment, role, tenants, table,
-		func(ctx context.Context, t *spec.Table) ([]string, error) {
-			res, err := s.run(ctx, Exec{Mode: Base, SQL: fmt.Sprintf(
-				"SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s",
-				quoteLit(SchemaName(containment, role)), quoteLit(t.Name))})
-			if err != nil {
-				return nil, err
-			}
-			if res.Blocked {
-				return nil, fmt.Errorf("read columns of %s: %s", t.Name, res.Error)
-			}
-			cols := make([]string, len(res.Rows))
-			for i, r := range res.Rows {
-				cols[i] = r[0]
-			}
-			return cols, nil
-		})
+	if err := s.clearMasks(ctx); err != nil {
+		return Visibility{}, err
+	}
+	return probeVisibility(ctx, s.e.visible, s.e.domain, s, containment, role, tenants, table, s.columnsOf(containment, role))
+}
+
+// columnsOf reads the columns a live session of containment and role may
+// read from the engine's catalog.
+func (s *duckSession) columnsOf(containment, role string) grantedColumnsFunc {
+	return func(ctx context.Context, t *spec.Table) ([]string, error) {
+		key := "columns\x00" + SchemaName(containment, role) + "\x00" + t.Name
+		if v, ok := s.e.parses.get(key); ok {
+			return append([]string{}, v.([]string)...), nil
+		}
+		res, err := s.run(ctx, Exec{Mode: Base, SQL: fmt.Sprintf(
+			"SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s",
+			quoteLit(SchemaName(containment, role)), quoteLit(t.Name))})
+		if err != nil {
+			return nil, err
+		}
+		if res.Blocked {
+			return nil, fmt.Errorf("read columns of %s: %s", t.Name, res.Error)
+		}
+		cols := make([]string, len(res.Rows))
+		for i, r := range res.Rows {
+			cols[i] = r[0]
+		}
+		// a namespace's columns do not depend on the rows (or a restriction)
+		s.e.parses.put(key, append([]string{}, cols...))
+		return cols, nil
+	}
 }
 
 // Inspect parses sql with json_serialize_sql.

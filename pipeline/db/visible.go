@@ -17,7 +17,7 @@ type grantedColumnsFunc func(ctx context.Context, t *spec.Table) ([]string, erro
 // in memo, it reads the granted columns with columns and the visible
 // primary keys through sess as a live session (so the engine's own row
 // controls decide), and returns both sorted.
-func probeVisibility(ctx context.Context, memo *lru, d *spec.Domain, sess Session, containment, role string,
+func probeVisibility(ctx context.Context, memo memoizer, d *spec.Domain, sess Session, containment, role string,
 	tenants []string, table string, columns grantedColumnsFunc) (Visibility, error) {
 	key := containment + "\x00" + role + "\x00" + strings.Join(tenants, ",") + "\x00" + table
 	if v, ok := memo.get(key); ok {

@@ -1,70 +1,143 @@
 package evaluate
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/detect"
+	"github.com/policystrata/policystrata/pipeline/layers"
 	"github.com/policystrata/policystrata/pipeline/minimize"
+	"github.com/policystrata/policystrata/pipeline/observe"
 	"github.com/policystrata/policystrata/pipeline/spec"
+	"github.com/policystrata/policystrata/pipeline/state"
 	"github.com/policystrata/policystrata/pipeline/trace"
 )
 
-// Minimize shrinks a non-clean outcome's query with replays through the
-// same stack and returns the witness built from the reduced trace.
-func (e *Evaluator) Minimize(ctx context.Context, sess db.Session, t spec.Task, out Outcome) (trace.Witness, *trace.Minimization, error) {
-	stack, err := e.catalog().Stack(t.Mutation)
+// Minimize reduces the non-clean outcome out of task t (index idx in suite
+// order) and returns its witness. sess must be a session on the suite's
+// state that can be restricted to subsets of it (db.Restricter).
+func (m *Minimizer) Minimize(ctx context.Context, sess db.Session, idx int, t spec.Task, out Outcome) (trace.Witness, *trace.Minimization, error) {
+	reported := false
+	defer func() {
+		if !reported {
+			m.seq.report(idx, "")
+		}
+	}()
+	stack, err := m.ev.catalog().Stack(t.Mutation)
 	if err != nil {
 		return trace.Witness{}, nil, err
 	}
-	blocked := func(tr trace.Trace) bool { return tr.DBResult.BlockedByDatabase }
-	replay := func(q spec.SemanticQuery) (detect.Detection, bool, error) {
-		obs, err := e.Observe(ctx, sess, stack, t.Principal, q)
+	orig, origBlocked := out.Detection, out.Trace.DBResult.BlockedByDatabase
+	check := func(q spec.SemanticQuery, s minimize.Subset) (bool, error) {
+		r, err := m.detect(ctx, sess, stack, t.Principal, q, s)
 		if err != nil {
-			return detect.Detection{}, false, err
+			return false, err
 		}
-		det := detect.Detect(obs)
-		return det, obs.Layers.Database != nil && obs.Layers.Database.Result.Blocked, nil
+		return minimize.Preserves(orig, r.det, origBlocked, r.blocked), nil
 	}
-	res, err := minimize.Run(t.SemanticQuery, out.Detection, blocked(out.Trace), replay)
+	var stats minimize.Stats
+	full := m.space.Full()
+	q0 := t.SemanticQuery.Normalized()
+	q, err := minimize.ReduceQuery(q0, full, check, &stats)
 	if err != nil {
 		return trace.Witness{}, nil, fmt.Errorf("minimize %s: %w", t.ID, err)
 	}
-	reduced := out
-	if res.Accepted > 0 {
-		rt := t
-		rt.SemanticQuery = res.Query
-		obs, err := e.Observe(ctx, sess, stack, t.Principal, res.Query)
+	reported = true
+	tn, err := m.seq.enter(ctx, idx, shapeKey(t.Mutation, t.Principal, orig, origBlocked))
+	if err != nil {
+		return trace.Witness{}, nil, err
+	}
+	defer tn.finish()
+	s, reused := full, false
+	for _, cand := range tn.chain.states {
+		ok, err := check(q, cand)
 		if err != nil {
 			return trace.Witness{}, nil, fmt.Errorf("minimize %s: %w", t.ID, err)
 		}
-		det := detect.Detect(obs)
-		reduced = Outcome{Observation: obs, Detection: det, Trace: e.buildTrace(rt, obs, det)}
+		if ok {
+			s, reused = cand, true
+			break
+		}
 	}
-	m := &trace.Minimization{
-		Attempts: res.Attempts, Accepted: res.Accepted, DimensionsRemoved: res.DimensionsRemoved,
-		FiltersRemoved: res.FiltersRemoved, LimitReset: res.LimitReset, OneMinimal: res.OneMinimal, Reduced: res.Query,
+	if !reused {
+		if s, err = m.space.ReduceState(q, full, check, &stats); err != nil {
+			return trace.Witness{}, nil, fmt.Errorf("minimize %s: %w", t.ID, err)
+		}
 	}
-	rt := reduced.Trace
-	resp := map[string][]string{}
-	for s, c := range e.Domain.Surfaces.Contracts {
-		resp[s] = c.Responsibilities
+	q, s, one, err := m.space.OneMinimal(q, s, check, &stats)
+	if err != nil {
+		return trace.Witness{}, nil, fmt.Errorf("minimize %s: %w", t.ID, err)
 	}
-	w := trace.Witness{
-		TaskID: t.ID, WitnessClass: rt.WitnessClass, LocalizedSurface: rt.LocalizedSurface, ContainmentLayer: rt.ContainmentLayer,
-		Principal: t.Principal, Request: t.Request, SemanticIR: sortedIR(res.Query), OriginalSemanticIR: t.SemanticQuery,
-		SurfaceVersions: t.SurfaceVersions, SurfaceResponsibilities: resp, ContractDecisions: rt.ContractDecisions,
-		TransitionObligations: rt.TransitionObligations, CanonicalDecision: rt.CanonicalDecision, CompiledSQL: rt.CompiledSQL,
-		DBResult: rt.DBResult, ReleaseAllowed: rt.ReleaseDecision.Allowed, Reasons: rt.Reasons, Minimization: m,
+	if !reused && len(tn.chain.states) < maxChainStates {
+		tn.chain.states = append(tn.chain.states, s)
 	}
-	return w, m, nil
+	tn.finish()
+
+	obs, err := m.replay(ctx, sess, stack, t.Principal, q, s)
+	if err != nil {
+		return trace.Witness{}, nil, fmt.Errorf("minimize %s: %w", t.ID, err)
+	}
+	det := detect.Detect(obs)
+	rows := s.Select(m.full)
+	enc, err := state.EncodeRows(m.ev.Domain, rows)
+	if err != nil {
+		return trace.Witness{}, nil, fmt.Errorf("minimize %s: %w", t.ID, err)
+	}
+	mn := &trace.Minimization{
+		Attempts: stats.QueryAttempts + stats.StateAttempts, QueryAttempts: stats.QueryAttempts, StateAttempts: stats.StateAttempts,
+		DimensionsRemoved: len(q0.Dimensions) - len(q.Dimensions), FiltersRemoved: len(q0.Filters) - len(q.Filters),
+		LimitReset: q0.Limit != q.Limit, TimeRangeReset: q0.TimeRange != q.TimeRange,
+		IRFeaturesBefore: minimize.Features(q0), IRFeaturesAfter: minimize.Features(q),
+		StateRowsBefore: m.total, StateRowsAfter: s.Rows(), StateReused: reused, OneMinimal: one && !stats.Exhausted,
+		Reduced: q,
+	}
+	w := m.witness(t, q, stack, obs, det, enc, mn)
+	// the size of the witness the unreduced task would have given
+	ow := m.witness(t, q0, stack, out.Observation, out.Detection, []state.EncodedTable{}, nil)
+	ob, err := trace.CanonicalJSON(ow)
+	if err != nil {
+		return trace.Witness{}, nil, fmt.Errorf("minimize %s: %w", t.ID, err)
+	}
+	mn.OriginalBytes = len(ob) - len("[]") + len(m.stateJSON)
+	return w, mn, nil
 }
 
-// sortedIR normalizes a query for a witness: dimensions sorted.
-func sortedIR(q spec.SemanticQuery) spec.SemanticQuery {
-	n := q.Normalized()
-	sort.Strings(n.Dimensions)
-	return n
+// witness assembles the witness file of task t replayed as q on the state
+// enc: everything replay needs to rebuild the stack and the database.
+func (m *Minimizer) witness(t spec.Task, q spec.SemanticQuery, stack layers.Stack, obs observe.Observation, det detect.Detection,
+	enc []state.EncodedTable, mn *trace.Minimization) trace.Witness {
+	rt := t
+	rt.SemanticQuery = q
+	tr := m.ev.buildTrace(rt, obs, det)
+	resp := map[string][]string{}
+	for s, c := range m.ev.Domain.Surfaces.Contracts {
+		resp[s] = c.Responsibilities
+	}
+	variants := map[string]string{}
+	for _, s := range spec.SurfaceOrder {
+		variants[s] = stack.Get(s)
+	}
+	lo := obs.Layers
+	return trace.Witness{
+		Format: trace.WitnessFormat, TaskID: t.ID, WitnessClass: tr.WitnessClass, LocalizedSurface: tr.LocalizedSurface,
+		ContainmentLayer: tr.ContainmentLayer, SemanticDifference: tr.SemanticDifference,
+		Principal: t.Principal, Request: t.Request, Mutation: t.Mutation, SemanticIR: q, OriginalSemanticIR: t.SemanticQuery,
+		SurfaceVersions: t.SurfaceVersions, LayerVariants: variants, SurfaceResponsibilities: resp, ContractDecisions: tr.ContractDecisions,
+		TransitionObligations: tr.TransitionObligations, CanonicalDecision: tr.CanonicalDecision, CompiledSQL: tr.CompiledSQL,
+		DBResult: tr.DBResult, ReleaseAllowed: tr.ReleaseDecision.Allowed, Reasons: tr.Reasons, Findings: tr.Findings,
+		LayerOutputs: &lo, Domain: trace.WitnessDomain{Name: m.ev.Domain.Name, Files: m.files}, State: enc, Minimization: mn,
+	}
+}
+
+// indentedJSON is v's canonical JSON as it appears one level deep inside a
+// canonical document (every line after the first indented two spaces).
+func indentedJSON(v any) ([]byte, error) {
+	b, err := trace.CanonicalJSON(v)
+	if err != nil {
+		return nil, err
+	}
+	b = bytes.TrimSuffix(b, []byte("\n"))
+	return bytes.ReplaceAll(b, []byte("\n"), []byte("\n  ")), nil
 }

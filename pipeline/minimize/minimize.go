@@ -1,7 +1,10 @@
-// Package minimize shrinks a failing task into a small witness: a greedy
-// replay reducer over the semantic IR (drop a dimension, drop a filter, reset
-// the limit) that keeps a candidate only if replaying it through the real
-// layers preserves the witness.
+// Package minimize shrinks a failing task into a small witness by delta
+// debugging over the two things a witness holds: its semantic query (drop a
+// dimension, drop a filter, reset the limit, reset the time range to the
+// default) and its database state (rows per table, keeping foreign keys
+// whole: removing a row removes the rows that reference it). A candidate is
+// kept only if replaying it through the real layers preserves the witness
+// (Preserves). The package is pure: replays are the caller's Check.
 package minimize
 
 import (
@@ -9,24 +12,17 @@ import (
 	"github.com/policystrata/policystrata/pipeline/spec"
 )
 
-// MaxAttempts bounds the replays spent on one witness.
-const MaxAttempts = 32
+// Budgets bound the replays spent on one witness.
+const (
+	// MaxQueryAttempts bounds the query replays of one reduction.
+	MaxQueryAttempts = 64
+	// MaxStateAttempts bounds the state replays of one reduction.
+	MaxStateAttempts = 600
+)
 
-// Replay evaluates a candidate query through the same stack.
-type Replay func(q spec.SemanticQuery) (detect.Detection, bool, error)
-
-// Result is a minimized query and how it was reached.
-type Result struct {
-	Query             spec.SemanticQuery
-	Detection         detect.Detection
-	Attempts          int
-	Accepted          int
-	DimensionsRemoved int
-	FiltersRemoved    int
-	LimitReset        bool
-	// OneMinimal is true when no single further move preserves the witness.
-	OneMinimal bool
-}
+// DefaultTimeRange is the time range a reduced query falls back to (the
+// one a query without a time range gets).
+const DefaultTimeRange = "last_month"
 
 // Preserves reports whether cand reproduces orig: same class, localized
 // surface, containment and release decision, the localized contract still
@@ -48,60 +44,141 @@ func Preserves(orig, cand detect.Detection, origBlocked, candBlocked bool) bool 
 	return true
 }
 
-// moves lists the single-step reductions of q, in order.
-func moves(q spec.SemanticQuery) []spec.SemanticQuery {
-	var out []spec.SemanticQuery
+// Check replays query q on the state subset s and reports whether the
+// witness is preserved. It must be a pure function of (q, s).
+type Check func(q spec.SemanticQuery, s Subset) (bool, error)
+
+// Features counts what a reduction can remove from q: dimensions, filters,
+// a non-default limit and a non-default time range.
+func Features(q spec.SemanticQuery) int {
+	n := len(q.Dimensions) + len(q.Filters)
+	if q.Limit != spec.DefaultLimit && q.Limit != 0 {
+		n++
+	}
+	if q.TimeRange != DefaultTimeRange && q.TimeRange != "" {
+		n++
+	}
+	return n
+}
+
+// Move is one single-step reduction of a query.
+type Move struct {
+	Query spec.SemanticQuery
+	Kind  string // dimension, filter, limit or time_range
+}
+
+// QueryMoves lists the single-step reductions of q, in order: drop each
+// dimension, drop each filter (sorted), reset the limit, reset the time
+// range.
+func QueryMoves(q spec.SemanticQuery) []Move {
+	var out []Move
 	for i := range q.Dimensions {
 		c := q.Normalized()
 		c.Dimensions = append(append([]string{}, q.Dimensions[:i]...), q.Dimensions[i+1:]...)
-		out = append(out, c)
+		out = append(out, Move{c, "dimension"})
 	}
 	for _, k := range spec.SortedKeys(q.Filters) {
 		c := q.Normalized()
 		delete(c.Filters, k)
-		out = append(out, c)
+		out = append(out, Move{c, "filter"})
 	}
-	if q.Limit != spec.DefaultLimit {
+	if q.Limit != spec.DefaultLimit && q.Limit != 0 {
 		c := q.Normalized()
 		c.Limit = spec.DefaultLimit
-		out = append(out, c)
+		out = append(out, Move{c, "limit"})
+	}
+	if q.TimeRange != DefaultTimeRange && q.TimeRange != "" {
+		c := q.Normalized()
+		c.TimeRange = DefaultTimeRange
+		out = append(out, Move{c, "time_range"})
 	}
 	return out
 }
 
-// Run minimizes q, whose replay gave orig (origBlocked: the database refused it).
-func Run(q spec.SemanticQuery, orig detect.Detection, origBlocked bool, replay Replay) (Result, error) {
-	res := Result{Query: q.Normalized(), Detection: orig}
-	for {
-		accepted := false
-		for _, cand := range moves(res.Query) {
-			if res.Attempts >= MaxAttempts {
-				return res, nil
+// bare is q with every feature removed.
+func bare(q spec.SemanticQuery) spec.SemanticQuery {
+	c := q.Normalized()
+	c.Dimensions, c.Filters, c.Limit, c.TimeRange = []string{}, map[string]string{}, spec.DefaultLimit, DefaultTimeRange
+	return c
+}
+
+// Stats count what a reduction did.
+type Stats struct {
+	QueryAttempts     int
+	StateAttempts     int
+	DimensionsRemoved int
+	FiltersRemoved    int
+	LimitReset        bool
+	TimeRangeReset    bool
+	// Exhausted is set when a budget ran out before the reduction finished.
+	Exhausted bool
+}
+
+func (st *Stats) record(kind string) {
+	switch kind {
+	case "dimension":
+		st.DimensionsRemoved++
+	case "filter":
+		st.FiltersRemoved++
+	case "limit":
+		st.LimitReset = true
+	case "time_range":
+		st.TimeRangeReset = true
+	}
+}
+
+// ReduceQuery shrinks q on the fixed state s: first the bare query (every
+// feature removed at once), then single moves until none preserves the
+// witness. It returns a query that is 1-minimal for query moves on s unless
+// st.Exhausted.
+func ReduceQuery(q spec.SemanticQuery, s Subset, check Check, st *Stats) (spec.SemanticQuery, error) {
+	q = q.Normalized()
+	if Features(q) > 1 {
+		b := bare(q)
+		ok, err := st.tryQuery(check, b, s)
+		if err != nil || ok {
+			if ok {
+				for _, m := range QueryMoves(q) {
+					st.record(m.Kind)
+				}
+				return b, err
 			}
-			res.Attempts++
-			det, blocked, err := replay(cand)
-			if err != nil {
-				return res, err
-			}
-			if !Preserves(orig, det, origBlocked, blocked) {
-				continue
-			}
-			switch {
-			case len(cand.Dimensions) < len(res.Query.Dimensions):
-				res.DimensionsRemoved++
-			case len(cand.Filters) < len(res.Query.Filters):
-				res.FiltersRemoved++
-			default:
-				res.LimitReset = true
-			}
-			res.Query, res.Detection = cand, det
-			res.Accepted++
-			accepted = true
-			break
-		}
-		if !accepted {
-			res.OneMinimal = true
-			return res, nil
+			return q, err
 		}
 	}
+	for {
+		accepted := false
+		for _, m := range QueryMoves(q) {
+			if st.QueryAttempts >= MaxQueryAttempts {
+				st.Exhausted = true
+				return q, nil
+			}
+			ok, err := st.tryQuery(check, m.Query, s)
+			if err != nil {
+				return q, err
+			}
+			if ok {
+				st.record(m.Kind)
+				q, accepted = m.Query, true
+				break
+			}
+		}
+		if !accepted {
+			return q, nil
+		}
+	}
+}
+
+func (st *Stats) tryQuery(check Check, q spec.SemanticQuery, s Subset) (bool, error) {
+	st.QueryAttempts++
+	return check(q, s)
+}
+
+func (st *Stats) tryState(check Check, q spec.SemanticQuery, s Subset) (bool, error) {
+	if st.StateAttempts >= MaxStateAttempts {
+		st.Exhausted = true
+		return false, nil
+	}
+	st.StateAttempts++
+	return check(q, s)
 }

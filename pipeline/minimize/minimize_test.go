@@ -5,101 +5,194 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/policystrata/policystrata/pipeline/detect"
+	"github.com/policystrata/policystrata/domains"
 	"github.com/policystrata/policystrata/pipeline/spec"
+	"github.com/policystrata/policystrata/pipeline/state"
 )
 
-func det(class, surface string) detect.Detection {
-	d := detect.Detection{WitnessClass: class, LocalizedSurface: surface, ContractDecisions: map[string]detect.ContractDecision{}}
-	if surface != "" {
-		d.ContractDecisions[surface] = detect.ContractDecision{Status: detect.Violated}
-	}
-	return d
-}
-
-func TestRun(t *testing.T) {
-	orig := det("semantic_drift", "compiler")
-	q := spec.SemanticQuery{Metric: "m", Dimensions: []string{"a", "severity", "b"}, Filters: map[string]string{"x": "1", "y": "2"}, Limit: 500}.Normalized()
+func TestReduceQuery(t *testing.T) {
+	q := spec.SemanticQuery{Metric: "m", Dimensions: []string{"a", "severity", "b"}, Filters: map[string]string{"x": "1", "y": "2"},
+		Limit: 500, TimeRange: "fiscal_ytd"}.Normalized()
 	cases := []struct {
 		name     string
 		keep     func(q spec.SemanticQuery) bool // does the witness survive on q?
 		wantDims []string
 		wantFilt int
 		wantLim  int
+		wantTR   string
+		maxTries int
 	}{
-		{"fault needs severity only", func(c spec.SemanticQuery) bool { return slices.Contains(c.Dimensions, "severity") }, []string{"severity"}, 0, 100},
-		{"fault needs filter y and the big limit", func(c spec.SemanticQuery) bool { return c.Filters["y"] == "2" && c.Limit == 500 }, []string{}, 1, 500},
+		{"fault needs nothing: the bare query in one replay", func(c spec.SemanticQuery) bool { return true }, []string{}, 0, 100, DefaultTimeRange, 1},
+		{"fault needs severity only", func(c spec.SemanticQuery) bool { return slices.Contains(c.Dimensions, "severity") }, []string{"severity"}, 0, 100, DefaultTimeRange, 20},
+		{"fault needs filter y, the big limit and the fiscal range", func(c spec.SemanticQuery) bool {
+			return c.Filters["y"] == "2" && c.Limit == 500 && c.TimeRange == "fiscal_ytd"
+		}, []string{}, 1, 500, "fiscal_ytd", 30},
 		{"fault needs everything", func(c spec.SemanticQuery) bool {
-			return len(c.Dimensions) == 3 && len(c.Filters) == 2 && c.Limit == 500
-		}, []string{"a", "severity", "b"}, 2, 500},
+			return len(c.Dimensions) == 3 && len(c.Filters) == 2 && c.Limit == 500 && c.TimeRange == "fiscal_ytd"
+		}, []string{"a", "severity", "b"}, 2, 500, "fiscal_ytd", 8},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			replay := func(c spec.SemanticQuery) (detect.Detection, bool, error) {
-				if tc.keep(c) {
-					return orig, false, nil
-				}
-				return det("clean", ""), false, nil
-			}
-			res, err := Run(q, orig, false, replay)
+			var st Stats
+			got, err := ReduceQuery(q, nil, func(c spec.SemanticQuery, _ Subset) (bool, error) { return tc.keep(c), nil }, &st)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(res.Query.Dimensions, tc.wantDims) || len(res.Query.Filters) != tc.wantFilt || res.Query.Limit != tc.wantLim {
-				t.Errorf("reduced to %+v", res.Query)
+			if !slices.Equal(got.Dimensions, tc.wantDims) || len(got.Filters) != tc.wantFilt || got.Limit != tc.wantLim || got.TimeRange != tc.wantTR {
+				t.Errorf("reduced to %+v", got)
 			}
-			if !res.OneMinimal || res.Attempts > MaxAttempts {
-				t.Errorf("one-minimal=%v attempts=%d", res.OneMinimal, res.Attempts)
+			if st.QueryAttempts > tc.maxTries {
+				t.Errorf("%d attempts, want at most %d", st.QueryAttempts, tc.maxTries)
 			}
-			if !tc.keep(res.Query) {
+			if !tc.keep(got) {
 				t.Errorf("reduced query no longer reproduces the witness")
+			}
+			for _, m := range QueryMoves(got) {
+				if tc.keep(m.Query) {
+					t.Errorf("not 1-minimal: the %s move still reproduces", m.Kind)
+				}
 			}
 		})
 	}
 }
 
-func TestRunStopsAtAttemptBudget(t *testing.T) {
-	q := spec.SemanticQuery{Metric: "m", Limit: 7}.Normalized()
-	for i := 0; i < 40; i++ {
-		q.Dimensions = append(q.Dimensions, string(rune('a'+i%26))+string(rune('a'+i/26)))
-	}
-	orig := det("over_permissive", "database")
-	res, err := Run(q, orig, false, func(spec.SemanticQuery) (detect.Detection, bool, error) { return det("clean", ""), false, nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Attempts != MaxAttempts || res.OneMinimal {
-		t.Errorf("attempts=%d one-minimal=%v", res.Attempts, res.OneMinimal)
-	}
-}
-
-func TestRunPropagatesReplayErrors(t *testing.T) {
+func TestReduceQueryPropagatesErrors(t *testing.T) {
 	q := spec.SemanticQuery{Metric: "m", Dimensions: []string{"a"}}.Normalized()
-	_, err := Run(q, det("semantic_drift", "compiler"), false, func(spec.SemanticQuery) (detect.Detection, bool, error) {
-		return detect.Detection{}, false, errors.New("db gone")
-	})
+	var st Stats
+	_, err := ReduceQuery(q, nil, func(spec.SemanticQuery, Subset) (bool, error) { return false, errors.New("db gone") }, &st)
 	if err == nil {
 		t.Fatal("replay error swallowed")
 	}
 }
 
-func TestPreserves(t *testing.T) {
-	a := det("lowering_violation", "compiler")
-	b := det("lowering_violation", "compiler")
-	if !Preserves(a, b, false, false) {
-		t.Error("identical detections not preserved")
+// The state reduction finds the rows a fault needs, keeps foreign keys whole
+// (every kept row's parents are kept), and ends 1-minimal: no single row
+// removal still reproduces.
+func TestReduceState(t *testing.T) {
+	d, err := domains.Load("support_saas")
+	if err != nil {
+		t.Fatal(err)
 	}
-	c := det("lowering_violation", "compiler")
-	c.ContainmentLayer = "database"
-	if Preserves(a, c, false, false) {
-		t.Error("containment change preserved")
+	st0, err := state.GenerateSeed(d, 7)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if Preserves(a, b, true, false) {
-		t.Error("losing the database refusal preserved")
+	full := st0.BaseRows(d)
+	sp := NewSpace(d, full)
+	// the "fault" shows when some invoice above 11500 cents of tenant acme and
+	// some ticket of another tenant are both present
+	invoiceOf := func(rows map[string][][]any, tenant string) bool {
+		subs := map[any]bool{}
+		accts := map[any]bool{}
+		for _, a := range rows["accounts"] {
+			if a[1] == tenant {
+				accts[a[0]] = true
+			}
+		}
+		for _, s := range rows["subscriptions"] {
+			if accts[s[1]] {
+				subs[s[0]] = true
+			}
+		}
+		for _, inv := range rows["invoices"] {
+			if subs[inv[1]] && inv[3].(int64) > 11500 {
+				return true
+			}
+		}
+		return false
 	}
-	d := b
-	d.ContractDecisions = map[string]detect.ContractDecision{"compiler": {Status: detect.Satisfied}}
-	if Preserves(a, d, false, false) {
-		t.Error("localized contract no longer violated but preserved")
+	otherTicket := func(rows map[string][][]any) bool {
+		accts := map[any]bool{}
+		for _, a := range rows["accounts"] {
+			if a[1] != "acme" {
+				accts[a[0]] = true
+			}
+		}
+		for _, tk := range rows["support_tickets"] {
+			if accts[tk[1]] {
+				return true
+			}
+		}
+		return false
+	}
+	check := func(_ spec.SemanticQuery, s Subset) (bool, error) {
+		rows := s.Select(full)
+		if _, err := state.FromRows(d, rows); err != nil {
+			return false, err // a broken foreign key is a bug in the reducer
+		}
+		return invoiceOf(rows, "acme") && otherTicket(rows), nil
+	}
+	var stats Stats
+	q := spec.SemanticQuery{Metric: "m"}.Normalized()
+	if ok, err := check(q, sp.Full()); err != nil || !ok {
+		t.Fatalf("the full state does not show the fault (%v)", err)
+	}
+	s, err := sp.ReduceState(q, sp.Full(), check, &stats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, s, one, err := sp.OneMinimal(q, s, check, &stats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !one || stats.Exhausted {
+		t.Fatalf("not 1-minimal within budget (%+v)", stats)
+	}
+	// acme, its account, subscription, invoice; another tenant with its
+	// account and ticket
+	kept := s.Select(full)
+	for _, tab := range d.Schema.Tables {
+		for _, fk := range tab.ForeignKeys {
+			rt, rc, _ := spec.SplitQualified(fk.References)
+			present := map[any]bool{}
+			for _, r := range kept[rt] {
+				present[r[colIndex(d.Schema.Table(rt), rc)]] = true
+			}
+			for _, r := range kept[tab.Name] {
+				if v := r[colIndex(tab, fk.Column)]; v != nil && !present[v] {
+					t.Errorf("%s.%s = %v references a removed row", tab.Name, fk.Column, v)
+				}
+			}
+		}
+	}
+	counts := map[string]int{}
+	for tab, ix := range s {
+		counts[tab] = len(ix)
+	}
+	want := map[string]int{"tenants": 2, "accounts": 2, "subscriptions": 1, "invoices": 1, "support_tickets": 1, "ticket_events": 0}
+	for tab, n := range want {
+		if counts[tab] != n {
+			t.Errorf("%s: kept %d rows, want %d (all: %v)", tab, counts[tab], n, counts)
+		}
+	}
+	if st0.RowCount() < 100*s.Rows() {
+		t.Errorf("kept %d of %d rows", s.Rows(), st0.RowCount())
+	}
+	t.Logf("kept %d of %d rows in %d replays", s.Rows(), st0.RowCount(), stats.StateAttempts)
+	if stats.StateAttempts > 150 {
+		t.Errorf("%d replays; hierarchical ddmin should need far fewer", stats.StateAttempts)
+	}
+}
+
+func TestDdmin(t *testing.T) {
+	items := make([]rowID, 64)
+	for i := range items {
+		items[i] = rowID{"t", i}
+	}
+	for _, need := range [][]int{{}, {5}, {0, 63}, {3, 4, 40}} {
+		got, err := ddmin(items, func(keep []rowID) (bool, error) {
+			for _, n := range need {
+				if !slices.Contains(keep, rowID{"t", n}) {
+					return false, nil
+				}
+			}
+			return true, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(need) {
+			t.Errorf("need %v: got %v", need, got)
+		}
 	}
 }

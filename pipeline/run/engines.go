@@ -22,6 +22,12 @@ type engines struct {
 	main   db.Engine
 	cross  db.Engine
 	probes []db.Engine
+	// st is the suite's state: each worker that minimizes loads it into
+	// a DuckDB engine of its own (restricting a session to a subset runs a
+	// transaction that deletes rows, and concurrent deleting transactions
+	// on one engine conflict).
+	st *state.State
+	d  *spec.Domain
 }
 
 // openEngine loads st into the named engine.
@@ -44,6 +50,7 @@ func openEngines(ctx context.Context, cfg Config, st *state.State, ev *evaluate.
 	if e.main, err = openEngine(ctx, cfg.Engine, cfg.PGDSN, cfg.Domain, st); err != nil {
 		return nil, err
 	}
+	e.st, e.d = st, cfg.Domain
 	if cfg.CrossCheck {
 		other := "postgres"
 		if e.main.Name() == "postgres" {
@@ -101,12 +108,22 @@ func (e *engines) close() {
 }
 
 // worker opens one connection on every engine.
-func (e *engines) worker(ctx context.Context, ev *evaluate.Evaluator, minimize, compact bool) (pool.Worker[spec.Task, *item], error) {
+func (e *engines) worker(ctx context.Context, ev *evaluate.Evaluator, min *evaluate.Minimizer, compact bool) (pool.Worker[indexed, *item], error) {
 	sess, err := e.main.Session(ctx)
 	if err != nil {
 		return nil, err
 	}
-	w := &worker{sess: evaluate.Sessions{Main: sess}, ev: ev, min: minimize, compact: compact}
+	w := &worker{sess: evaluate.Sessions{Main: sess}, ev: ev, min: min, compact: compact}
+	if min != nil {
+		if w.minEngine, err = db.OpenDuckDBWith(ctx, e.d, e.st, layers.Containments(), db.Options{Restrictable: true}); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("minimization engine: %w", err)
+		}
+		if w.minSess, err = w.minEngine.Session(ctx); err != nil {
+			w.Close()
+			return nil, err
+		}
+	}
 	if e.cross != nil {
 		if w.cross, err = e.cross.Session(ctx); err != nil {
 			w.Close()

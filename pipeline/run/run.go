@@ -96,6 +96,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	defer engs.close()
+	var min *evaluate.Minimizer
+	if cfg.Minimize {
+		if min, err = evaluate.NewMinimizer(ev, st); err != nil {
+			return nil, err
+		}
+	}
 	tm.LoadMS = ms(time.Since(t0))
 	tmp, err := stagingDir(cfg.Out, cfg.Force, cfg.ReplaceRun)
 	if err != nil {
@@ -116,12 +122,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	cross := newCrossReport(engs)
 	total, done, nextTick := cfg.Source.Count(), 0, 1
 	t1 := time.Now()
-	err = pool.Run(ctx, cfg.Workers, cfg.Source.Tasks(),
-		func(ctx context.Context) (pool.Worker[spec.Task, *item], error) {
-			return engs.worker(ctx, ev, cfg.Minimize, cfg.Compact)
+	var mt minimizeTimes
+	err = pool.Run(ctx, cfg.Workers, indexedTasks(cfg.Source.Tasks()),
+		func(ctx context.Context) (pool.Worker[indexed, *item], error) {
+			return engs.worker(ctx, ev, min, cfg.Compact)
 		},
 		func(it *item) error {
 			lat.add(ms(it.latency))
+			mt.add(it)
 			cross.add(it)
 			if err := sk.write(it); err != nil {
 				return err
@@ -147,6 +155,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	tm.EvaluateMS = ms(time.Since(t1))
 	tm.Tasks = lat.n
 	tm.fill(&lat)
+	if cfg.Minimize {
+		tm.Minimization = mt.report(&lat)
+		tm.Minimization.ReplaysExecuted, tm.Minimization.ReplaysMemoized = min.Counts()
+	}
 	rep.Summary = sk.summary.Summary()
 	if err := writeJSON(tmp, "summary.json", rep.Summary); err != nil {
 		return nil, err
@@ -187,6 +199,9 @@ type Timings struct {
 	AvgLatencyMS float64 `json:"avg_latency_ms"`
 	P95LatencyMS float64 `json:"p95_latency_ms"`
 	TracesPerSec float64 `json:"traces_per_second"`
+	// Minimization is the time spent minimizing witnesses (absent with
+	// --no-minimize).
+	Minimization *MinimizationTimes `json:"minimization,omitempty"`
 }
 
 func (t *Timings) fill(l *latencies) {

@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"iter"
 	"time"
 
 	"github.com/policystrata/policystrata/pipeline/db"
@@ -18,18 +19,44 @@ type item struct {
 	latency time.Duration
 	// cross is the cross-engine comparison of the live statement, if any.
 	cross *crossResult
+	// minimize is the time spent minimizing the witness (0: none).
+	minimize time.Duration
+}
+
+// indexed is a task with its position in the suite.
+type indexed struct {
+	idx  int
+	task spec.Task
+}
+
+// indexedTasks numbers the tasks of src in order.
+func indexedTasks(src iter.Seq[spec.Task]) iter.Seq[indexed] {
+	return func(yield func(indexed) bool) {
+		i := 0
+		for t := range src {
+			if !yield(indexed{i, t}) {
+				return
+			}
+			i++
+		}
+	}
 }
 
 type worker struct {
-	sess  evaluate.Sessions
-	ev    *evaluate.Evaluator
-	min   bool
-	cross db.Session
+	sess evaluate.Sessions
+	ev   *evaluate.Evaluator
+	// min minimizes witnesses (nil: --no-minimize) on minSess, a session
+	// that can be restricted to subsets of the state.
+	min       *evaluate.Minimizer
+	minSess   db.Session
+	minEngine db.Engine
+	cross     db.Session
 	// compact drops the bulky observation fields from traces.
 	compact bool
 }
 
-func (w *worker) Process(ctx context.Context, t spec.Task) (*item, error) {
+func (w *worker) Process(ctx context.Context, in indexed) (*item, error) {
+	t := in.task
 	start := time.Now()
 	out, err := w.ev.EvaluateWith(ctx, w.sess, t)
 	if err != nil {
@@ -41,13 +68,19 @@ func (w *worker) Process(ctx context.Context, t spec.Task) (*item, error) {
 			return nil, err
 		}
 	}
-	if w.min && out.Trace.WitnessClass != detect.Clean && out.Trace.AccountingStatus != trace.Invalid {
-		wit, m, err := w.ev.Minimize(ctx, w.sess.Main, t, out)
-		if err != nil {
-			return nil, err
+	if w.min != nil {
+		if out.Trace.WitnessClass != detect.Clean && out.Trace.AccountingStatus != trace.Invalid {
+			m0 := time.Now()
+			wit, m, err := w.min.Minimize(ctx, w.minSess, in.idx, t, out)
+			if err != nil {
+				return nil, err
+			}
+			it.minimize = time.Since(m0)
+			it.witness = &wit
+			it.trace.Minimization = m
+		} else {
+			w.min.Skip(in.idx)
 		}
-		it.witness = &wit
-		it.trace.Minimization = m
 	}
 	if w.compact {
 		it.trace.Compact()
@@ -58,6 +91,16 @@ func (w *worker) Process(ctx context.Context, t spec.Task) (*item, error) {
 
 func (w *worker) Close() error {
 	err := w.sess.Main.Close()
+	if w.minSess != nil {
+		if e := w.minSess.Close(); e != nil && err == nil {
+			err = e
+		}
+	}
+	if w.minEngine != nil {
+		if e := w.minEngine.Close(); e != nil && err == nil {
+			err = e
+		}
+	}
 	if w.cross != nil {
 		if e := w.cross.Close(); e != nil && err == nil {
 			err = e

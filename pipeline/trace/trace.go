@@ -9,6 +9,7 @@ import (
 	"github.com/policystrata/policystrata/pipeline/observe"
 	"github.com/policystrata/policystrata/pipeline/oracle"
 	"github.com/policystrata/policystrata/pipeline/spec"
+	"github.com/policystrata/policystrata/pipeline/state"
 )
 
 // Accounting statuses.
@@ -62,15 +63,35 @@ type ProbeSummary struct {
 	Owned   int    `json:"owned"`
 }
 
-// Minimization records how a witness was reduced.
+// Minimization records how a witness was reduced. It holds no timings:
+// witnesses are compared byte for byte across runs (times go to run.json).
 type Minimization struct {
-	Attempts          int                `json:"attempts"`
-	Accepted          int                `json:"accepted"`
-	DimensionsRemoved int                `json:"dimensions_removed"`
-	FiltersRemoved    int                `json:"filters_removed"`
-	LimitReset        bool               `json:"limit_reset"`
-	OneMinimal        bool               `json:"one_minimal"`
-	Reduced           spec.SemanticQuery `json:"reduced_semantic_ir"`
+	// Attempts counts every replay (query and state).
+	Attempts          int  `json:"attempts"`
+	QueryAttempts     int  `json:"query_attempts"`
+	StateAttempts     int  `json:"state_attempts"`
+	DimensionsRemoved int  `json:"dimensions_removed"`
+	FiltersRemoved    int  `json:"filters_removed"`
+	LimitReset        bool `json:"limit_reset"`
+	TimeRangeReset    bool `json:"time_range_reset"`
+	// IRFeaturesBefore and IRFeaturesAfter count the query's removable
+	// features (dimensions, filters, a non-default limit and time range).
+	IRFeaturesBefore int `json:"ir_features_before"`
+	IRFeaturesAfter  int `json:"ir_features_after"`
+	// StateRowsBefore and StateRowsAfter count the base rows of the suite's
+	// state and of the witness's minimal state.
+	StateRowsBefore int `json:"state_rows_before"`
+	StateRowsAfter  int `json:"state_rows_after"`
+	// StateReused is set when the reduction started from the minimal state
+	// of an earlier witness of the same failure shape.
+	StateReused bool `json:"state_reused"`
+	// OriginalBytes is the size of the witness file the unreduced query and
+	// full state would have given.
+	OriginalBytes int `json:"original_bytes"`
+	// OneMinimal is true when no single further move (a query move or the
+	// removal of one row with the rows referencing it) preserves the witness.
+	OneMinimal bool               `json:"one_minimal"`
+	Reduced    spec.SemanticQuery `json:"reduced_semantic_ir"`
 }
 
 // Trace is one evaluated task.
@@ -169,17 +190,27 @@ func (t *Trace) Compact() {
 	t.Layers, t.Measured, t.Probes = nil, nil, nil
 }
 
-// Witness is the minimized, self-contained reproduction of a non-clean trace.
+// WitnessFormat identifies the witness file format.
+const WitnessFormat = "policystrata-witness/2"
+
+// Witness is the minimized, self-contained reproduction of a non-clean
+// trace: with the domain's files, the layer variant of every surface, the
+// principal, the reduced query and the minimal state, `policystrata replay`
+// rebuilds the stack and a fresh database from the file alone.
 type Witness struct {
+	Format                  string                             `json:"format"`
 	TaskID                  string                             `json:"task_id"`
 	WitnessClass            string                             `json:"witness_class"`
 	LocalizedSurface        string                             `json:"localized_surface"`
 	ContainmentLayer        string                             `json:"containment_layer"`
+	SemanticDifference      bool                               `json:"semantic_difference"`
 	Principal               string                             `json:"principal"`
 	Request                 string                             `json:"request"`
+	Mutation                string                             `json:"mutation"`
 	SemanticIR              spec.SemanticQuery                 `json:"semantic_ir"`
 	OriginalSemanticIR      spec.SemanticQuery                 `json:"original_semantic_ir"`
 	SurfaceVersions         map[string]string                  `json:"surface_versions"`
+	LayerVariants           map[string]string                  `json:"layer_variants"`
 	SurfaceResponsibilities map[string][]string                `json:"surface_responsibilities"`
 	ContractDecisions       map[string]detect.ContractDecision `json:"contract_decisions"`
 	TransitionObligations   []string                           `json:"transition_obligations"`
@@ -188,7 +219,18 @@ type Witness struct {
 	DBResult                DBResult                           `json:"db_result"`
 	ReleaseAllowed          bool                               `json:"release_allowed"`
 	Reasons                 []string                           `json:"reasons"`
+	Findings                []detect.Finding                   `json:"findings"`
+	LayerOutputs            *observe.Layers                    `json:"layer_outputs"`
+	Domain                  WitnessDomain                      `json:"domain"`
+	State                   []state.EncodedTable               `json:"state"`
 	Minimization            *Minimization                      `json:"minimization,omitempty"`
+}
+
+// WitnessDomain is the domain a witness runs in: its name and the bytes of
+// its four files (policy.yaml, schema.yaml, surfaces.yaml, state.yaml).
+type WitnessDomain struct {
+	Name  string            `json:"name"`
+	Files map[string]string `json:"files"`
 }
 
 // ReferenceOf is a helper: the rows of a possibly nil answer.

@@ -46,7 +46,8 @@ It is a testing and research tool, not an authorization boundary.`,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 	}
-	root.AddCommand(newDemo(stdout, stderr), newRun(stdout, stderr), newSummarize(stdout), newInitDomain(stdout))
+	root.AddCommand(newDemo(stdout, stderr), newRun(stdout, stderr), newSummarize(stdout), newInitDomain(stdout),
+		newReplay(stdout), newMinimizationReport(stdout))
 	return root
 }
 

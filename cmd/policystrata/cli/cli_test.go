@@ -3,10 +3,15 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
+	"encoding/json"
 	"flag"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -40,8 +45,124 @@ func TestDemoGolden(t *testing.T) {
 	delete(got, "run.json")
 	delete(got, "traces.parquet")
 	got["stdout.txt"] = strings.ReplaceAll(stdout, out, "RUN_DIR")
+	pinWitnesses(got, demoWitness)
 	golden := filepath.Join("testdata", "golden", "demo")
 	goldentest.Check(t, golden, got, *update)
+}
+
+// demoWitness is the witness the demo explains, pinned in full (and
+// replayed by TestReplayGolden); the others are pinned by digest.
+const demoWitness = "witnesses/compiler_drops_tenant_predicate_01.json"
+
+// pinWitnesses replaces every witness file of tree but keep by one line of
+// witnesses.sha256 (each is ~25 KB: the domain's files are embedded).
+func pinWitnesses(tree map[string]string, keep string) {
+	var lines []string
+	for _, name := range slices.Sorted(maps.Keys(tree)) {
+		if !strings.HasPrefix(name, "witnesses/") {
+			continue
+		}
+		sum := sha256.Sum256([]byte(tree[name]))
+		lines = append(lines, hex.EncodeToString(sum[:])+"  "+name)
+		if name != keep {
+			delete(tree, name)
+		}
+	}
+	tree["witnesses.sha256"] = strings.Join(lines, "\n") + "\n"
+}
+
+// The pinned demo witness replays from the file alone (exit 0), and its
+// output is pinned too.
+func TestReplayGolden(t *testing.T) {
+	path := filepath.Join("testdata", "golden", "demo", filepath.FromSlash(demoWitness))
+	code, stdout, stderr := runCLI(t, "replay", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+	}
+	goldentest.Check(t, filepath.Join("testdata", "golden", "replay"), map[string]string{"stdout.txt": filepath.ToSlash(stdout)}, *update)
+}
+
+// replay exits 1 with the difference when a witness does not reproduce,
+// and 2 with path:line on a malformed or foreign file.
+func TestReplayExitCodes(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("testdata", "golden", "demo", filepath.FromSlash(demoWitness)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, body string
+		code       int
+		want       string
+	}{
+		{"tampered class", strings.Replace(string(src), `"witness_class": "lowering_violation"`, `"witness_class": "over_permissive"`, 1), 1,
+			"witness_class: recorded over_permissive, replayed lowering_violation"},
+		{"tampered sql", strings.Replace(string(src), `SELECT count(distinct support_tickets.id) AS value`, `SELECT count(*) AS value`, 1), 1,
+			"compiled_sql: recorded SELECT count(*) AS value"},
+		{"tampered layer output", strings.ReplaceAll(string(src), `SELECT count(distinct support_tickets.id) AS value`, `SELECT count(*) AS value`), 1,
+			"layer_outputs.compiler: recorded"},
+		{"fault removed", strings.Replace(string(src), `"compiler": "drop_tenant_predicate"`, `"compiler": "v7"`, 1), 1, "does not reproduce"},
+		{"unknown field", strings.Replace(string(src), `"table": "accounts"`, `"table": "accounts", "rows": [], "x_": 0`, 1), 2, "unknown field"},
+		{"syntax error on line 3", "{\n  \"format\": \"policystrata-witness/2\",\n  \"task_id\": ,\n}", 2, "bad.json:3:"},
+		{"foreign format", `{"format": "other"}`, 2, `format is "other"`},
+		{"bad variant", strings.Replace(string(src), `"compiler": "drop_tenant_predicate"`, `"compiler": "nope"`, 1), 2, "unknown compiler variant"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, "bad.json")
+			if err := os.WriteFile(path, []byte(tc.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if tc.body == string(src) {
+				t.Fatal("the edit did not apply; the case tests nothing")
+			}
+			code, stdout, stderr := runCLI(t, "replay", path)
+			if code != tc.code || !strings.Contains(stdout+stderr, tc.want) {
+				t.Fatalf("exit %d, want %d with %q:\n%s%s", code, tc.code, tc.want, stdout, stderr)
+			}
+		})
+	}
+}
+
+// Every witness of a seeded run replays, and the minimization report shows
+// each 1-minimal with a median state reduction of at least 90%.
+func TestSeededWitnessesReplayAndAreMinimal(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	if code, _, stderr := runCLI(t, "run", "--domain", "support_saas", "--out", out); code != 0 {
+		t.Fatalf("run: %s", stderr)
+	}
+	files, err := filepath.Glob(filepath.Join(out, "witnesses", "*.json"))
+	if err != nil || len(files) != 50 {
+		t.Fatalf("%d witnesses (%v), want 50", len(files), err)
+	}
+	code, stdout, stderr := runCLI(t, append([]string{"replay"}, files...)...)
+	if code != 0 || !strings.Contains(stdout, "50 of 50 witnesses reproduced") {
+		t.Fatalf("replay exit %d:\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "minimization-report", out, "--format", "json")
+	if code != 0 {
+		t.Fatalf("minimization-report exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Totals struct {
+			Witnesses            int      `json:"witnesses"`
+			OneMinimal           int      `json:"one_minimal"`
+			MedianStateReduction float64  `json:"median_state_reduction"`
+			TimeMS               *float64 `json:"time_ms"`
+		} `json:"totals"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Totals.Witnesses != 50 || rep.Totals.OneMinimal != 50 || rep.Totals.MedianStateReduction < 0.9 || rep.Totals.TimeMS == nil {
+		t.Fatalf("report totals %+v", rep.Totals)
+	}
+	code, stdout, _ = runCLI(t, "minimization-report", out)
+	if code != 0 || !strings.Contains(stdout, "| 1-minimal | 50 of 50 |") {
+		t.Fatalf("markdown report exit %d:\n%s", code, stdout)
+	}
+	if code, _, _ := runCLI(t, "minimization-report", out, "--format", "xml"); code != 2 {
+		t.Errorf("--format xml: exit %d, want 2", code)
+	}
 }
 
 // traces.parquet holds the same records as traces.jsonl, and both are

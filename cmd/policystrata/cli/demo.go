@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/policystrata/policystrata/domains"
+	"github.com/policystrata/policystrata/pipeline/replay"
 	"github.com/policystrata/policystrata/pipeline/run"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/trace"
@@ -96,21 +98,44 @@ func printDemo(w io.Writer, d *spec.Domain, n int, rep *run.Report) {
 			break
 		}
 	}
-	if ex != nil {
-		printWitness(w, d, ex)
+	if ex != nil && ex.WitnessPath != "" {
+		path := filepath.Join(rep.Out, filepath.FromSlash(ex.WitnessPath))
+		wit, err := replay.Load(path)
+		if err != nil {
+			fmt.Fprintf(w, "\nWorked witness: %s: %v\n", ex.WitnessPath, err)
+		} else {
+			printWitness(w, d, ex.WitnessPath, wit)
+		}
 	}
 	fmt.Fprintf(w, "\nRun directory: %s (traces.parquet, traces.jsonl, summary.json, metadata.json, run.json, witnesses/)\n", rep.Out)
 }
 
-func printWitness(w io.Writer, d *spec.Domain, t *trace.Trace) {
-	fmt.Fprintf(w, "\nWorked witness: %s\n", t.TaskID)
+// printWitness explains the minimized witness file the demo points to
+// (not the unreduced trace): its reduced query, minimal state and the
+// outputs recorded from replaying them.
+func printWitness(w io.Writer, d *spec.Domain, rel string, t *trace.Witness) {
+	fmt.Fprintf(w, "\nWorked witness: %s (minimized; replay it with: policystrata replay RUN_DIR/%s)\n", t.TaskID, rel)
 	fmt.Fprintf(w, "  request:         %s\n", t.Request)
 	fmt.Fprintf(w, "  principal:       %s\n", t.Principal)
-	var vv []string
+	var vv, lv []string
 	for _, s := range spec.SurfaceOrder {
 		vv = append(vv, s+"="+t.SurfaceVersions[s])
+		if v := t.LayerVariants[s]; v != "v7" {
+			lv = append(lv, s+"="+v)
+		}
 	}
 	fmt.Fprintf(w, "  version vector:  %s\n", strings.Join(vv, " "))
+	fmt.Fprintf(w, "  faulty variant:  %s\n", strings.Join(lv, " "))
+	fmt.Fprintf(w, "  query:           %s\n", describeQuery(t.SemanticIR))
+	if m := t.Minimization; m != nil {
+		fmt.Fprintf(w, "  reduced from:    %s\n", describeQuery(t.OriginalSemanticIR))
+		fmt.Fprintf(w, "  database state:  %d of %d rows (%s)\n", m.StateRowsAfter, m.StateRowsBefore, stateSummary(t))
+		one := "1-minimal: no single further removal reproduces it"
+		if !m.OneMinimal {
+			one = "not shown 1-minimal within the replay budget"
+		}
+		fmt.Fprintf(w, "  minimization:    %d replays, %s\n", m.Attempts, one)
+	}
 	prev := "request"
 	for i, s := range spec.SurfaceOrder {
 		if s == t.LocalizedSurface && i > 0 {
@@ -136,17 +161,46 @@ func printWitness(w io.Writer, d *spec.Domain, t *trace.Trace) {
 		cont = "none needed: on this database state the fault changed no released answer"
 	}
 	fmt.Fprintf(w, "  containment:     %s\n", cont)
-	rel := "withheld"
-	if t.ReleaseDecision.Allowed {
-		rel = fmt.Sprintf("released %d rows", t.DBResult.Rows)
+	rel2 := "withheld"
+	if t.ReleaseAllowed {
+		rel2 = fmt.Sprintf("released %d rows", t.DBResult.Rows)
 		if t.DBResult.RowsDigest == t.DBResult.ReferenceDigest {
-			rel += " (equal to the oracle's reference answer)"
+			rel2 += " (equal to the oracle's reference answer)"
 		} else {
-			rel += " (different from the oracle's reference answer)"
+			rel2 += fmt.Sprintf(" %s, the oracle's reference answer is %s", t.DBResult.ActualValue, t.DBResult.IntendedValue)
 		}
 	}
-	fmt.Fprintf(w, "  release:         %s\n", rel)
-	if t.WitnessPath != "" {
-		fmt.Fprintf(w, "  witness file:    %s\n", t.WitnessPath)
+	fmt.Fprintf(w, "  release:         %s\n", rel2)
+	if t.CompiledSQL != "" {
+		fmt.Fprintf(w, "  compiled SQL:\n")
+		for _, l := range strings.Split(t.CompiledSQL, "\n") {
+			fmt.Fprintf(w, "    %s\n", l)
+		}
 	}
+}
+
+// describeQuery renders a semantic query on one line.
+func describeQuery(q spec.SemanticQuery) string {
+	s := q.Metric
+	if len(q.Dimensions) > 0 {
+		s += " by " + strings.Join(q.Dimensions, ", ")
+	}
+	for _, k := range spec.SortedKeys(q.Filters) {
+		s += fmt.Sprintf(" where %s = %q", k, q.Filters[k])
+	}
+	return s + fmt.Sprintf(", %s, limit %d", q.TimeRange, q.Limit)
+}
+
+// stateSummary counts a witness's rows per table.
+func stateSummary(t *trace.Witness) string {
+	var parts []string
+	for _, tab := range t.State {
+		if len(tab.Rows) > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", tab.Table, len(tab.Rows)))
+		}
+	}
+	if len(parts) == 0 {
+		return "none needed"
+	}
+	return strings.Join(parts, ", ")
 }

@@ -1,0 +1,145 @@
+package db_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/policystrata/policystrata/pipeline/db"
+	"github.com/policystrata/policystrata/pipeline/evaltest"
+	"github.com/policystrata/policystrata/pipeline/layers"
+	"github.com/policystrata/policystrata/pipeline/state"
+)
+
+// A session restricted to a subset of the loaded state answers every
+// namespace and probe exactly as a fresh engine loaded with that subset
+// (materialized views derived again included), while other sessions keep
+// seeing the full state, and the full state comes back afterwards.
+func TestWithStateMatchesFreshEngine(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		domain, table, tenant, role string
+		masked                      bool
+	}{
+		{"support_saas", "support_tickets", "acme", "analyst", false},
+		{"support_saas", "support_tickets", "acme", "analyst", true},
+		{"analytics_clickhouse", "events", "", "", false},
+		{"analytics_clickhouse", "events", "", "", true},
+	} {
+		t.Run(fmt.Sprintf("%s/masked=%v", tc.domain, tc.masked), func(t *testing.T) {
+			env := evaltest.SetupWith(t, tc.domain, db.Options{Restrictable: tc.masked})
+			d := env.Domain
+			tenant, role := tc.tenant, tc.role
+			if tenant == "" {
+				tenant = env.State.Tables[0].Rows[0][0].(string)
+				role = sortedFirst(d.Policy.Roles)
+			}
+			rows := env.State.BaseRows(d)
+			sub := state.Cascade(d, rows, func(table string, i int) bool { return i%3 != 1 })
+			st, err := state.FromRows(d, sub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh, err := db.OpenDuckDB(ctx, d, st, layers.Containments())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer fresh.Close()
+			fs, err := fresh.Session(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer fs.Close()
+			other, err := env.Engine.Session(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			var execs []db.Exec
+			for _, tab := range d.Schema.Tables {
+				q := "SELECT * FROM " + tab.Name + " ORDER BY ALL"
+				execs = append(execs, db.Exec{Mode: db.Base, SQL: q}, db.Exec{Mode: db.Oracle, Tenants: []string{tenant}, SQL: q},
+					db.Exec{Mode: db.Live, Containment: "v7", Role: role, Tenants: []string{tenant}, SQL: "SELECT count(*) FROM " + tab.Name},
+					db.Exec{Mode: db.Live, Containment: layers.DatabaseNonReadonlyRole, Role: role, Tenants: []string{tenant}, SQL: "SELECT count(*) FROM " + tab.Name})
+			}
+			run := func(s db.Session) []db.Result {
+				var out []db.Result
+				for _, e := range execs {
+					r, err := s.Run(ctx, e)
+					if err != nil {
+						t.Fatal(err)
+					}
+					out = append(out, r)
+				}
+				for _, tab := range d.Schema.Tables {
+					v, err := s.Visible(ctx, "v7", role, []string{tenant}, tab.Name)
+					if err != nil {
+						t.Fatal(err)
+					}
+					out = append(out, db.Result{Columns: v.Columns, Rows: [][]string{v.Rows}})
+				}
+				return out
+			}
+			full := run(env.Session)
+			want := run(fs)
+			if cmp.Equal(full, want) {
+				t.Fatal("the subset is indistinguishable from the full state; the test proves nothing")
+			}
+			r, ok := env.Session.(db.Restricter)
+			if !ok {
+				t.Fatal("a DuckDB session is not a Restricter")
+			}
+			err = r.WithState(ctx, st, func(s db.Session) error {
+				if diff := cmp.Diff(want, run(s)); diff != "" {
+					t.Errorf("restricted session differs from a fresh engine (-fresh +restricted):\n%s", diff)
+				}
+				if diff := cmp.Diff(full, run(other)); diff != "" {
+					t.Errorf("another session saw the restriction:\n%s", diff)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(full, run(env.Session)); diff != "" {
+				t.Errorf("the full state did not come back:\n%s", diff)
+			}
+			// twice in a row, and a second subset after the first
+			sub2 := state.Cascade(d, rows, func(table string, i int) bool { return i%2 == 0 })
+			st2, err := state.FromRows(d, sub2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []*state.State{st, st2, st} {
+				fresh2, err := db.OpenDuckDB(ctx, d, s, layers.Containments())
+				if err != nil {
+					t.Fatal(err)
+				}
+				fs2, _ := fresh2.Session(ctx)
+				want2 := run(fs2)
+				fs2.Close()
+				fresh2.Close()
+				if err := r.WithState(ctx, s, func(rs db.Session) error {
+					if diff := cmp.Diff(want2, run(rs)); diff != "" {
+						t.Errorf("restricted session differs from a fresh engine on a later subset:\n%s", diff)
+					}
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func sortedFirst[V any](m map[string]V) string {
+	first := ""
+	for k := range m {
+		if first == "" || k < first {
+			first = k
+		}
+	}
+	return first
+}

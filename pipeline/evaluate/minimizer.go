@@ -1,0 +1,180 @@
+package evaluate
+
+import (
+	"container/list"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/policystrata/policystrata/pipeline/db"
+	"github.com/policystrata/policystrata/pipeline/detect"
+	"github.com/policystrata/policystrata/pipeline/layers"
+	"github.com/policystrata/policystrata/pipeline/minimize"
+	"github.com/policystrata/policystrata/pipeline/observe"
+	"github.com/policystrata/policystrata/pipeline/oracle"
+	"github.com/policystrata/policystrata/pipeline/spec"
+	"github.com/policystrata/policystrata/pipeline/state"
+)
+
+// replayMemoEntries bounds the memo of replay detections.
+const replayMemoEntries = 16384
+
+// Minimizer turns the non-clean outcomes of one run into minimal,
+// replayable witnesses: it reduces each task's query on the suite's state,
+// then the state (rows per table, foreign keys whole), until no single
+// further move preserves the witness. Replays of subsets run on a DuckDB
+// session restricted to the subset (db.Restricter), and every replay goes
+// through a memo keyed by (stack, principal, query, state). The state
+// reduction is done once per failure shape (operator, principal, class,
+// surface, containment, release): later witnesses of the shape start from
+// the shape's earlier minimal states, in suite order, so witnesses are the
+// same for any worker count. It is safe for concurrent use.
+type Minimizer struct {
+	ev    *Evaluator
+	full  map[string][][]any
+	total int
+	space *minimize.Space
+	files map[string]string
+	// stateJSON is the full state's encoding, indented as inside a witness.
+	stateJSON []byte
+	memo      *replayMemo
+	seq       *shapeSeq
+	// counters of replays executed and answered by the memo
+	executed, memoHits atomic.Int64
+}
+
+// Counts reports how many replays were executed and how many the memo
+// answered so far.
+func (m *Minimizer) Counts() (executed, memoHits int64) { return m.executed.Load(), m.memoHits.Load() }
+
+// NewMinimizer prepares minimization for a run of ev on the suite state st.
+func NewMinimizer(ev *Evaluator, st *state.State) (*Minimizer, error) {
+	d := ev.Domain
+	m := &Minimizer{ev: ev, full: st.BaseRows(d), memo: newReplayMemo(replayMemoEntries), seq: newShapeSeq(), files: map[string]string{}}
+	for _, rows := range m.full {
+		m.total += len(rows)
+	}
+	m.space = minimize.NewSpace(d, m.full)
+	if d.FS == nil {
+		return nil, fmt.Errorf("minimize: domain %s has no files to embed", d.Name)
+	}
+	for _, f := range spec.DomainFiles {
+		b, err := fs.ReadFile(d.FS, f)
+		if err != nil {
+			return nil, fmt.Errorf("minimize: read %s: %w", f, err)
+		}
+		m.files[f] = string(b)
+	}
+	enc, err := state.EncodeRows(d, m.full)
+	if err != nil {
+		return nil, fmt.Errorf("minimize: %w", err)
+	}
+	if m.stateJSON, err = indentedJSON(enc); err != nil {
+		return nil, fmt.Errorf("minimize: %w", err)
+	}
+	return m, nil
+}
+
+// Skip tells the minimizer that task idx (0-based, suite order) has no
+// witness. Every task of a run must be either skipped or minimized.
+func (m *Minimizer) Skip(idx int) { m.seq.report(idx, "") }
+
+// replayed is one replay's detection.
+type replayed struct {
+	det     detect.Detection
+	blocked bool
+}
+
+// replay runs q through stack for principal on the subset s of the state.
+func (m *Minimizer) replay(ctx context.Context, sess db.Session, stack layers.Stack, principal string, q spec.SemanticQuery, s minimize.Subset) (observe.Observation, error) {
+	if s.Rows() == m.total {
+		return m.ev.Observe(ctx, sess, stack, principal, q)
+	}
+	r, ok := sess.(db.Restricter)
+	if !ok {
+		return observe.Observation{}, fmt.Errorf("minimize: session cannot be restricted to a state subset")
+	}
+	st, err := state.FromRows(m.ev.Domain, s.Select(m.full))
+	if err != nil {
+		return observe.Observation{}, fmt.Errorf("minimize: %w", err)
+	}
+	ev := &Evaluator{Domain: m.ev.Domain, Oracle: oracle.New(m.ev.Domain, st), Catalog: m.ev.Catalog}
+	var obs observe.Observation
+	err = r.WithState(ctx, st, func(rs db.Session) error {
+		var err error
+		obs, err = ev.Observe(ctx, rs, stack, principal, q)
+		return err
+	})
+	return obs, err
+}
+
+// detect replays through the memo.
+func (m *Minimizer) detect(ctx context.Context, sess db.Session, stack layers.Stack, principal string, q spec.SemanticQuery, s minimize.Subset) (replayed, error) {
+	sk, _ := json.Marshal(stack)
+	key := string(sk) + "\x00" + principal + "\x00" + q.Key() + "\x00" + s.Key()
+	if v, ok := m.memo.get(key); ok {
+		m.memoHits.Add(1)
+		return v, nil
+	}
+	m.executed.Add(1)
+	obs, err := m.replay(ctx, sess, stack, principal, q, s)
+	if err != nil {
+		return replayed{}, err
+	}
+	r := replayed{det: detect.Detect(obs), blocked: obs.Layers.Database != nil && obs.Layers.Database.Result.Blocked}
+	m.memo.put(key, r)
+	return r, nil
+}
+
+// shapeKey is the failure shape a witness's state reduction is shared by.
+func shapeKey(mutation, principal string, d detect.Detection, blocked bool) string {
+	return strings.Join([]string{mutation, principal, d.WitnessClass, d.LocalizedSurface, d.ContainmentLayer,
+		fmt.Sprint(d.ReleaseAllowed), fmt.Sprint(d.SemanticDifference), fmt.Sprint(blocked)}, "\x00")
+}
+
+// replayMemo is a bounded, concurrency-safe LRU of replay detections. A
+// replay is a pure function of its key, so the memo never changes a result.
+type replayMemo struct {
+	mu    sync.Mutex
+	cap   int
+	ll    *list.List
+	items map[string]*list.Element
+}
+
+type memoEntry struct {
+	key string
+	val replayed
+}
+
+func newReplayMemo(n int) *replayMemo {
+	return &replayMemo{cap: n, ll: list.New(), items: map[string]*list.Element{}}
+}
+
+func (c *replayMemo) get(key string) (replayed, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[key]; ok {
+		c.ll.MoveToFront(e)
+		return e.Value.(*memoEntry).val, true
+	}
+	return replayed{}, false
+}
+
+func (c *replayMemo) put(key string, v replayed) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[key]; ok {
+		c.ll.MoveToFront(e)
+		return
+	}
+	c.items[key] = c.ll.PushFront(&memoEntry{key, v})
+	for c.ll.Len() > c.cap {
+		last := c.ll.Back()
+		c.ll.Remove(last)
+		delete(c.items, last.Value.(*memoEntry).key)
+	}
+}

@@ -1,0 +1,342 @@
+package minimize
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+
+	"github.com/policystrata/policystrata/pipeline/spec"
+)
+
+// Subset is a state as the rows it keeps of the full state: per base table,
+// increasing row indexes into the full state's rows.
+type Subset map[string][]int
+
+// Rows counts the rows s keeps.
+func (s Subset) Rows() int {
+	n := 0
+	for _, ix := range s {
+		n += len(ix)
+	}
+	return n
+}
+
+// Key is a canonical string for s (tables sorted), for memos.
+func (s Subset) Key() string {
+	h := sha256.New()
+	var b [8]byte
+	for _, t := range spec.SortedKeys(s) {
+		h.Write([]byte(t))
+		h.Write([]byte{0})
+		for _, i := range s[t] {
+			binary.LittleEndian.PutUint64(b[:], uint64(i))
+			h.Write(b[:])
+		}
+		h.Write([]byte{1})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// Select returns the rows of full that s keeps, in order.
+func (s Subset) Select(full map[string][][]any) map[string][][]any {
+	out := map[string][][]any{}
+	for t, ix := range s {
+		rows := make([][]any, len(ix))
+		for k, i := range ix {
+			rows[k] = full[t][i]
+		}
+		out[t] = rows
+	}
+	return out
+}
+
+// rowID names one row of the full state.
+type rowID struct {
+	table string
+	index int
+}
+
+// Space is the full state a reduction works in: its base tables, each
+// table's depth in the foreign-key graph, and which rows reference which.
+type Space struct {
+	tables   []string
+	level    map[string]int
+	children map[rowID][]rowID
+	size     map[string]int
+}
+
+// NewSpace indexes the foreign keys of full, the base rows of a state of d.
+func NewSpace(d *spec.Domain, full map[string][][]any) *Space {
+	sp := &Space{level: map[string]int{}, children: map[rowID][]rowID{}, size: map[string]int{}}
+	base := map[string]*spec.Table{}
+	for _, t := range d.Schema.Tables {
+		if t.MaterializedView == nil {
+			sp.tables = append(sp.tables, t.Name)
+			base[t.Name] = t
+			sp.size[t.Name] = len(full[t.Name])
+		}
+	}
+	var depth func(name string, seen int) int
+	depth = func(name string, seen int) int {
+		if v, ok := sp.level[name]; ok {
+			return v
+		}
+		best := 0
+		if seen <= len(sp.tables) {
+			for _, fk := range base[name].ForeignKeys {
+				rt, _, err := spec.SplitQualified(fk.References)
+				if err == nil && base[rt] != nil && rt != name {
+					best = max(best, depth(rt, seen+1)+1)
+				}
+			}
+		}
+		sp.level[name] = best
+		return best
+	}
+	for _, name := range sp.tables {
+		depth(name, 0)
+	}
+	for _, name := range sp.tables {
+		t := base[name]
+		for _, fk := range t.ForeignKeys {
+			rt, rc, err := spec.SplitQualified(fk.References)
+			if err != nil || base[rt] == nil {
+				continue
+			}
+			ci, ri := colIndex(t, fk.Column), colIndex(base[rt], rc)
+			if ci < 0 || ri < 0 {
+				continue
+			}
+			byVal := map[any][]int{}
+			for j, r := range full[rt] {
+				byVal[r[ri]] = append(byVal[r[ri]], j)
+			}
+			for i, r := range full[name] {
+				if r[ci] == nil {
+					continue
+				}
+				for _, j := range byVal[r[ci]] {
+					p := rowID{rt, j}
+					sp.children[p] = append(sp.children[p], rowID{name, i})
+				}
+			}
+		}
+	}
+	return sp
+}
+
+func colIndex(t *spec.Table, name string) int {
+	for i, c := range t.Columns {
+		if c.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Full is the subset that keeps every row.
+func (sp *Space) Full() Subset {
+	s := Subset{}
+	for _, t := range sp.tables {
+		ix := make([]int, sp.size[t])
+		for i := range ix {
+			ix[i] = i
+		}
+		s[t] = ix
+	}
+	return s
+}
+
+// Without returns s minus rows and, transitively, every row that
+// references a removed row.
+func (sp *Space) Without(s Subset, rows []rowID) Subset {
+	gone := map[rowID]bool{}
+	stack := append([]rowID{}, rows...)
+	for len(stack) > 0 {
+		r := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if gone[r] {
+			continue
+		}
+		gone[r] = true
+		stack = append(stack, sp.children[r]...)
+	}
+	out := Subset{}
+	for _, t := range sp.tables {
+		keep := []int{}
+		for _, i := range s[t] {
+			if !gone[rowID{t, i}] {
+				keep = append(keep, i)
+			}
+		}
+		out[t] = keep
+	}
+	return out
+}
+
+// rowsAt lists s's rows of the tables at depth level, in table then index
+// order.
+func (sp *Space) rowsAt(s Subset, level int) []rowID {
+	var out []rowID
+	for _, t := range sp.tables {
+		if sp.level[t] == level {
+			for _, i := range s[t] {
+				out = append(out, rowID{t, i})
+			}
+		}
+	}
+	return out
+}
+
+// all lists s's rows, deepest tables first (leaves before the rows they
+// hang from), then in table and index order.
+func (sp *Space) all(s Subset) []rowID {
+	var out []rowID
+	for lvl := sp.maxLevel(); lvl >= 0; lvl-- {
+		out = append(out, sp.rowsAt(s, lvl)...)
+	}
+	return out
+}
+
+func (sp *Space) maxLevel() int {
+	m := 0
+	for _, l := range sp.level {
+		m = max(m, l)
+	}
+	return m
+}
+
+// ReduceState shrinks the state from start (which must preserve the
+// witness with q) by hierarchical delta debugging: level by level of the
+// foreign-key graph (tenants first), ddmin over that level's rows, each
+// removal cascading to the rows below.
+func (sp *Space) ReduceState(q spec.SemanticQuery, start Subset, check Check, st *Stats) (Subset, error) {
+	s := start
+	for lvl := 0; lvl <= sp.maxLevel(); lvl++ {
+		items := sp.rowsAt(s, lvl)
+		if len(items) == 0 {
+			continue
+		}
+		kept, err := ddmin(items, func(keep []rowID) (bool, error) {
+			return st.tryState(check, q, sp.Without(s, minus(items, keep)))
+		})
+		if err != nil {
+			return s, err
+		}
+		s = sp.Without(s, minus(items, kept))
+		if st.Exhausted {
+			return s, nil
+		}
+	}
+	return s, nil
+}
+
+// OneMinimal reduces (q, s) by single steps until no query move and no
+// single row removal (with its cascade) preserves the witness, and reports
+// whether it got there within the budgets.
+func (sp *Space) OneMinimal(q spec.SemanticQuery, s Subset, check Check, st *Stats) (spec.SemanticQuery, Subset, bool, error) {
+	for {
+		nq, err := ReduceQuery(q, s, check, st)
+		if err != nil || st.Exhausted {
+			return nq, s, false, err
+		}
+		changed := nq.Key() != q.Key()
+		q = nq
+		for _, r := range sp.all(s) {
+			cand := sp.Without(s, []rowID{r})
+			ok, err := st.tryState(check, q, cand)
+			if err != nil || st.Exhausted {
+				return q, s, false, err
+			}
+			if ok {
+				s, changed = cand, true
+				break
+			}
+		}
+		if !changed {
+			return q, s, true, nil
+		}
+	}
+}
+
+// minus lists the items of all that are not in keep.
+func minus(all, keep []rowID) []rowID {
+	k := map[rowID]bool{}
+	for _, r := range keep {
+		k[r] = true
+	}
+	var out []rowID
+	for _, r := range all {
+		if !k[r] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// ddmin is Zeller's delta debugging: a subset of items that still passes
+// test, from which no chunk at the finest granularity tried can be
+// removed. The empty set is tried first.
+func ddmin(items []rowID, test func([]rowID) (bool, error)) ([]rowID, error) {
+	if ok, err := test(nil); err != nil || ok {
+		return nil, err
+	}
+	n := 2
+	for len(items) >= 2 {
+		chunks := split(items, n)
+		reduced := false
+		for _, c := range chunks {
+			ok, err := test(c)
+			if err != nil {
+				return items, err
+			}
+			if ok {
+				items, n, reduced = c, 2, true
+				break
+			}
+		}
+		if !reduced && n > 2 {
+			for i := range chunks {
+				comp := complementOf(chunks, i)
+				ok, err := test(comp)
+				if err != nil {
+					return items, err
+				}
+				if ok {
+					items, n, reduced = comp, max(n-1, 2), true
+					break
+				}
+			}
+		}
+		if !reduced {
+			if n >= len(items) {
+				break
+			}
+			n = min(2*n, len(items))
+		}
+	}
+	return items, nil
+}
+
+func split(items []rowID, n int) [][]rowID {
+	var out [][]rowID
+	start := 0
+	for i := 0; i < n; i++ {
+		end := start + (len(items)-start)/(n-i)
+		if end > start {
+			out = append(out, items[start:end])
+		}
+		start = end
+	}
+	return out
+}
+
+func complementOf(chunks [][]rowID, skip int) []rowID {
+	var out []rowID
+	for i, c := range chunks {
+		if i != skip {
+			out = append(out, c...)
+		}
+	}
+	return out
+}
