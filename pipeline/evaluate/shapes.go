@@ -5,10 +5,15 @@ import (
 	"sync"
 
 	"github.com/policystrata/policystrata/pipeline/minimize"
+	"github.com/policystrata/policystrata/pipeline/spec"
 )
 
-// maxChainStates bounds the minimal states a failure shape remembers.
-const maxChainStates = 8
+// maxChainStates bounds the minimal states a failure shape remembers, and
+// maxChainResults the finished reductions.
+const (
+	maxChainStates  = 8
+	maxChainResults = 16
+)
 
 // shapeSeq orders the state reductions of one run so that reuse is
 // deterministic: every task reports its failure shape (or none) in any
@@ -33,10 +38,22 @@ type turn struct {
 	chain *chain
 }
 
-// chain is what a shape's tasks share: the minimal states found by full
-// reductions, in suite order. Only the task holding the turn touches it.
+// chain is what a shape's tasks share, in suite order: the minimal states
+// found by full reductions, and the witnesses (reduced query and state)
+// found so far. Only the task holding the turn touches it.
 type chain struct {
-	states []minimize.Subset
+	states  []minimize.Subset
+	results []shapeResult
+}
+
+// shapeResult is one finished reduction of a shape: the replay of
+// (query, state) through the shape's stack for its principal preserves
+// every witness of the shape (Preserves depends only on what the shape key
+// holds), and its 1-minimality was checked with the same replays.
+type shapeResult struct {
+	query      spec.SemanticQuery
+	state      minimize.Subset
+	oneMinimal bool
 }
 
 func newShapeSeq() *shapeSeq {

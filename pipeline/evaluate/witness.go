@@ -40,38 +40,15 @@ func (m *Minimizer) Minimize(ctx context.Context, sess db.Session, idx int, t sp
 	var stats minimize.Stats
 	full := m.space.Full()
 	q0 := t.SemanticQuery.Normalized()
-	q, err := minimize.ReduceQuery(q0, full, check, &stats)
-	if err != nil {
-		return trace.Witness{}, nil, fmt.Errorf("minimize %s: %w", t.ID, err)
-	}
-	reported = true
 	tn, err := m.seq.enter(ctx, idx, shapeKey(t.Mutation, t.Principal, orig, origBlocked))
+	reported = true
 	if err != nil {
 		return trace.Witness{}, nil, err
 	}
 	defer tn.finish()
-	s, reused := full, false
-	for _, cand := range tn.chain.states {
-		ok, err := check(q, cand)
-		if err != nil {
-			return trace.Witness{}, nil, fmt.Errorf("minimize %s: %w", t.ID, err)
-		}
-		if ok {
-			s, reused = cand, true
-			break
-		}
-	}
-	if !reused {
-		if s, err = m.space.ReduceState(q, full, check, &stats); err != nil {
-			return trace.Witness{}, nil, fmt.Errorf("minimize %s: %w", t.ID, err)
-		}
-	}
-	q, s, one, err := m.space.OneMinimal(q, s, check, &stats)
+	q, s, one, reused, err := m.reduce(tn.chain, q0, full, check, &stats)
 	if err != nil {
 		return trace.Witness{}, nil, fmt.Errorf("minimize %s: %w", t.ID, err)
-	}
-	if !reused && len(tn.chain.states) < maxChainStates {
-		tn.chain.states = append(tn.chain.states, s)
 	}
 	tn.finish()
 
@@ -90,7 +67,7 @@ func (m *Minimizer) Minimize(ctx context.Context, sess db.Session, idx int, t sp
 		DimensionsRemoved: len(q0.Dimensions) - len(q.Dimensions), FiltersRemoved: len(q0.Filters) - len(q.Filters),
 		LimitReset: q0.Limit != q.Limit, TimeRangeReset: q0.TimeRange != q.TimeRange,
 		IRFeaturesBefore: minimize.Features(q0), IRFeaturesAfter: minimize.Features(q),
-		StateRowsBefore: m.total, StateRowsAfter: s.Rows(), StateReused: reused, OneMinimal: one && !stats.Exhausted,
+		StateRowsBefore: m.total, StateRowsAfter: s.Rows(), StateReused: reused, OneMinimal: one,
 		Reduced: q,
 	}
 	w := m.witness(t, q, stack, obs, det, enc, mn)
@@ -102,6 +79,60 @@ func (m *Minimizer) Minimize(ctx context.Context, sess db.Session, idx int, t sp
 	}
 	mn.OriginalBytes = len(ob) - len("[]") + len(m.stateJSON)
 	return w, mn, nil
+}
+
+// reduce minimizes (q0, full) for one task holding its shape's turn. An
+// earlier witness of the shape whose query q0 reduces to (Reachable) is the
+// answer outright: it preserves this witness too, and its 1-minimality was
+// checked by the same replays (verified once more through the memo).
+// Otherwise the query is reduced on the full state, the shape's earlier
+// minimal states are tried, else the state is reduced, and the pair is
+// brought to 1-minimality; the result joins the shape's chain.
+func (m *Minimizer) reduce(ch *chain, q0 spec.SemanticQuery, full minimize.Subset, check minimize.Check, stats *minimize.Stats) (spec.SemanticQuery, minimize.Subset, bool, bool, error) {
+	for _, r := range ch.results {
+		if !minimize.Reachable(q0, r.query) {
+			continue
+		}
+		ok, err := check(r.query, r.state)
+		if err != nil {
+			return q0, full, false, false, err
+		}
+		if ok {
+			return r.query, r.state, r.oneMinimal, true, nil
+		}
+	}
+	q, err := minimize.ReduceQuery(q0, full, check, stats)
+	if err != nil {
+		return q0, full, false, false, err
+	}
+	s, reused := full, false
+	for _, cand := range ch.states {
+		ok, err := check(q, cand)
+		if err != nil {
+			return q0, full, false, false, err
+		}
+		if ok {
+			s, reused = cand, true
+			break
+		}
+	}
+	if !reused {
+		if s, err = m.space.ReduceState(q, full, check, stats); err != nil {
+			return q0, full, false, false, err
+		}
+	}
+	q, s, one, err := m.space.OneMinimal(q, s, check, stats)
+	if err != nil {
+		return q0, full, false, false, err
+	}
+	one = one && !stats.Exhausted
+	if !reused && len(ch.states) < maxChainStates {
+		ch.states = append(ch.states, s)
+	}
+	if len(ch.results) < maxChainResults {
+		ch.results = append(ch.results, shapeResult{query: q, state: s, oneMinimal: one})
+	}
+	return q, s, one, reused, nil
 }
 
 // witness assembles the witness file of task t replayed as q on the state

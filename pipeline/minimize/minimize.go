@@ -95,6 +95,35 @@ func QueryMoves(q spec.SemanticQuery) []Move {
 	return out
 }
 
+// Reachable reports whether query moves (QueryMoves, repeated) can turn
+// from into to: the same metric and grain, to's dimensions a subsequence of
+// from's, its filters a subset of from's with the same values, its limit
+// and time range either from's or the defaults.
+func Reachable(from, to spec.SemanticQuery) bool {
+	f, t := from.Normalized(), to.Normalized()
+	if f.Metric != t.Metric || f.Grain != t.Grain {
+		return false
+	}
+	i := 0
+	for _, d := range f.Dimensions {
+		if i < len(t.Dimensions) && t.Dimensions[i] == d {
+			i++
+		}
+	}
+	if i != len(t.Dimensions) {
+		return false
+	}
+	for k, v := range t.Filters {
+		if fv, ok := f.Filters[k]; !ok || fv != v {
+			return false
+		}
+	}
+	if t.Limit != f.Limit && t.Limit != spec.DefaultLimit {
+		return false
+	}
+	return t.TimeRange == f.TimeRange || t.TimeRange == DefaultTimeRange
+}
+
 // bare is q with every feature removed.
 func bare(q spec.SemanticQuery) spec.SemanticQuery {
 	c := q.Normalized()
@@ -146,21 +175,28 @@ func ReduceQuery(q spec.SemanticQuery, s Subset, check Check, st *Stats) (spec.S
 			return q, err
 		}
 	}
+	// passes over the moves, each continuing after an accepted move (a
+	// move skipped earlier in the pass is retried in the next), until a
+	// whole pass accepts nothing
 	for {
 		accepted := false
-		for _, m := range QueryMoves(q) {
+		for i := 0; ; i++ {
+			moves := QueryMoves(q)
+			if i >= len(moves) {
+				break
+			}
 			if st.QueryAttempts >= MaxQueryAttempts {
 				st.Exhausted = true
 				return q, nil
 			}
-			ok, err := st.tryQuery(check, m.Query, s)
+			ok, err := st.tryQuery(check, moves[i].Query, s)
 			if err != nil {
 				return q, err
 			}
 			if ok {
-				st.record(m.Kind)
-				q, accepted = m.Query, true
-				break
+				st.record(moves[i].Kind)
+				q, accepted = moves[i].Query, true
+				i-- // the move list shrank by one at i
 			}
 		}
 		if !accepted {

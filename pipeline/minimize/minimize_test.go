@@ -196,3 +196,32 @@ func TestDdmin(t *testing.T) {
 		}
 	}
 }
+
+// TestReachable: a query is reachable from another exactly when query
+// moves (drop dimensions and filters, reset limit and time range) lead there.
+func TestReachable(t *testing.T) {
+	from := spec.SemanticQuery{Metric: "m", Dimensions: []string{"a", "b", "c"}, Filters: map[string]string{"x": "1", "y": "2"},
+		TimeRange: "quarter_to_date", Grain: "month", Limit: 7}
+	cases := []struct {
+		name string
+		to   spec.SemanticQuery
+		want bool
+	}{
+		{"itself", from, true},
+		{"bare", spec.SemanticQuery{Metric: "m", Grain: "month", Limit: spec.DefaultLimit, TimeRange: DefaultTimeRange}, true},
+		{"a subsequence of dimensions, one filter", spec.SemanticQuery{Metric: "m", Dimensions: []string{"a", "c"}, Filters: map[string]string{"y": "2"}, Grain: "month", Limit: 7, TimeRange: "quarter_to_date"}, true},
+		{"dimensions out of order", spec.SemanticQuery{Metric: "m", Dimensions: []string{"c", "a"}, Grain: "month", Limit: 7, TimeRange: "quarter_to_date"}, false},
+		{"another metric", spec.SemanticQuery{Metric: "n", Grain: "month", Limit: 7, TimeRange: "quarter_to_date"}, false},
+		{"a filter value changed", spec.SemanticQuery{Metric: "m", Filters: map[string]string{"x": "9"}, Grain: "month", Limit: 7, TimeRange: "quarter_to_date"}, false},
+		{"a new dimension", spec.SemanticQuery{Metric: "m", Dimensions: []string{"d"}, Grain: "month", Limit: 7, TimeRange: "quarter_to_date"}, false},
+		{"another limit", spec.SemanticQuery{Metric: "m", Grain: "month", Limit: 8, TimeRange: "quarter_to_date"}, false},
+		{"another time range", spec.SemanticQuery{Metric: "m", Grain: "month", Limit: 7, TimeRange: "fiscal_ytd"}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Reachable(from, tc.to); got != tc.want {
+				t.Errorf("Reachable = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
