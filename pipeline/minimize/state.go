@@ -274,12 +274,27 @@ func minus(all, keep []rowID) []rowID {
 	return out
 }
 
+// singleTries is how many single rows ddmin tries before it splits.
+const singleTries = 3
+
 // ddmin is Zeller's delta debugging: a subset of items that still passes
 // test, from which no chunk at the finest granularity tried can be
-// removed. The empty set is tried first.
+// removed. The empty set is tried first, then the first singleTries single
+// items.
 func ddmin(items []rowID, test func([]rowID) (bool, error)) ([]rowID, error) {
 	if ok, err := test(nil); err != nil || ok {
 		return nil, err
+	}
+	// a witness usually needs one row of a level (an account, a ticket):
+	// try the first few single rows before splitting
+	for i := 0; i < min(len(items), singleTries) && len(items) > 2; i++ {
+		ok, err := test(items[i : i+1])
+		if err != nil {
+			return items, err
+		}
+		if ok {
+			return items[i : i+1], nil
+		}
 	}
 	n := 2
 	for len(items) >= 2 {
