@@ -102,7 +102,7 @@ func (m *Minimizer) replay(ctx context.Context, sess db.Session, stack layers.St
 	if err != nil {
 		return observe.Observation{}, fmt.Errorf("minimize: %w", err)
 	}
-	ev := &Evaluator{Domain: m.ev.Domain, Oracle: oracle.New(m.ev.Domain, st), Catalog: m.ev.Catalog}
+	ev := &Evaluator{Domain: m.ev.Domain, Oracle: oracle.New(m.ev.Domain, st), Catalog: m.ev.Catalog, Resolver: m.ev.Resolver}
 	var obs observe.Observation
 	err = r.WithState(ctx, st, func(rs db.Session) error {
 		var err error
