@@ -222,7 +222,19 @@ func (e *Evaluator) requestState(ctx context.Context, t spec.Task) (*Probe, db.S
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	eng, err := db.OpenDuckDB(ctx, e.Domain, st, layers.Containments())
+	// only what this task runs: its principal's role, the correct
+	// containment and its stack's
+	stack, err := e.catalog().Stack(t.Mutation)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var cs []db.Containment
+	for _, c := range layers.Containments() {
+		if c.Name == layers.Correct || c.Name == stack.Database {
+			cs = append(cs, c)
+		}
+	}
+	eng, err := db.OpenDuckDBWith(ctx, e.Domain, st, cs, db.Options{Roles: []string{pr.Role}})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("open request state: %w", err)
 	}
