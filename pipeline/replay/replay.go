@@ -135,9 +135,12 @@ func Rebuild(path string, w *trace.Witness) (*Env, error) {
 			return nil, strictyaml.Errorf(path, 0, "layer_variants: %v", err)
 		}
 	}
-	for s := range w.LayerVariants {
+	for _, s := range spec.SortedKeys(w.LayerVariants) {
 		if !spec.IsSurface(s) {
 			return nil, strictyaml.Errorf(path, 0, "layer_variants: unknown surface %q", s)
+		}
+		if err := layers.Applicable(w.LayerVariants[s], d); err != nil {
+			return nil, strictyaml.Errorf(path, 0, "layer_variants: %s variant %s cannot act on this domain: %v", s, w.LayerVariants[s], err)
 		}
 	}
 	if d.Policy.Principals[w.Principal] == nil {
