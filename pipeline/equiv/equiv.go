@@ -184,22 +184,14 @@ func CorrectOutput(d *spec.Domain, r resolve.Resolver, surface, principal string
 // reasons), SQL and plan header, visible rows, columns and result, or
 // release decision with what it withheld and disclosed (not its wording).
 func Fingerprint(l observe.Layers, surface string) string {
-	var v any
+	v := l.Surface(surface)
 	switch surface {
-	case "manifest":
-		v = l.Manifest
-	case "grammar":
-		v = l.Grammar
 	case "validator":
 		if l.Validator != nil {
 			c := *l.Validator
 			c.Reasons = nil
 			v = c
 		}
-	case "compiler":
-		v = l.Compiler
-	case "database":
-		v = l.Database
 	case "release":
 		if r := l.Release; r != nil {
 			v = struct {

@@ -128,3 +128,23 @@ type Layers struct {
 	Database  *Database  `json:"database,omitempty"`
 	Release   *Release   `json:"release,omitempty"`
 }
+
+// Surface returns the output of the named layer (a typed nil pointer when
+// it was not reached, nil for an unknown surface).
+func (l Layers) Surface(surface string) any {
+	switch surface {
+	case "manifest":
+		return l.Manifest
+	case "grammar":
+		return l.Grammar
+	case "validator":
+		return l.Validator
+	case "compiler":
+		return l.Compiler
+	case "database":
+		return l.Database
+	case "release":
+		return l.Release
+	}
+	return nil
+}
