@@ -57,13 +57,17 @@ func Names() []string {
 	return out
 }
 
-// Derive builds every aimed state of domain d from base, in Names order.
+// Derive builds the aimed states of domain d from base, in Names order; a
+// derivation whose state would exceed state.MaxRows is left out.
 func Derive(d *spec.Domain, base *state.State) ([]Aimed, error) {
 	out := make([]Aimed, 0, len(derivations))
 	for _, dv := range derivations {
 		b := newBuilder(d, base)
 		if err := dv.apply(b); err != nil {
 			return nil, fmt.Errorf("derive state %s: %w", dv.name, err)
+		}
+		if b.rowCount() > state.MaxRows {
+			continue // a state this large is not built; the search tries the others
 		}
 		st, err := state.FromRows(d, b.rows)
 		if err != nil {
@@ -97,6 +101,15 @@ func newBuilder(d *spec.Domain, base *state.State) *builder {
 		b.next[name] = max + 1
 	}
 	return b
+}
+
+// rowCount counts the rows the builder holds.
+func (b *builder) rowCount() int {
+	n := 0
+	for _, rows := range b.rows {
+		n += len(rows)
+	}
+	return n
 }
 
 // tables lists the base tables below the tenancy table, in schema order.

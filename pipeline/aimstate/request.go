@@ -70,6 +70,9 @@ func ForRequest(d *spec.Domain, base *state.State, tenants []string, q spec.Sema
 			}
 		}
 	}
+	if b.rowCount() > state.MaxRows {
+		return nil, nil
+	}
 	st, err := state.FromRows(d, b.rows)
 	if err != nil {
 		return nil, fmt.Errorf("derive request state: %w", err)

@@ -65,6 +65,9 @@ func (e *Evaluator) account(ctx context.Context, ss Sessions, t spec.Task, stack
 		if err != nil {
 			return accounting{}, err
 		}
+		if p == nil {
+			continue // a state too large to build
+		}
 		res, err := e.tryState(ctx, p, sess, t, stack, op, &reached)
 		release()
 		if err != nil {
@@ -219,7 +222,7 @@ func (e *Evaluator) tryState(ctx context.Context, p *Probe, sess db.Session, t s
 func (e *Evaluator) requestState(ctx context.Context, t spec.Task) (*Probe, db.Session, func(), error) {
 	pr := e.Domain.Policy.Principals[t.Principal]
 	st, err := aimstate.ForRequest(e.Domain, e.State, pr.TenantIDs, t.SemanticQuery)
-	if err != nil {
+	if err != nil || st == nil {
 		return nil, nil, nil, err
 	}
 	// only what this task runs: its principal's role, the correct
