@@ -35,13 +35,13 @@ type generator struct {
 
 var generators = map[string]generator{
 	"generated": {count: 500, seed: 1729, mutants: true, partition: 0, provenance: "property_generated", evidence: "property_generated",
-		notes: "seeded generator over principals, metrics, 0-3 dimensions, filters, time ranges and limits; state seeded by the suite seed"},
+		notes: "seeded generator over principals, metrics, 0-3 dimensions, filters, time ranges and limits, each task shaped by its operator's hint and redrawn until its fault is reachable; state seeded by the suite seed"},
 	"heldout_v1": {count: 500, seed: 260626, mutants: true, partition: 1, provenance: "secondary_generated", evidence: "detector_frozen_generated",
 		notes: "the other half of the generator's (operator, principal, query) space: shares no tuple with generated"},
 	"clean_controls": {count: 80, seed: 260627, provenance: "clean_control_generated", evidence: "clean_control",
-		notes: "correct stack: authorized, denied metric alias, denied sensitive dimension, authorized at the row budget"},
+		notes: "correct stack: authorized, denied metric alias, denied sensitive dimension, authorized at the row budget, a filter on every dimension (time buckets and absent values included), unknown names, boundary limits and costs"},
 	"adversarial_clean_controls": {count: 1000, seed: 260628, provenance: "adversarial_control_generated", evidence: "clean_control",
-		notes: "correct stack under staged rollouts, feature flags, boundary budgets, multi-tenant principals and correct denials"},
+		notes: "correct stack under staged rollouts, feature flags, boundary budgets, multi-tenant principals, correct denials, filters on every dimension, unknown names, boundary limits and costs"},
 }
 
 // GeneratorNames lists the generated suites.
