@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"slices"
 	"strings"
@@ -129,14 +130,14 @@ func (e *DuckDB) load(ctx context.Context, st *state.State, containments []Conta
 		return err
 	}
 	for _, t := range st.Tables {
-		if err := e.insertRows(ctx, e.storeOf(d.Schema.Table(t.Name), store)+"."+quoteIdent(t.Name), t.Rows); err != nil {
+		if err := e.insertRows(ctx, e.storeOf(d.Schema.Table(t.Name), store), t.Name, t.Rows); err != nil {
 			return fmt.Errorf("insert %s: %w", t.Name, err)
 		}
 		owners := make([][]any, len(t.Rows))
 		for i, r := range t.Rows {
 			owners[i] = []any{t.Name, cell.Format(r[t.PK]), t.Owner[i]}
 		}
-		if err := e.insertRows(ctx, "oracle_meta.row_owner", owners); err != nil {
+		if err := e.insertRows(ctx, "oracle_meta", "row_owner", owners); err != nil {
 			return fmt.Errorf("insert ownership of %s: %w", t.Name, err)
 		}
 	}
@@ -187,13 +188,40 @@ func firstLine(s string) string {
 }
 
 // insertRows inserts rows in batches of literal VALUES.
-func (e *DuckDB) insertRows(ctx context.Context, table string, rows [][]any) error {
-	for _, stmt := range insertStatements(table, rows) {
-		if _, err := e.db.ExecContext(ctx, stmt); err != nil {
+// insertRows loads rows into schema.table through DuckDB's appender (no
+// SQL text to parse: loading a state is dominated by parsing INSERT
+// literals otherwise).
+func (e *DuckDB) insertRows(ctx context.Context, schema, table string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	conn, err := e.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(driver.Conn)
+		if !ok {
+			return fmt.Errorf("append %s.%s: not a driver connection", schema, table)
+		}
+		a, err := duckdb.NewAppenderFromConn(c, schema, table)
+		if err != nil {
 			return err
 		}
-	}
-	return nil
+		vals := make([]driver.Value, 0, len(rows[0]))
+		for _, r := range rows {
+			vals = vals[:0]
+			for _, v := range r {
+				vals = append(vals, v)
+			}
+			if err := a.AppendRow(vals...); err != nil {
+				a.Close()
+				return fmt.Errorf("append %s.%s: %w", schema, table, err)
+			}
+		}
+		return a.Close()
+	})
 }
 
 // Session opens a dedicated connection.
