@@ -192,14 +192,19 @@ func firstLine(s string) string {
 // SQL text to parse: loading a state is dominated by parsing INSERT
 // literals otherwise).
 func (e *DuckDB) insertRows(ctx context.Context, schema, table string, rows [][]any) error {
-	if len(rows) == 0 {
-		return nil
-	}
 	conn, err := e.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
+	return appendRows(conn, schema, table, rows)
+}
+
+// appendRows appends rows to schema.table on conn with DuckDB's appender.
+func appendRows(conn *sql.Conn, schema, table string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
 	return conn.Raw(func(dc any) error {
 		c, ok := dc.(driver.Conn)
 		if !ok {
