@@ -16,16 +16,16 @@ import (
 )
 
 // Engines are the databases a run uses: the main engine, the optional
-// cross-check engine (the other one, same state), and the probe states'
-// DuckDB engines.
+// cross-check engine (the other one, same state), and the search states'
+// DuckDB engines, each loaded when a search first needs it.
 type engines struct {
 	main   db.Engine
 	cross  db.Engine
-	probes []db.Engine
+	probes []*lazyEngine
 	// st is the suite's state: each worker that minimizes loads it into
-	// a DuckDB engine of its own (restricting a session to a subset runs a
-	// transaction that deletes rows, and concurrent deleting transactions
-	// on one engine conflict).
+	// a DuckDB engine of its own (restricting a session to a subset
+	// rewrites the engine's mask tables, which concurrent sessions would
+	// share).
 	st *state.State
 	d  *spec.Domain
 }
@@ -87,12 +87,14 @@ func openEngines(ctx context.Context, cfg Config, st *state.State, ev *evaluate.
 		pstates = append(pstates, pst)
 	}
 	for i, pst := range pstates {
-		pe, err := db.OpenDuckDB(ctx, cfg.Domain, pst, layers.Containments())
-		if err != nil {
-			e.close()
-			return nil, fmt.Errorf("open search state %s: %w", probes[i].Ref.Name, err)
-		}
-		e.probes = append(e.probes, pe)
+		name, pst := probes[i].Ref.Name, pst
+		e.probes = append(e.probes, &lazyEngine{open: func(ctx context.Context) (db.Engine, error) {
+			pe, err := db.OpenDuckDB(ctx, cfg.Domain, pst, layers.Containments())
+			if err != nil {
+				return nil, fmt.Errorf("open search state %s: %w", name, err)
+			}
+			return pe, nil
+		}})
 		probes[i].Oracle = oracle.New(cfg.Domain, pst)
 		ev.Probes = append(ev.Probes, probes[i])
 	}
@@ -100,10 +102,13 @@ func openEngines(ctx context.Context, cfg Config, st *state.State, ev *evaluate.
 }
 
 func (e *engines) close() {
-	for _, x := range append([]db.Engine{e.main, e.cross}, e.probes...) {
+	for _, x := range []db.Engine{e.main, e.cross} {
 		if x != nil {
 			x.Close()
 		}
+	}
+	for _, x := range e.probes {
+		x.Close()
 	}
 }
 
@@ -131,12 +136,7 @@ func (e *engines) worker(ctx context.Context, ev *evaluate.Evaluator, min *evalu
 		}
 	}
 	for _, pe := range e.probes {
-		ps, err := pe.Session(ctx)
-		if err != nil {
-			w.Close()
-			return nil, err
-		}
-		w.sess.Probes = append(w.sess.Probes, ps)
+		w.sess.Probes = append(w.sess.Probes, &lazySession{eng: pe})
 	}
 	return w, nil
 }
