@@ -3,6 +3,7 @@ package evaluate
 import (
 	"context"
 	"fmt"
+	"reflect"
 
 	"github.com/policystrata/policystrata/pipeline/aimstate"
 	"github.com/policystrata/policystrata/pipeline/catalog"
@@ -143,16 +144,15 @@ func (e *Evaluator) faultReached(ctx context.Context, sess db.Session, op catalo
 		}
 		ac, bc := *a, *b
 		ac.SQL, bc.SQL = "", ""
-		if equiv.Fingerprint(observe.Layers{Compiler: &ac}, "compiler") != equiv.Fingerprint(observe.Layers{Compiler: &bc}, "compiler") {
-			return true, nil
+		if !reflect.DeepEqual(ac, bc) {
+			return true, nil // the plan header differs
 		}
 		pr := e.Domain.Policy.Principals[obs.Principal]
 		d, err := layers.Execute(ctx, sess, e.Domain, layers.Correct, pr.Role, pr.TenantIDs, a.SQL, a.Shadow)
 		if err != nil {
 			return false, err
 		}
-		return equiv.Fingerprint(observe.Layers{Database: &observe.Database{Result: d.Result}}, "database") !=
-			equiv.Fingerprint(observe.Layers{Database: &observe.Database{Result: l.Database.Result}}, "database"), nil
+		return !reflect.DeepEqual(d.Result, l.Database.Result), nil
 	default:
 		correct = equiv.CorrectOutput(e.Domain, e.Resolver, op.Surface, obs.Principal, obs.Intent, l)
 	}

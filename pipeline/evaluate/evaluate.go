@@ -12,7 +12,6 @@ import (
 	"github.com/policystrata/policystrata/pipeline/catalog"
 	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/detect"
-	"github.com/policystrata/policystrata/pipeline/equiv"
 	"github.com/policystrata/policystrata/pipeline/layers"
 	"github.com/policystrata/policystrata/pipeline/measure"
 	"github.com/policystrata/policystrata/pipeline/observe"
@@ -128,10 +127,4 @@ func (e *Evaluator) EvaluateWith(ctx context.Context, ss Sessions, t spec.Task) 
 	tr.AccountingStatus, tr.AccountingReason = acc.status, acc.reason
 	tr.FaultReached, tr.EquivalenceProof, tr.KillingState = acc.reached, acc.proof, acc.killer
 	return Outcome{Observation: obs, Detection: det, Trace: tr, Stack: stack}, nil
-}
-
-// LayerOutput is a canonical fingerprint of one layer's output (see
-// equiv.Fingerprint).
-func LayerOutput(o observe.Observation, surface string) string {
-	return equiv.Fingerprint(o.Layers, surface)
 }
