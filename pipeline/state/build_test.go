@@ -5,22 +5,30 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/policystrata/policystrata/domains"
+	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/state"
 )
+
+// seeded loads built-in domain name and generates its state from seed.
+func seeded(t *testing.T, name string, seed uint64) (*spec.Domain, *state.State) {
+	t.Helper()
+	d, err := domains.Load(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := state.GenerateSeed(d, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, st
+}
 
 // TestFromRowsRoundTrip rebuilds every built-in domain's state from its base
 // rows: owners and materialized-view rows are derived again, identically.
 func TestFromRowsRoundTrip(t *testing.T) {
 	for _, name := range domains.Names() {
 		t.Run(name, func(t *testing.T) {
-			d, err := domains.Load(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			st, err := state.GenerateSeed(d, 7)
-			if err != nil {
-				t.Fatal(err)
-			}
+			d, st := seeded(t, name, 7)
 			got, err := state.FromRows(d, st.BaseRows(d))
 			if err != nil {
 				t.Fatal(err)
@@ -41,14 +49,7 @@ func TestFromRowsRoundTrip(t *testing.T) {
 // TestFromRowsErrors: a dangling owner reference, a repeated key, a short
 // row and an unknown table are errors, not states.
 func TestFromRowsErrors(t *testing.T) {
-	d, err := domains.Load("support_saas")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := state.GenerateSeed(d, 7)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, st := seeded(t, "support_saas", 7)
 	cases := map[string]func(map[string][][]any){
 		"dangling":  func(r map[string][][]any) { r["tenants"] = nil },
 		"duplicate": func(r map[string][][]any) { r["accounts"] = append(r["accounts"], r["accounts"][0]) },

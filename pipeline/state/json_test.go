@@ -15,14 +15,7 @@ import (
 func TestEncodeRowsRoundTrip(t *testing.T) {
 	for _, name := range domains.Names() {
 		t.Run(name, func(t *testing.T) {
-			d, err := domains.Load(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			st, err := state.GenerateSeed(d, 11)
-			if err != nil {
-				t.Fatal(err)
-			}
+			d, st := seeded(t, name, 11)
 			rows := st.BaseRows(d)
 			enc, err := state.EncodeRows(d, rows)
 			if err != nil {
@@ -74,14 +67,7 @@ func TestDecodeRowsErrors(t *testing.T) {
 // Cascade keeps foreign keys whole: dropping a tenant drops its accounts,
 // their subscriptions, invoices, tickets and events, and nothing else.
 func TestCascade(t *testing.T) {
-	d, err := domains.Load("support_saas")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := state.GenerateSeed(d, 7)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, st := seeded(t, "support_saas", 7)
 	rows := st.BaseRows(d)
 	gone := rows["tenants"][0][0]
 	got := state.Cascade(d, rows, func(table string, i int) bool {
