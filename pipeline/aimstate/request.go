@@ -43,7 +43,8 @@ func ForRequest(d *spec.Domain, base *state.State, tenants []string, q spec.Sema
 	for _, t := range tenants {
 		targets[t] = true
 	}
-	for _, t := range b.tenants() {
+	all := b.tenants()
+	for _, t := range all {
 		if k := cell.Format(t); !targets[k] {
 			targets[k] = true // one tenant outside the request's
 			break
@@ -51,7 +52,7 @@ func ForRequest(d *spec.Domain, base *state.State, tenants []string, q spec.Sema
 	}
 	for _, t := range b.straightOwned() {
 		for ti, idx := range b.firstOwned(t.Name, 8) {
-			if !targets[cell.Format(b.tenants()[ti])] {
+			if !targets[cell.Format(all[ti])] {
 				continue
 			}
 			for _, i := range b.largestTree(t.Name, idx) {
