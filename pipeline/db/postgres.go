@@ -141,7 +141,10 @@ func openPostgres(ctx context.Context, dsn string, d *spec.Domain, st *state.Sta
 }
 
 // pgConfig parses dsn and pins the session settings result normalization
-// relies on: UTC time zone, ISO dates, shortest-exact float text, and no
+// and literal quoting rely on: UTC time zone, ISO dates, shortest-exact
+// float text, standard-conforming strings (a backslash in a quoted literal
+// is an ordinary character, so doubling quotes is the whole escaping, as on
+// DuckDB, whatever the DSN or the server's defaults say), and no
 // server-side prepared statements (statements run in changing roles and
 // search paths).
 func pgConfig(dsn string) (*pgx.ConnConfig, error) {
@@ -153,6 +156,8 @@ func pgConfig(dsn string) (*pgx.ConnConfig, error) {
 	cfg.RuntimeParams["DateStyle"] = "ISO, MDY"
 	cfg.RuntimeParams["IntervalStyle"] = "postgres"
 	cfg.RuntimeParams["extra_float_digits"] = "3"
+	cfg.RuntimeParams["standard_conforming_strings"] = "on"
+	cfg.RuntimeParams["backslash_quote"] = "off"
 	if cfg.RuntimeParams["application_name"] == "" {
 		cfg.RuntimeParams["application_name"] = "policystrata"
 	}

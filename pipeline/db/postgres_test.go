@@ -22,7 +22,12 @@ import (
 // and checked to leave nothing behind, when t ends) and opens a session.
 func openPG(t *testing.T, env *evaltest.Env) (*db.Postgres, db.Session) {
 	t.Helper()
-	dsn := db.PGTestDSN(t)
+	return openPGDSN(t, env, db.PGTestDSN(t))
+}
+
+// openPGDSN is openPG on the server dsn names.
+func openPGDSN(t *testing.T, env *evaltest.Env, dsn string) (*db.Postgres, db.Session) {
+	t.Helper()
 	ctx := context.Background()
 	eng, err := db.OpenPostgres(ctx, dsn, env.Domain, env.State, layers.Containments(), db.Options{})
 	if err != nil {

@@ -16,6 +16,11 @@ import (
 // flushes a group as soon as it fills, so memory does not grow with the run.
 const RowGroupSize = 1024
 
+// RowGroupBytes bounds the JSONL bytes of the records one row group holds:
+// a group is flushed before it would pass this size, so a few huge records
+// make small groups instead of one past Arrow's 2 GiB string-array limit.
+const RowGroupBytes = 64 << 20
+
 // Column is one flat Parquet column of records of type T; make one with
 // StringColumn, BoolColumn, Int64Column or LineColumn.
 type Column[T any] struct {
@@ -63,12 +68,15 @@ func Schema[T any](cols []Column[T]) *arrow.Schema {
 }
 
 // ColumnWriter streams records of type T into a Parquet file (zstd,
-// deterministic bytes), one row group per RowGroupSize records.
+// deterministic bytes), one row group per RowGroupSize records or
+// RowGroupBytes bytes, whichever fills first.
 type ColumnWriter[T any] struct {
 	cols    []Column[T]
 	fw      *pqarrow.FileWriter
 	b       *array.RecordBuilder
 	pending int
+	// bytes counts the JSONL bytes of the pending records
+	bytes int
 }
 
 // NewColumnWriter starts a Parquet file of cols on w; createdBy names the
@@ -89,11 +97,17 @@ func NewColumnWriter[T any](w io.Writer, createdBy string, cols []Column[T]) (*C
 
 // Write appends one record; line is its JSONL encoding.
 func (p *ColumnWriter[T]) Write(r *T, line []byte) error {
+	if p.pending > 0 && p.bytes+len(line) > RowGroupBytes {
+		if err := p.flush(); err != nil {
+			return err
+		}
+	}
 	for i, c := range p.cols {
 		c.append(p.b.Field(i), r, line)
 	}
 	p.pending++
-	if p.pending >= RowGroupSize {
+	p.bytes += len(line)
+	if p.pending >= RowGroupSize || p.bytes >= RowGroupBytes {
 		return p.flush()
 	}
 	return nil
@@ -105,7 +119,7 @@ func (p *ColumnWriter[T]) flush() error {
 	}
 	rec := p.b.NewRecordBatch()
 	defer rec.Release()
-	p.pending = 0
+	p.pending, p.bytes = 0, 0
 	if err := p.fw.Write(rec); err != nil {
 		return fmt.Errorf("write parquet: %w", err)
 	}

@@ -90,3 +90,48 @@ func TestColumnWriterRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestColumnWriterSplitsByBytes: records whose lines together pass
+// RowGroupBytes are spread over several row groups, none over the bound
+// (except a single record larger than it, alone in its group).
+func TestColumnWriterSplitsByBytes(t *testing.T) {
+	big := bytes.Repeat([]byte("x"), RowGroupBytes/3+1)
+	huge := bytes.Repeat([]byte("y"), RowGroupBytes+1)
+	tests := []struct {
+		name   string
+		lines  [][]byte
+		groups int
+	}{
+		{"three fit in one group minus one", [][]byte{big, big}, 1},
+		{"three thirds and one more", [][]byte{big, big, big, big}, 2},
+		{"a huge record alone", [][]byte{big, huge, big}, 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			w, err := NewColumnWriter(&buf, "test", rowColumns)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, l := range tc.lines {
+				r := row{ID: fmt.Sprint(i)}
+				if err := w.Write(&r, l); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			pf, err := file.NewParquetReader(bytes.NewReader(buf.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pf.NumRowGroups() != tc.groups {
+				t.Fatalf("row groups = %d, want %d", pf.NumRowGroups(), tc.groups)
+			}
+			if pf.NumRows() != int64(len(tc.lines)) {
+				t.Fatalf("rows = %d, want %d", pf.NumRows(), len(tc.lines))
+			}
+		})
+	}
+}
