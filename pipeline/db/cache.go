@@ -114,21 +114,21 @@ func cloneResult(r Result) Result {
 	return out
 }
 
-// guardedRun is every engine's Run: a memo hit, or (for live sessions) the
+// guardedRun is every engine's Run: a memo hit, or the
 // application session guard, then the engine's own execution, memoized.
 func guardedRun(ctx context.Context, memo memoizer, sess Session, run func(context.Context, Exec) (Result, error), e Exec) (Result, error) {
 	key := execKey(e)
 	if v, ok := memo.get(key); ok {
 		return cloneResult(v.(Result)), nil
 	}
-	if e.Mode == Live {
-		info, err := sess.Inspect(ctx, e.SQL)
-		if err != nil {
-			return Result{}, err
-		}
-		if why := LiveRefusal(info); why != "" {
-			return Result{Blocked: true, Error: "refused by the application session guard: " + why}, nil
-		}
+	// every mode goes through the guard: the unrestricted measurement
+	// re-runs of a statement must never run what the live session refuses
+	info, err := sess.Inspect(ctx, e.SQL)
+	if err != nil {
+		return Result{}, err
+	}
+	if why := LiveRefusal(info); why != "" {
+		return Result{Blocked: true, Error: "refused by the application session guard: " + why}, nil
 	}
 	res, err := run(ctx, e)
 	if err != nil {

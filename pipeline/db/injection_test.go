@@ -78,3 +78,46 @@ func TestFilterValuesCannotLeaveTheirLiteral(t *testing.T) {
 		})
 	}
 }
+
+// The measurement modes (base tables, the oracle's rows) go through the
+// application session guard like the live query: a statement the live
+// session refuses is refused there too, and changes nothing.
+func TestEveryModeIsGuarded(t *testing.T) {
+	env := evaltest.Setup(t, "support_saas")
+	sessions := map[string]func(t *testing.T) db.Session{
+		"duckdb": func(*testing.T) db.Session { return env.Session },
+		"postgres": func(t *testing.T) db.Session {
+			_, s := openPG(t, env)
+			return s
+		},
+	}
+	ctx := context.Background()
+	count := "SELECT count(*) FROM accounts"
+	for _, name := range []string{"duckdb", "postgres"} {
+		t.Run(name, func(t *testing.T) {
+			sess := sessions[name](t)
+			before, err := sess.Run(ctx, db.Exec{Mode: db.Base, SQL: count})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, sql := range []string{"DELETE FROM accounts", "SELECT 1; DELETE FROM accounts", "SELECT * FROM base.accounts", "UPDATE accounts SET region = 'x'"} {
+				for _, mode := range []db.Mode{db.Live, db.Base, db.Oracle} {
+					res, err := sess.Run(ctx, db.Exec{Mode: mode, SQL: sql, Containment: layers.Correct, Role: "analyst", Tenants: []string{"acme"}})
+					if err != nil {
+						t.Fatalf("mode %d %q: %v", mode, sql, err)
+					}
+					if !res.Blocked || !strings.Contains(res.Error, "guard") {
+						t.Errorf("mode %d %q: not refused by the guard: %+v", mode, sql, res)
+					}
+				}
+			}
+			after, err := sess.Run(ctx, db.Exec{Mode: db.Base, SQL: count + " -- again"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(after.Rows) != fmt.Sprint(before.Rows) {
+				t.Errorf("accounts changed: %v -> %v", before.Rows, after.Rows)
+			}
+		})
+	}
+}
