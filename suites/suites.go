@@ -79,12 +79,12 @@ func Load(d *spec.Domain, name string) (*Suite, error) {
 	}
 	rel := path.Join("tasks", name+".yaml")
 	p := path.Join(d.Label, rel)
-	data, err := fs.ReadFile(d.FS, rel)
+	if _, err := fs.Stat(d.FS, rel); errors.Is(err, fs.ErrNotExist) {
+		return nil, strictyaml.Errorf(p, 0, "suite %q not found in domain %s", name, d.Name)
+	}
+	data, err := strictyaml.ReadFile(d.FS, rel, p)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, strictyaml.Errorf(p, 0, "suite %q not found in domain %s", name, d.Name)
-		}
-		return nil, fmt.Errorf("load suite: %w", err)
+		return nil, err
 	}
 	return Parse(d, name, p, data)
 }

@@ -46,13 +46,13 @@ func LoadDomain(fsys fs.FS, name, label string) (*Domain, error) {
 		"state.yaml":    &d.State,
 	}
 	for _, file := range DomainFiles {
-		data, err := fs.ReadFile(fsys, file)
 		p := path.Join(label, file)
+		if _, err := fs.Stat(fsys, file); errors.Is(err, fs.ErrNotExist) {
+			return nil, strictyaml.Errorf(p, 0, "missing domain file")
+		}
+		data, err := strictyaml.ReadFile(fsys, file, p)
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil, strictyaml.Errorf(p, 0, "missing domain file")
-			}
-			return nil, fmt.Errorf("read %s: %w", p, err)
+			return nil, err
 		}
 		d.Hashes[file] = SHA256Hex(data)
 		if err := strictyaml.Decode(p, data, targets[file]); err != nil {

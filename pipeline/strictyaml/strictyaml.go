@@ -49,6 +49,9 @@ var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 // Decode parses data (read from path) into v, which must be a pointer to a
 // struct, map or slice. Unknown fields and type mismatches are errors.
 func Decode(path string, data []byte, v any) error {
+	if len(data) > MaxFileBytes {
+		return Errorf(path, 0, "file is %d bytes, over the limit of %d", len(data), MaxFileBytes)
+	}
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&root); err != nil {
@@ -66,6 +69,9 @@ func Decode(path string, data []byte, v any) error {
 	doc := &root
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
 		doc = doc.Content[0]
+	}
+	if err := checkScalars(path, doc); err != nil {
+		return err
 	}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
