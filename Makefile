@@ -2,6 +2,10 @@
 GO ?= go
 BIN := bin/policystrata
 PKGS := ./...
+# The PostgreSQL tests run against the local server unless told otherwise
+# (CI sets the same DSN in .ci/run).
+POLICYSTRATA_PG_DSN ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+export POLICYSTRATA_PG_DSN
 
 .PHONY: build test demo bench vet fmt fuzz clean
 

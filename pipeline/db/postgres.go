@@ -34,6 +34,8 @@ type Postgres struct {
 	results *lru
 	parses  *lru
 	visible *lru
+	// lease holds the run's advisory lock until Close (see takeLease).
+	lease *pgx.Conn
 
 	mu       sync.Mutex
 	closed   bool
@@ -121,14 +123,24 @@ func openPostgres(ctx context.Context, dsn string, d *spec.Domain, st *state.Sta
 	if e.parser, err = newDuckDB(); err != nil {
 		return nil, fmt.Errorf("open postgres: sql parser: %w", err)
 	}
+	// drop what dead runs left behind (best effort: a user who may not
+	// drop them still runs), then hold this run's lease before creating
+	// anything, so that no sweep can take its objects for dead ones
+	_, _ = SweepPostgres(ctx, dsn)
+	if e.lease, err = takeLease(ctx, cfg, suffix); err != nil {
+		e.parser.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
 	conn, err := pgx.ConnectConfig(ctx, cfg.Copy())
 	if err != nil {
 		e.parser.Close()
+		e.lease.Close(context.WithoutCancel(ctx))
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	if err := e.load(ctx, conn, st, containments); err != nil {
 		e.parser.Close()
+		defer e.lease.Close(context.WithoutCancel(ctx))
 		// The load transaction rolled back. Should its COMMIT have
 		// succeeded unacknowledged, drop the run's objects too (best
 		// effort; only names carrying this run's random suffix).
@@ -255,6 +267,13 @@ func (e *Postgres) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), dropTimeout)
 	defer cancel()
 	err := e.drop(ctx)
+	if err == nil {
+		// only once the objects are gone: a failed drop leaves them to
+		// the next sweep when this process ends
+		if lerr := e.lease.Close(ctx); lerr != nil {
+			err = fmt.Errorf("close postgres: release lease: %w", lerr)
+		}
+	}
 	if perr := e.parser.Close(); err == nil && perr != nil {
 		err = fmt.Errorf("close postgres: %w", perr)
 	}

@@ -47,7 +47,7 @@ It is a testing and research tool, not an authorization boundary.`,
 		Args:          cobra.NoArgs,
 	}
 	root.AddCommand(newDemo(stdout, stderr), newRun(stdout, stderr), newSummarize(stdout), newInitDomain(stdout),
-		newReplay(stdout), newMinimizationReport(stdout))
+		newReplay(stdout), newMinimizationReport(stdout), newClean(stdout))
 	return root
 }
 
