@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path"
 	"runtime"
 	"sort"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/policystrata/policystrata/pipeline/pool"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/state"
+	"github.com/policystrata/policystrata/pipeline/strictyaml"
 	"github.com/policystrata/policystrata/pipeline/trace"
 )
 
@@ -88,6 +90,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	t0 := time.Now()
 	st, err := state.GenerateSeed(cfg.Domain, cfg.Source.StateSeed())
 	if err != nil {
+		// generation is a pure function of state.yaml and the schema: what
+		// validation let through and generation refuses is still bad input
+		if !strictyaml.IsInputError(err) {
+			err = strictyaml.Errorf(path.Join(cfg.Domain.Label, "state.yaml"), 0, "%v", err)
+		}
 		return nil, err
 	}
 	ev := &evaluate.Evaluator{Domain: cfg.Domain, Oracle: oracle.New(cfg.Domain, st), StateSeed: cfg.Source.StateSeed()}

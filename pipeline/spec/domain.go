@@ -253,9 +253,17 @@ func (d *Domain) validate() error {
 				return strictyaml.Errorf(stf, ts.Line, "per_parent: need 0 <= min <= max <= 1000")
 			}
 		}
-		for col, g := range ts.Columns {
+		for _, col := range SortedKeys(ts.Columns) {
+			g := ts.Columns[col]
+			line := ts.Line
+			if g != nil {
+				line = g.Line
+			}
 			if t.Column(col) == nil {
-				return strictyaml.Errorf(stf, g.Line, "table %s: unknown column %q", t.Name, col)
+				return strictyaml.Errorf(stf, line, "table %s: unknown column %q", t.Name, col)
+			}
+			if msg := sch.validateGenerator(t, col, g); msg != "" {
+				return strictyaml.Errorf(stf, line, "table %s: %s", t.Name, msg)
 			}
 		}
 		for _, row := range ts.Rows {

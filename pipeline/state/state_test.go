@@ -509,30 +509,6 @@ func TestGenerateErrors(t *testing.T) {
 			want: `generate state: table tickets column opened: invalid date "2026-02-30" (want YYYY-MM-DD)`,
 		},
 		{
-			name: "empty date range",
-			state: miniTenants + `  - table: accounts
-    per_parent: {column: tenant_id, min: 1, max: 1}
-  - table: tickets
-    per_parent: {column: account_id, min: 1, max: 1}
-    columns:
-      opened: {date_between: ["2026-02-01", "2026-01-01"]}
-`,
-			want: "generate state: table tickets column opened: date_between: empty range",
-		},
-		{
-			name: "reversed int range",
-			state: miniTenants + `  - table: accounts
-    rows: [{id: 1, tenant_id: t1}]
-  - table: tickets
-    rows: [{id: 1, account_id: 1, opened: "2026-05-01"}]
-  - table: events
-    per_parent: {column: ticket_id, min: 1, max: 1}
-    columns:
-      hours: {int_between: [5, 1]}
-`,
-			want: "generate state: table events column hours: int_between: 5 > 1",
-		},
-		{
 			name: "per_parent before its parent is generated",
 			state: `  - table: accounts
     per_parent: {column: tenant_id, min: 1, max: 1}

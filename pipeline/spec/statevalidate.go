@@ -1,0 +1,114 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// validateGenerator checks one column generator of table t in state.yaml:
+// exactly one kind, and the kind's arguments in range (shares in [0, 1],
+// ordered and real dates, non-empty choices, columns and tables that
+// exist). It returns a message, or "" when g is valid.
+func (sch *Schema) validateGenerator(t *Table, col string, g *Generator) string {
+	if g == nil {
+		return fmt.Sprintf("column %s: empty generator", col)
+	}
+	kinds := []string{}
+	add := func(set bool, name string) {
+		if set {
+			kinds = append(kinds, name)
+		}
+	}
+	add(g.Choice != nil, "choice")
+	add(g.IntBetween != nil, "int_between")
+	add(g.Bool != nil, "bool")
+	add(g.DateBetween != nil, "date_between")
+	add(g.Template != "", "template")
+	add(g.Lookup != "", "lookup")
+	add(g.RatioOf != nil, "ratio_of")
+	add(g.Ref != "", "ref")
+	if len(kinds) != 1 {
+		return fmt.Sprintf("column %s: a generator needs exactly one kind (choice, int_between, bool, date_between, template, lookup, ratio_of, ref), got %d: %s", col, len(kinds), strings.Join(kinds, ", "))
+	}
+	share := func(name string, v float64) string {
+		if v < 0 || v > 1 {
+			return fmt.Sprintf("column %s: %s %v must be between 0 and 1", col, name, v)
+		}
+		return ""
+	}
+	if m := share("null_share", g.NullShare); m != "" {
+		return m
+	}
+	if m := share("boundary_share", g.BoundaryShare); m != "" {
+		return m
+	}
+	if (len(g.Boundaries) > 0 || g.BoundaryShare != 0) && g.DateBetween == nil {
+		return fmt.Sprintf("column %s: boundaries and boundary_share belong to a date_between generator", col)
+	}
+	date := func(s string) (time.Time, string) {
+		d, err := time.Parse("2006-01-02", s)
+		if err != nil {
+			if d, err = time.Parse(time.RFC3339, s); err != nil {
+				return d, fmt.Sprintf("column %s: invalid date %q (want a real YYYY-MM-DD date or an RFC 3339 time)", col, s)
+			}
+		}
+		return d, ""
+	}
+	switch kinds[0] {
+	case "choice":
+		if len(g.Choice) == 0 {
+			return fmt.Sprintf("column %s: choice needs at least one value", col)
+		}
+	case "int_between":
+		if len(g.IntBetween) != 2 || g.IntBetween[0] > g.IntBetween[1] {
+			return fmt.Sprintf("column %s: int_between needs [low, high] with low <= high", col)
+		}
+	case "bool":
+		return share("bool", *g.Bool)
+	case "date_between":
+		if len(g.DateBetween) != 2 {
+			return fmt.Sprintf("column %s: date_between needs [first, last]", col)
+		}
+		lo, m := date(g.DateBetween[0])
+		if m != "" {
+			return m
+		}
+		hi, m := date(g.DateBetween[1])
+		if m != "" {
+			return m
+		}
+		if hi.Before(lo) {
+			return fmt.Sprintf("column %s: date_between: %s is after %s", col, g.DateBetween[0], g.DateBetween[1])
+		}
+		for _, b := range g.Boundaries {
+			if _, m := date(b); m != "" {
+				return m
+			}
+		}
+	case "lookup":
+		fk, ref, ok := strings.Cut(g.Lookup, ".")
+		f := t.FK(fk)
+		if !ok || f == nil {
+			return fmt.Sprintf("column %s: lookup %q: want fk_column.referenced_column with a foreign key of %s", col, g.Lookup, t.Name)
+		}
+		rt, _, err := SplitQualified(f.References)
+		if err != nil || sch.Table(rt) == nil || sch.Table(rt).Column(ref) == nil {
+			return fmt.Sprintf("column %s: lookup %q: %s has no column %q", col, g.Lookup, rt, ref)
+		}
+	case "ratio_of":
+		c := t.Column(g.RatioOf.Column)
+		if c == nil || c.Type != "integer" {
+			return fmt.Sprintf("column %s: ratio_of: %q is not an integer column of %s", col, g.RatioOf.Column, t.Name)
+		}
+		if g.RatioOf.Max < g.RatioOf.Min {
+			return fmt.Sprintf("column %s: ratio_of needs min <= max", col)
+		}
+	case "ref":
+		rt, rc, err := SplitQualified(g.Ref)
+		if err != nil || sch.Table(rt) == nil || sch.Table(rt).Column(rc) == nil {
+			return fmt.Sprintf("column %s: ref %q is not a table.column of the schema", col, g.Ref)
+		}
+	}
+	return ""
+}
