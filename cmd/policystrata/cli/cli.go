@@ -44,7 +44,13 @@ detector and an independent oracle, and minimizes each failure into a witness.
 It is a testing and research tool, not an authorization boundary.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return cliexit.Usage(fmt.Errorf("unknown command %q (see policystrata --help)", args[0]))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	root.AddCommand(newDemo(stdout, stderr), newRun(stdout, stderr), newSummarize(stdout), newInitDomain(stdout),
 		newReplay(stdout), newMinimizationReport(stdout), newClean(stdout))

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/policystrata/policystrata/domains"
+	"github.com/policystrata/policystrata/internal/cliexit"
 	"github.com/policystrata/policystrata/pipeline/replay"
 	"github.com/policystrata/policystrata/pipeline/run"
 	"github.com/policystrata/policystrata/pipeline/spec"
@@ -51,6 +52,9 @@ witness, and writes the run directory (replacing an earlier demo run there).`,
 }
 
 func runDemo(ctx context.Context, p demoParams, stdout, stderr io.Writer) (int, error) {
+	if p.Workers < 1 || p.Workers > run.MaxWorkers {
+		return ExitBadInput, cliexit.Usage(fmt.Errorf("--workers must be 1..%d", run.MaxWorkers))
+	}
 	d, err := domains.Load("support_saas")
 	if err != nil {
 		return ExitFailure, err

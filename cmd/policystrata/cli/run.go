@@ -11,6 +11,7 @@ import (
 
 	"github.com/policystrata/policystrata/domains"
 	"github.com/policystrata/policystrata/internal/cliexit"
+	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/run"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/suites"
@@ -26,6 +27,9 @@ type runParams struct {
 	Force      bool
 	NoMinimize bool
 	Count      int
+	// CountSet is set when --count was given (0 then is an error, not
+	// the generator's default).
+	CountSet   bool
 	Seed       int
 	Probes     int
 	NoAimed    bool
@@ -54,6 +58,7 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
   policystrata run --domain-path ./my_domain --suite seeded --out runs/mine`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			p.CountSet = cmd.Flags().Changed("count")
 			code, err := runRun(cmd.Context(), *p, stdout, stderr)
 			if err != nil {
 				return err
@@ -111,6 +116,14 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 	}
 	if (p.Engine == "postgres" || p.CrossCheck) && p.PGDSN == "" {
 		return ExitBadInput, cliexit.Usage(fmt.Errorf("--engine postgres and --cross-check need --pg-dsn or POLICYSTRATA_PG_DSN"))
+	}
+	if p.Engine == "postgres" || p.CrossCheck {
+		if err := db.ValidatePGDSN(p.PGDSN); err != nil {
+			return ExitBadInput, cliexit.Usage(err)
+		}
+	}
+	if p.CountSet && p.Count < 1 {
+		return ExitBadInput, cliexit.Usage(fmt.Errorf("--count must be at least 1, got %d (leave it out for the generator's default)", p.Count))
 	}
 	if p.Probes < 0 || p.Probes > 8 {
 		return ExitBadInput, cliexit.Usage(fmt.Errorf("--probe-states must be 0..8"))
