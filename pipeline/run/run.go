@@ -6,7 +6,6 @@ import (
 	"github.com/policystrata/policystrata/suites"
 	"io"
 	"math"
-	"os"
 	"runtime"
 	"sort"
 	"time"
@@ -41,7 +40,9 @@ type Config struct {
 	Out           string
 	Workers       int
 	Force         bool
-	// ReplaceRun allows replacing an existing run directory (the demo).
+	// Force and ReplaceRun (the demo) allow replacing a previous
+	// policystrata run directory (one holding the .policystrata-run
+	// marker); nothing else non-empty is ever replaced.
 	ReplaceRun bool
 	// Minimize turns witness minimization on (default on in the CLI).
 	Minimize bool
@@ -103,16 +104,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	tm.LoadMS = ms(time.Since(t0))
-	tmp, err := stagingDir(cfg.Out, cfg.Force, cfg.ReplaceRun)
+	stage, err := stageOut(cfg.Out, cfg.Force || cfg.ReplaceRun)
 	if err != nil {
 		return nil, err
 	}
-	committed := false
-	defer func() {
-		if !committed {
-			os.RemoveAll(tmp)
-		}
-	}()
+	// Runs on every return, interruption included; a no-op after commit.
+	defer stage.Abort()
+	tmp := stage.Dir
 	sk, err := openSinks(tmp)
 	if err != nil {
 		return nil, err
@@ -176,10 +174,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := writeJSON(tmp, "run.json", tm); err != nil {
 		return nil, err
 	}
-	if err := commit(tmp, cfg.Out); err != nil {
+	if err := commitOut(stage); err != nil {
 		return nil, err
 	}
-	committed = true
 	rep.Out, rep.Timings = cfg.Out, tm
 	return rep, nil
 }
