@@ -81,7 +81,7 @@ changed the action, or --strict found warnings, or the coverage gate failed),
 	f.StringVar(&p.Snapshot, "snapshot", "", "snapshot directory: record every evaluation, fail on any change")
 	f.BoolVar(&p.UpdateSnapshots, "update-snapshots", false, "rewrite the snapshots instead of comparing (needs --snapshot)")
 	f.StringVar(&p.Out, "out", "", "write every evaluation as Parquet and JSONL traces plus summary.json to this directory")
-	f.BoolVar(&p.Force, "force", false, "replace a non-empty --out directory")
+	f.BoolVar(&p.Force, "force", false, "replace --out when it holds a previous raigo run (nothing else is ever replaced)")
 	return cmd
 }
 
