@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/policystrata/policystrata/pipeline/strictyaml"
 )
 
 // Strict decoding walks the yaml.Node tree itself instead of relying on
@@ -50,13 +51,13 @@ func ParseYAML(path string, data []byte) (*yaml.Node, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, &PosError{Path: path, Line: 1, Msg: "file does not contain a valid YAML object"}
 		}
-		return nil, yamlError(path, err)
+		return nil, yamlError(path, data, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return nil, &PosError{Path: path, Line: extra.Line, Msg: "multiple YAML documents; the file must hold exactly one"}
 	} else if !errors.Is(err, io.EOF) {
-		return nil, yamlError(path, err)
+		return nil, yamlError(path, data, err)
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode {
@@ -74,16 +75,12 @@ func ParseYAML(path string, data []byte) (*yaml.Node, error) {
 	return root, nil
 }
 
-var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-
-// yamlError turns a yaml.v3 parse error into a located error.
-func yamlError(path string, err error) error {
-	msg := strings.TrimSpace(err.Error())
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &PosError{Path: path, Line: line, Msg: "invalid YAML: " + m[2]}
-	}
-	return &PosError{Path: path, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+// yamlError turns a yaml.v3 parse error into a located error, with the
+// line corrected by strictyaml.SyntaxLine (yaml.v3 prints parser errors one
+// line early).
+func yamlError(path string, data []byte, err error) error {
+	line, problem := strictyaml.SyntaxLine(err.Error(), data)
+	return &PosError{Path: path, Line: line, Msg: "invalid YAML: " + problem}
 }
 
 // DecodeYAML strictly decodes the single YAML mapping document in data (read

@@ -106,7 +106,7 @@ func TestRunInputErrors(t *testing.T) {
 		want  []string // problems, with DIR for the temp dir
 	}{
 		{"bad yaml", map[string]string{"s.raigo-test.yaml": "version: \"0.2\"\npolicy: [\n"},
-			[]string{"DIR/s.raigo-test.yaml:2: invalid YAML"}},
+			[]string{"DIR/s.raigo-test.yaml:2: invalid YAML: did not find expected node content"}},
 		{"missing policy", map[string]string{"s.raigo-test.yaml": "suite: S\npolicy: nope.raigo\ncases:\n  - name: c\n    input: {prompt: x}\n    expect: {action: allow}\n"},
 			[]string{`DIR/s.raigo-test.yaml:2: load policy "nope.raigo": no such file or directory`}},
 		{"invalid policy", map[string]string{
