@@ -70,7 +70,7 @@ func ParseYAML(path string, data []byte) (*yaml.Node, error) {
 		root = root.Alias
 	}
 	if root.Kind != yaml.MappingNode {
-		return nil, &PosError{Path: path, Line: root.Line, Msg: "file does not contain a valid YAML object (found " + nodeKind(root) + ")"}
+		return nil, &PosError{Path: path, Line: root.Line, Msg: "file does not contain a valid YAML object (found " + kindOnly(root) + ")"}
 	}
 	return root, nil
 }
@@ -143,6 +143,16 @@ func isNull(n *yaml.Node) bool {
 }
 
 func nodeKind(n *yaml.Node) string {
+	k := kindOnly(n)
+	if n.Kind == yaml.ScalarNode && n.ShortTag() != "!!null" {
+		k += " " + quoteShort(n.Value)
+	}
+	return k
+}
+
+// kindOnly names n's kind without its value: a whole document that is not
+// a mapping (say, a text file given as a policy) must not be echoed.
+func kindOnly(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"
@@ -153,17 +163,35 @@ func nodeKind(n *yaml.Node) string {
 		case "!!null":
 			return "null"
 		case "!!bool":
-			return "a boolean " + strconv.Quote(n.Value)
+			return "a boolean"
 		case "!!int":
-			return "an integer " + strconv.Quote(n.Value)
+			return "an integer"
 		case "!!float":
-			return "a number " + strconv.Quote(n.Value)
+			return "a number"
 		}
-		return "a string " + strconv.Quote(n.Value)
+		return "a string"
 	case yaml.AliasNode:
 		return "an alias"
 	}
 	return "an unsupported node"
+}
+
+// maxQuoted bounds how much of a value an error message repeats.
+const maxQuoted = 40
+
+// quoteShort quotes v, cut to maxQuoted runes on its first line.
+func quoteShort(v string) string {
+	cut := false
+	if i := strings.IndexByte(v, '\n'); i >= 0 {
+		v, cut = v[:i], true
+	}
+	if r := []rune(v); len(r) > maxQuoted {
+		v, cut = string(r[:maxQuoted]), true
+	}
+	if cut {
+		return strconv.Quote(v) + "…"
+	}
+	return strconv.Quote(v)
 }
 
 // deref follows aliases, charging the budget.

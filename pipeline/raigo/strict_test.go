@@ -86,7 +86,7 @@ func TestParseStrictErrors(t *testing.T) {
 		},
 		{name: "empty document", src: "", want: []string{"inline.raigo:1: file does not contain a valid YAML object"}},
 		{name: "null document", src: "~\n", want: []string{"inline.raigo:1: file does not contain a valid YAML object (found null)"}},
-		{name: "scalar document", src: "just text\n", want: []string{`inline.raigo:1: file does not contain a valid YAML object (found a string "just text")`}},
+		{name: "scalar document", src: "just text\n", want: []string{`inline.raigo:1: file does not contain a valid YAML object (found a string)`}},
 		{name: "list document", src: "- a\n", want: []string{"inline.raigo:1: file does not contain a valid YAML object (found a list)"}},
 		{
 			name: "two documents",
