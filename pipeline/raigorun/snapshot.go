@@ -1,6 +1,7 @@
 package raigorun
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -106,22 +107,45 @@ func loadSnapshots(dir string, suites []*loadedSuite) ([]*suiteSnapshots, error)
 		case err != nil:
 			return nil, fmt.Errorf("read snapshot: %w", err)
 		default:
-			var f snapshotFile
-			if err := json.Unmarshal(data, &f); err != nil {
+			stored, err := parseSnapshot(data)
+			if err != nil {
 				errs.Problems = append(errs.Problems, fmt.Sprintf("%s: invalid snapshot file: %v (delete it or run with --update-snapshots)", ss.path, err))
 				continue
 			}
-			for k, raw := range f.Cases {
-				canon, err := trace.CanonicalJSON(json.RawMessage(raw))
-				if err != nil {
-					return nil, fmt.Errorf("read snapshot %s: %w", ss.path, err)
-				}
-				ss.stored[k] = string(canon)
-			}
+			ss.stored = stored
 		}
 		out[i] = ss
 	}
 	return out, errs.orNil()
+}
+
+// parseSnapshot reads a snapshot file: a JSON object whose "cases" map
+// case keys to entry objects. It returns each entry as canonical JSON.
+func parseSnapshot(data []byte) (map[string]string, error) {
+	var f snapshotFile
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, errors.New("more than one JSON value")
+	}
+	if f.Cases == nil {
+		return nil, errors.New(`not a snapshot: no "cases" object`)
+	}
+	stored := make(map[string]string, len(f.Cases))
+	for k, raw := range f.Cases {
+		if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
+			return nil, fmt.Errorf("case %q: an entry must be a JSON object", k)
+		}
+		canon, err := trace.CanonicalJSON(raw)
+		if err != nil {
+			return nil, fmt.Errorf("case %q: %w", k, err)
+		}
+		stored[k] = string(canon)
+	}
+	return stored, nil
 }
 
 // check compares a case's evaluation with its snapshot.

@@ -1,0 +1,77 @@
+package raigorun
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/policystrata/policystrata/pipeline/trace"
+)
+
+// FuzzParseSnapshot feeds arbitrary bytes to the snapshot file parser: it
+// must not panic, must reject what is not a snapshot, and what it accepts
+// must survive a write and a re-read unchanged (the snapshot sink writes
+// exactly what parseSnapshot returns).
+func FuzzParseSnapshot(f *testing.F) {
+	for _, seed := range []string{
+		`{"suite": "S", "cases": {"a": {"engine_mode": "enforce", "evaluation": {"action": "ALLOW", "http_status": 200}, "input": {"prompt": "hi"}}}}`,
+		`{"cases": {}}`,
+		`{"cases": {"a": {}, "a #2": {"input": {"prompt": "x", "context": {"n": 1.50}}}}}`,
+		`null`,
+		`[]`,
+		`{"cases": {"a": null}}`,
+		`{"cases": {"a": 1}}`,
+		`{"cases": {}, "extra": 1}`,
+		`{"cases": {}} {}`,
+		`{"cases": {"a": {"n": 1e400}}}`,
+		"",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		stored, err := parseSnapshot(data)
+		if err != nil {
+			return
+		}
+		file := snapshotFile{Cases: map[string]json.RawMessage{}}
+		for k, v := range stored {
+			file.Cases[k] = json.RawMessage(v)
+		}
+		out, err := trace.CanonicalJSON(file)
+		if err != nil {
+			t.Fatalf("an accepted snapshot cannot be written: %v", err)
+		}
+		again, err := parseSnapshot(out)
+		if err != nil {
+			t.Fatalf("a written snapshot is rejected: %v\n%s", err, out)
+		}
+		if len(again) != len(stored) {
+			t.Fatalf("round trip changed the case count: %d -> %d", len(stored), len(again))
+		}
+		for k, v := range stored {
+			if again[k] != v {
+				t.Fatalf("case %q changed on a round trip:\n%s\n%s", k, v, again[k])
+			}
+		}
+	})
+}
+
+func TestParseSnapshotRejects(t *testing.T) {
+	cases := []struct{ name, data, want string }{
+		{"null", `null`, `no "cases" object`},
+		{"list", `[]`, "cannot unmarshal"},
+		{"unknown field", `{"cases": {}, "extra": 1}`, "unknown field"},
+		{"two values", `{"cases": {}} {}`, "more than one JSON value"},
+		{"null entry", `{"cases": {"a": null}}`, "must be a JSON object"},
+		{"number entry", `{"cases": {"a": 1}}`, "must be a JSON object"},
+		{"syntax", `{"cases": {`, "unexpected EOF"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseSnapshot([]byte(tc.data))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("parseSnapshot(%s) = %v, want an error containing %q", tc.data, err, tc.want)
+			}
+		})
+	}
+}
