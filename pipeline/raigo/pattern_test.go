@@ -65,3 +65,38 @@ func TestBacktrackingIsBounded(t *testing.T) {
 		t.Fatalf("a match that ran out of time: action %s, want ALLOW (no match)", res.Action)
 	}
 }
+
+// FuzzCompilePattern: any pattern compiles or is reported (never a panic),
+// on the engine its syntax calls for, and matching never panics (and, on
+// RE2, is repeatable).
+func FuzzCompilePattern(f *testing.F) {
+	for _, p := range []string{`(?<!public_)(api|secret)[_-]?key`, `api[_-]?key\s*=`, `(\w)\1`, `a(?=b)`, `[^]`, `[]`, `\u00e9.`, `(?<=a`, `(?<name>x)\k<name>`, `^(a|aa)+$`} {
+		f.Add(p, "my API_KEY = 1 public_api_key aaaa")
+	}
+	old := PatternMatchTimeout
+	PatternMatchTimeout = 10 * time.Millisecond // bounds each execution
+	f.Cleanup(func() { PatternMatchTimeout = old })
+	f.Fuzz(func(t *testing.T, p, s string) {
+		if len(p) > 200 || len(s) > 200 {
+			return // long inputs only slow the backtracking engine down
+		}
+		var problems []string
+		re := compilePattern(p, func(msg string) { problems = append(problems, msg) })
+		if re == nil {
+			if len(problems) != 1 {
+				t.Fatalf("pattern %q rejected with %d problems", p, len(problems))
+			}
+			return
+		}
+		if (re.js != nil) != (len(problems) == 1) || (re.js != nil && unsupportedSyntax(p) == "") {
+			t.Fatalf("pattern %q: engine and warnings disagree (ecmascript %v, problems %v)", p, re.js != nil, problems)
+		}
+		a := re.MatchString(s)
+		if re.js != nil {
+			return // a match near its timeout may go either way
+		}
+		if b := re.MatchString(s); a != b {
+			t.Fatalf("pattern %q on %q: %v then %v", p, s, a, b)
+		}
+	})
+}
