@@ -35,17 +35,23 @@ func start(t *testing.T, args ...string) (*exec.Cmd, *strings.Builder) {
 	return cmd, &stderr
 }
 
-// waitForStaging waits until a staging directory appears in dir.
+// waitForStaging waits until a staging directory appears in dir holding
+// traces.jsonl (the sinks open once the database states are loaded), then
+// lets the evaluation run a moment. (The file itself fills only in 1 MiB
+// flushes.)
 func waitForStaging(t *testing.T, dir string) {
 	t.Helper()
 	deadline := time.Now().Add(120 * time.Second)
 	for time.Now().Before(deadline) {
-		if len(debris(dir)) > 0 {
-			return
+		for _, d := range debris(dir) {
+			if _, err := os.Stat(filepath.Join(dir, d, "traces.jsonl")); err == nil {
+				time.Sleep(500 * time.Millisecond)
+				return
+			}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatal("the run never created its staging directory")
+	t.Fatal("the run never wrote traces into its staging directory")
 }
 
 // debris lists the staging and displaced directories in dir.
@@ -91,7 +97,6 @@ func TestSignalsCleanUp(t *testing.T) {
 			parent := t.TempDir()
 			cmd, stderr := start(t, append(bigRun, "--out", filepath.Join(parent, "run"))...)
 			waitForStaging(t, parent)
-			time.Sleep(200 * time.Millisecond) // well into the evaluation
 			if err := cmd.Process.Signal(tc.sig); err != nil {
 				t.Fatal(err)
 			}

@@ -55,17 +55,20 @@ func start(t *testing.T, args ...string) (*exec.Cmd, *strings.Builder) {
 	return cmd, &stderr
 }
 
-// waitForStaging waits until a staging directory appears in dir.
+// waitForStaging waits until a staging directory appears in dir and its
+// traces.jsonl has data: the run is evaluating.
 func waitForStaging(t *testing.T, dir string) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		if len(debris(dir)) > 0 {
-			return
+		for _, d := range debris(dir) {
+			if st, err := os.Stat(filepath.Join(dir, d, "traces.jsonl")); err == nil && st.Size() > 0 {
+				return
+			}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatal("the run never created its staging directory")
+	t.Fatal("the run never wrote traces into its staging directory")
 }
 
 // debris lists the staging and displaced directories in dir.

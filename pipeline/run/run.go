@@ -85,6 +85,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Workers < 1 || cfg.Workers > MaxWorkers {
 		return nil, fmt.Errorf("workers must be 1..%d, got %d", MaxWorkers, cfg.Workers)
 	}
+	// The output directory is checked (and staged) first, so a refused
+	// --out fails before any work.
+	stage, err := stageOut(cfg.Out, cfg.Force || cfg.ReplaceRun)
+	if err != nil {
+		return nil, err
+	}
+	// Runs on every return, interruption included; a no-op after commit.
+	defer stage.Abort()
+	tmp := stage.Dir
 	tm := Timings{CreatedAt: time.Now().UTC().Format(time.RFC3339), Workers: cfg.Workers, GoVersion: runtime.Version()}
 	t0 := time.Now()
 	st, err := state.GenerateSeed(cfg.Domain, cfg.Source.StateSeed())
@@ -104,13 +113,6 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	tm.LoadMS = ms(time.Since(t0))
-	stage, err := stageOut(cfg.Out, cfg.Force || cfg.ReplaceRun)
-	if err != nil {
-		return nil, err
-	}
-	// Runs on every return, interruption included; a no-op after commit.
-	defer stage.Abort()
-	tmp := stage.Dir
 	sk, err := openSinks(tmp)
 	if err != nil {
 		return nil, err
