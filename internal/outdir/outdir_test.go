@@ -293,3 +293,33 @@ func findDebris(t *testing.T, root string) []string {
 	})
 	return out
 }
+
+func TestRemoveStaleFiles(t *testing.T) {
+	sandbox(t)
+	d := strconv.Itoa(deadPID(t))
+	self := strconv.Itoa(os.Getpid())
+	files := map[string]bool{ // name -> removed
+		".s.snap.json.tmp-" + d + "-1":    true,
+		".s.snap.json.tmp-" + self + "-2": false, // live owner
+		".s.snap.json.old-" + d + "-3":    false, // files are only staged as .tmp-
+		".t.snap.json.tmp-" + d + "-4":    false, // another file
+		"s.snap.json":                     false,
+	}
+	for name := range files {
+		mkfile(t, name)
+	}
+	os.Mkdir(".s.snap.json.tmp-"+d+"-5", 0o755) // a directory is not a staged file
+	RemoveStaleFiles("s.snap.json")
+	for name, removed := range files {
+		_, err := os.Stat(name)
+		if gone := os.IsNotExist(err); gone != removed {
+			t.Errorf("%s: removed=%v, want %v", name, gone, removed)
+		}
+	}
+	if _, err := os.Stat(".s.snap.json.tmp-" + d + "-5"); err != nil {
+		t.Error("a directory was removed")
+	}
+	if p := TempFilePattern("dir/s.snap.json"); p != ".s.snap.json.tmp-"+self+"-*" {
+		t.Errorf("TempFilePattern = %q", p)
+	}
+}

@@ -59,3 +59,30 @@ func isEmptyDir(dir string) bool {
 	entries, err := os.ReadDir(dir)
 	return err == nil && len(entries) == 0
 }
+
+// TempFilePattern is the os.CreateTemp pattern of a file staged beside
+// path (.BASE.tmp-PID-*), which RemoveStaleFiles can recognise.
+func TempFilePattern(path string) string {
+	return "." + filepath.Base(path) + tmpPart + strconv.Itoa(os.Getpid()) + "-*"
+}
+
+// RemoveStaleFiles removes the regular files staged beside path
+// (TempFilePattern) whose owning process is gone, and returns their names.
+func RemoveStaleFiles(path string) []string {
+	parent, base := filepath.Dir(path), filepath.Base(path)
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return nil
+	}
+	var removed []string
+	for _, e := range entries {
+		pid, ok := stalePID(e.Name(), base)
+		if !ok || !e.Type().IsRegular() || !strings.HasPrefix(e.Name(), "."+base+tmpPart) || pid == os.Getpid() || alive(pid) {
+			continue
+		}
+		if os.Remove(filepath.Join(parent, e.Name())) == nil {
+			removed = append(removed, e.Name())
+		}
+	}
+	return removed
+}

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/policystrata/policystrata/internal/outdir"
 	"github.com/policystrata/policystrata/pipeline/raigo"
 	"github.com/policystrata/policystrata/pipeline/trace"
 	"github.com/policystrata/policystrata/suites/raigotest"
@@ -101,6 +102,7 @@ func loadSnapshots(dir string, suites []*loadedSuite) ([]*suiteSnapshots, error)
 		owner[name] = ls.suite.Path
 		ss := &suiteSnapshots{path: filepath.Join(dir, name), name: ls.suite.Name, keys: caseKeys(ls.suite),
 			stored: map[string]string{}, current: map[string]string{}}
+		outdir.RemoveStaleFiles(ss.path) // what a killed run left
 		data, err := os.ReadFile(ss.path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -217,13 +219,14 @@ func (ss *suiteSnapshots) write(update bool) error {
 	return writeFileAtomic(ss.path, data)
 }
 
-// writeFileAtomic writes data to a temporary file beside path and renames
-// it into place.
+// writeFileAtomic writes data to a temporary file beside path (named after
+// this process, so a later run removes it if this one is killed) and
+// renames it into place.
 func writeFileAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), outdir.TempFilePattern(path))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}

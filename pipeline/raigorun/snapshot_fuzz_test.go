@@ -2,6 +2,10 @@ package raigorun
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -73,5 +77,33 @@ func TestParseSnapshotRejects(t *testing.T) {
 				t.Fatalf("parseSnapshot(%s) = %v, want an error containing %q", tc.data, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestStaleSnapshotTempRemoved: the temporary snapshot file of a run that
+// was killed (its process gone) is removed by the next run; a live
+// process's file is left alone.
+func TestStaleSnapshotTempRemoved(t *testing.T) {
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skipf("cannot run true: %v", err)
+	}
+	dir := t.TempDir()
+	stale := filepath.Join(dir, fmt.Sprintf(".agent_firewall.snap.json.tmp-%d-1", dead.Process.Pid))
+	live := filepath.Join(dir, fmt.Sprintf(".agent_firewall.snap.json.tmp-%d-2", os.Getpid()))
+	for _, f := range []string{stale, live} {
+		if err := os.WriteFile(f, []byte("{"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustRun(t, Config{Paths: []string{examples + "/suites/agent_firewall.raigo-test.yaml"}, SnapshotDir: dir})
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the dead run's temporary snapshot is still there: %v", err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("a live process's temporary snapshot was removed: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "agent_firewall.snap.json")); err != nil {
+		t.Errorf("no snapshot written: %v", err)
 	}
 }
