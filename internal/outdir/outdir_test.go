@@ -83,6 +83,12 @@ func TestPrepareRefuses(t *testing.T) {
 			setup: func(t *testing.T, _ string) { mkfile(t, filepath.Join("run", MarkerName(tool), "x")) }},
 		{name: "a file", out: "precious.txt", force: true, want: "not a directory"},
 		{name: "empty path", out: "", force: true, want: "empty output path"},
+		{name: "symlink loop", out: "loop/run", want: "cannot resolve output path",
+			setup: func(t *testing.T, _ string) {
+				os.Symlink("loop2", "loop")
+				os.Symlink("loop", "loop2")
+			}},
+		{name: "under a file", out: "precious.txt/run", want: "cannot resolve output path"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
