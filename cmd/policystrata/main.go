@@ -20,8 +20,8 @@ func main() {
 	ctx, h := interrupt.Notify(context.Background())
 	code := cli.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	h.Stop()
-	if sig := h.Signal(); sig != nil {
-		fmt.Fprintf(os.Stderr, "policystrata: interrupted by %v\n", sig)
+	if name := h.SignalName(); name != "" {
+		fmt.Fprintf(os.Stderr, "policystrata: interrupted by %s\n", name)
 	}
 	os.Exit(h.ExitCode(code))
 }

@@ -19,8 +19,8 @@ func main() {
 	ctx, h := interrupt.Notify(context.Background())
 	code := cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	h.Stop()
-	if sig := h.Signal(); sig != nil {
-		fmt.Fprintf(os.Stderr, "raigo: interrupted by %v\n", sig)
+	if name := h.SignalName(); name != "" {
+		fmt.Fprintf(os.Stderr, "raigo: interrupted by %s\n", name)
 	}
 	os.Exit(h.ExitCode(code))
 }

@@ -75,3 +75,17 @@ func (h *Handler) ExitCode(code int) int {
 	}
 	return code
 }
+
+// SignalName names the signal that cancelled the context ("SIGINT",
+// "SIGTERM"), or returns "" when none did.
+func (h *Handler) SignalName() string {
+	switch h.Signal() {
+	case nil:
+		return ""
+	case os.Interrupt:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return h.Signal().String()
+}

@@ -11,9 +11,10 @@ func TestSignalCancelsAndSetsExitCode(t *testing.T) {
 	cases := []struct {
 		sig  syscall.Signal
 		want int
+		name string
 	}{
-		{syscall.SIGINT, 130},
-		{syscall.SIGTERM, 143},
+		{syscall.SIGINT, 130, "SIGINT"},
+		{syscall.SIGTERM, 143, "SIGTERM"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.sig.String(), func(t *testing.T) {
@@ -27,8 +28,8 @@ func TestSignalCancelsAndSetsExitCode(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				t.Fatal("context not cancelled by the signal")
 			}
-			if got := h.ExitCode(1); got != tc.want {
-				t.Fatalf("ExitCode = %d, want %d", got, tc.want)
+			if got := h.ExitCode(1); got != tc.want || h.SignalName() != tc.name {
+				t.Fatalf("ExitCode = %d, SignalName = %q; want %d, %q", got, h.SignalName(), tc.want, tc.name)
 			}
 		})
 	}
@@ -40,7 +41,7 @@ func TestNoSignalKeepsExitCode(t *testing.T) {
 	if ctx.Err() == nil {
 		t.Error("Stop did not release the context")
 	}
-	if h.Signal() != nil || h.ExitCode(2) != 2 {
+	if h.Signal() != nil || h.ExitCode(2) != 2 || h.SignalName() != "" {
 		t.Errorf("signal %v, exit %d; want none and 2", h.Signal(), h.ExitCode(2))
 	}
 }
