@@ -92,6 +92,9 @@ func loadSnapshots(dir string, suites []*loadedSuite) ([]*suiteSnapshots, error)
 	out := make([]*suiteSnapshots, len(suites))
 	owner := map[string]string{}
 	var errs InputError
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return nil, &InputError{Problems: []string{dir + ": snapshot path exists and is not a directory"}}
+	}
 	for i, ls := range suites {
 		name := snapshotName(ls.suite.Path)
 		if prev, dup := owner[name]; dup {
@@ -107,7 +110,8 @@ func loadSnapshots(dir string, suites []*loadedSuite) ([]*suiteSnapshots, error)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 		case err != nil:
-			return nil, fmt.Errorf("read snapshot: %w", err)
+			errs.Problems = append(errs.Problems, fmt.Sprintf("%s: cannot read snapshot file: %v", ss.path, unwrapPathError(err)))
+			continue
 		default:
 			stored, err := parseSnapshot(data)
 			if err != nil {
@@ -245,4 +249,14 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// unwrapPathError drops a *fs.PathError's operation and path (the message
+// names the path already).
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

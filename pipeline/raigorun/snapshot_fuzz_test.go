@@ -1,6 +1,7 @@
 package raigorun
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -105,5 +106,31 @@ func TestStaleSnapshotTempRemoved(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "agent_firewall.snap.json")); err != nil {
 		t.Errorf("no snapshot written: %v", err)
+	}
+}
+
+// TestSnapshotPathErrors: a snapshot path that is a file, or a snapshot
+// file that is a directory, is bad input naming the path.
+func TestSnapshotPathErrors(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "afile")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	snapDir := filepath.Join(dir, "snaps")
+	if err := os.MkdirAll(filepath.Join(snapDir, "agent_firewall.snap.json"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ name, dir, want string }{
+		{"snapshot path is a file", file, file + ": snapshot path exists and is not a directory"},
+		{"snapshot file is a directory", snapDir, filepath.Join(snapDir, "agent_firewall.snap.json") + ": cannot read snapshot file: is a directory"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Run(context.Background(), Config{Paths: []string{examples + "/suites/agent_firewall.raigo-test.yaml"}, SnapshotDir: tc.dir})
+			if !IsInputError(err) || err.Error() != tc.want {
+				t.Fatalf("err = %v, want the input error %q", err, tc.want)
+			}
+		})
 	}
 }

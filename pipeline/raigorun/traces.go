@@ -110,6 +110,9 @@ const Tool = "raigo"
 // the home directory and the root are always refused.
 func openTraces(out string, force bool) (*traceSink, error) {
 	stage, err := outdir.Prepare(out, outdir.Options{Tool: Tool, Force: force})
+	if outdir.IsRefused(err) {
+		return nil, err // `path: reason`, bad input
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open traces: %w", err)
 	}
