@@ -29,9 +29,11 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 200x ./pipeline/evaluate
 	$(GO) test -run '^$$' -bench . -cpu 1 ./pipeline/raigo ./pipeline/raigorun
 
-# Short smoke run of every fuzz target (CI runs them as seed-corpus tests).
+# Every fuzz target for FUZZTIME each, with executions per target at the
+# end (CI runs the seed corpora as ordinary tests). `make fuzz FUZZTIME=5m`.
+FUZZTIME ?= 60s
 fuzz:
-	scripts/fuzz.sh 15s
+	scripts/fuzz.sh $(FUZZTIME)
 
 clean:
 	rm -rf bin runs

@@ -36,7 +36,7 @@ type matcher struct {
 	anomalies []string // anomaly: looked up in context anomaly_types
 	hasEnv    bool
 	envs      []string
-	re        *regexp.Regexp
+	re        *userPattern
 	dest      string
 	hasLangs  bool
 	langs     []string
@@ -198,21 +198,6 @@ func compileTriggers(t *Triggers, c *Condition, problem func(string)) (matcher, 
 		return subs[0], ""
 	}
 	return matcher{kind: matchAnyOf, subs: subs}, ""
-}
-
-// compilePattern compiles a policy pattern once; a pattern RE2 cannot compile
-// is reported and never matches (nil).
-func compilePattern(p string, problem func(string)) *regexp.Regexp {
-	re, err := compileUserPattern(p)
-	if err != nil {
-		why := err.Error()
-		if hint := unsupportedSyntax(p); hint != "" {
-			why = hint
-		}
-		problem(fmt.Sprintf("pattern %q cannot be compiled by Go's RE2 engine and never matches: %s", p, why))
-		return nil
-	}
-	return re
 }
 
 // unsupportedSyntax names the JavaScript-only construct in p, if any.

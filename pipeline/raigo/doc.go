@@ -10,9 +10,11 @@
 //
 // Decoding is strict: an unknown field (other than an `x_` extension) or a
 // value of the wrong type is an error formatted `path:line: message`. Every
-// regular expression is compiled once, at load time; a pattern that Go's RE2
-// engine cannot compile (a JavaScript lookbehind, say) never matches and is
-// reported as a load warning.
+// regular expression is compiled once, at load time, by Go's RE2 engine
+// when it can express the pattern; a pattern it cannot (a JavaScript
+// lookbehind, lookahead or backreference) runs on regexp2's ECMAScript
+// engine with a match timeout ([PatternMatchTimeout]), reported as a load
+// warning; a pattern neither compiles never matches and is a load warning.
 //
 // [Evaluate] reproduces the reference engine's semantics (string and
 // structured conditions, triggers, built-in detectors, DENY over WARN over

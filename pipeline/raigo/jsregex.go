@@ -9,8 +9,8 @@ import (
 // accepts most of that syntax, but a few constructs mean something different;
 // translateJSRegex rewrites those so that a pattern behaves as it does under
 // the reference engine. Syntax RE2 cannot express (lookbehind, lookahead,
-// backreferences) still fails to compile, and the caller treats it as a
-// pattern that never matches.
+// backreferences) fails to compile here, and compilePattern hands the
+// original pattern to the ECMAScript engine instead (pattern.go).
 
 // jsSpaceBody is the body of a character class matching JavaScript's \s:
 // the ECMAScript WhiteSpace and LineTerminator code points. RE2's \s is only

@@ -41,6 +41,11 @@ func Parse(path string, data []byte) (*Policy, error) {
 		}
 		p.Format, p.Docs = FormatDocs, f
 		p.compileDocs(f)
+	case !keys.has("rules") && !keys.has("policies") && !keys.has("raigo_version") && !keys.has("metadata"):
+		// Some other YAML file: one error, not one per foreign key (which
+		// would repeat the file's content).
+		return nil, fmt.Errorf("load policy: %w", &PosError{Path: path, Line: root.Line,
+			Msg: "not a .raigo policy: no raigo_version, metadata, policies (spec format) or rules (docs format) at the top level"})
 	case keys.has("policies") && !keys.nonNull("metadata"):
 		return nil, fmt.Errorf("load policy: %w", legacyError(path, root, keys))
 	default:

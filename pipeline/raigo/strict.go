@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/policystrata/policystrata/pipeline/strictyaml"
 )
 
 // Strict decoding walks the yaml.Node tree itself instead of relying on
@@ -50,13 +51,13 @@ func ParseYAML(path string, data []byte) (*yaml.Node, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, &PosError{Path: path, Line: 1, Msg: "file does not contain a valid YAML object"}
 		}
-		return nil, yamlError(path, err)
+		return nil, yamlError(path, data, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return nil, &PosError{Path: path, Line: extra.Line, Msg: "multiple YAML documents; the file must hold exactly one"}
 	} else if !errors.Is(err, io.EOF) {
-		return nil, yamlError(path, err)
+		return nil, yamlError(path, data, err)
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode {
@@ -69,21 +70,17 @@ func ParseYAML(path string, data []byte) (*yaml.Node, error) {
 		root = root.Alias
 	}
 	if root.Kind != yaml.MappingNode {
-		return nil, &PosError{Path: path, Line: root.Line, Msg: "file does not contain a valid YAML object (found " + nodeKind(root) + ")"}
+		return nil, &PosError{Path: path, Line: root.Line, Msg: "file does not contain a valid YAML object (found " + kindOnly(root) + ")"}
 	}
 	return root, nil
 }
 
-var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-
-// yamlError turns a yaml.v3 parse error into a located error.
-func yamlError(path string, err error) error {
-	msg := strings.TrimSpace(err.Error())
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &PosError{Path: path, Line: line, Msg: "invalid YAML: " + m[2]}
-	}
-	return &PosError{Path: path, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+// yamlError turns a yaml.v3 parse error into a located error, with the
+// line corrected by strictyaml.SyntaxLine (yaml.v3 prints parser errors one
+// line early).
+func yamlError(path string, data []byte, err error) error {
+	line, problem := strictyaml.SyntaxLine(err.Error(), data)
+	return &PosError{Path: path, Line: line, Msg: "invalid YAML: " + problem}
 }
 
 // DecodeYAML strictly decodes the single YAML mapping document in data (read
@@ -146,6 +143,16 @@ func isNull(n *yaml.Node) bool {
 }
 
 func nodeKind(n *yaml.Node) string {
+	k := kindOnly(n)
+	if n.Kind == yaml.ScalarNode && n.ShortTag() != "!!null" {
+		k += " " + quoteShort(n.Value)
+	}
+	return k
+}
+
+// kindOnly names n's kind without its value: a whole document that is not
+// a mapping (say, a text file given as a policy) must not be echoed.
+func kindOnly(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"
@@ -156,17 +163,35 @@ func nodeKind(n *yaml.Node) string {
 		case "!!null":
 			return "null"
 		case "!!bool":
-			return "a boolean " + strconv.Quote(n.Value)
+			return "a boolean"
 		case "!!int":
-			return "an integer " + strconv.Quote(n.Value)
+			return "an integer"
 		case "!!float":
-			return "a number " + strconv.Quote(n.Value)
+			return "a number"
 		}
-		return "a string " + strconv.Quote(n.Value)
+		return "a string"
 	case yaml.AliasNode:
 		return "an alias"
 	}
 	return "an unsupported node"
+}
+
+// maxQuoted bounds how much of a value an error message repeats.
+const maxQuoted = 40
+
+// quoteShort quotes v, cut to maxQuoted runes on its first line.
+func quoteShort(v string) string {
+	cut := false
+	if i := strings.IndexByte(v, '\n'); i >= 0 {
+		v, cut = v[:i], true
+	}
+	if r := []rune(v); len(r) > maxQuoted {
+		v, cut = string(r[:maxQuoted]), true
+	}
+	if cut {
+		return strconv.Quote(v) + "…"
+	}
+	return strconv.Quote(v)
 }
 
 // deref follows aliases, charging the budget.

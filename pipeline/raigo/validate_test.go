@@ -161,7 +161,7 @@ func TestValidateExtraFindings(t *testing.T) {
 		`policies[2] (F-3): data_transfer destination "eu" never matches (only outside_uk and external are recognised)`,
 		`policies[5] (F-6): rule has no condition and never matches`,
 		`policies[6] (F-7): trigger "pattern" has no pattern and never matches`,
-		`policies[4] (F-5): pattern "a(?=b)" cannot be compiled by Go's RE2 engine and never matches: lookahead is not supported by RE2`,
+		`policies[4] (F-5): pattern "a(?=b)" runs on the backtracking ECMAScript engine (lookahead is not supported by RE2): a match that takes longer than 250ms counts as no match`,
 		"policies[0] (F-1): human review rule missing recommended field: review_message",
 		`policies[3] (F-4): condition match "every" is neither any nor all and is treated as any`,
 	}

@@ -45,7 +45,7 @@ type Config struct {
 	UpdateSnapshots bool
 	// Out, when set, is the directory the traces and summary are written
 	// to (through a temporary directory renamed into place). Force allows
-	// replacing an existing directory.
+	// replacing a previous raigo run there (see internal/outdir).
 	Out   string
 	Force bool
 	// Now stamps the report (run_at); nil means time.Now.

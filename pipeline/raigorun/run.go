@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 
+	"github.com/policystrata/policystrata/internal/outdir"
 	"github.com/policystrata/policystrata/pipeline/pool"
 )
 
@@ -181,6 +182,9 @@ func (r *runner) finish() (*Report, error) {
 	if r.traces != nil {
 		sum := r.summary()
 		if err := r.traces.finish(&sum); err != nil {
+			if outdir.IsRefused(err) {
+				return nil, &InputError{Problems: []string{err.Error()}}
+			}
 			return nil, err
 		}
 		rep.Out = r.cfg.Out

@@ -106,7 +106,7 @@ func TestRunInputErrors(t *testing.T) {
 		want  []string // problems, with DIR for the temp dir
 	}{
 		{"bad yaml", map[string]string{"s.raigo-test.yaml": "version: \"0.2\"\npolicy: [\n"},
-			[]string{"DIR/s.raigo-test.yaml:2: invalid YAML"}},
+			[]string{"DIR/s.raigo-test.yaml:2: invalid YAML: did not find expected node content"}},
 		{"missing policy", map[string]string{"s.raigo-test.yaml": "suite: S\npolicy: nope.raigo\ncases:\n  - name: c\n    input: {prompt: x}\n    expect: {action: allow}\n"},
 			[]string{`DIR/s.raigo-test.yaml:2: load policy "nope.raigo": no such file or directory`}},
 		{"invalid policy", map[string]string{
@@ -309,10 +309,21 @@ func TestSnapshotNameCollision(t *testing.T) {
 }
 
 func TestRunOutDirectory(t *testing.T) {
+	foreign := filepath.Join(t.TempDir(), "mine")
+	writeTree(t, foreign, map[string]string{"old.txt": "x"})
+	for _, force := range []bool{false, true} {
+		_, err := Run(context.Background(), Config{Paths: []string{examples + "/suites"}, Out: foreign, Force: force})
+		if !IsInputError(err) || !strings.Contains(err.Error(), "not a previous raigo run") {
+			t.Fatalf("force=%v: err = %v", force, err)
+		}
+		if _, err := os.Stat(filepath.Join(foreign, "old.txt")); err != nil {
+			t.Fatalf("force=%v: a directory raigo did not write was touched: %v", force, err)
+		}
+	}
 	out := filepath.Join(t.TempDir(), "run")
-	writeTree(t, out, map[string]string{"old.txt": "x"})
+	mustRun(t, Config{Paths: []string{examples + "/suites"}, Out: out})
 	_, err := Run(context.Background(), Config{Paths: []string{examples + "/suites"}, Out: out})
-	if !IsInputError(err) || !strings.Contains(err.Error(), "is not empty (use --force to replace it)") {
+	if !IsInputError(err) || !strings.Contains(err.Error(), "holds a previous raigo run (use --force to replace it)") {
 		t.Fatalf("err = %v", err)
 	}
 	rep := mustRun(t, Config{Paths: []string{examples + "/suites"}, Out: out, Force: true})
@@ -321,7 +332,7 @@ func TestRunOutDirectory(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if diff := cmp.Diff([]string{SummaryJSON, TracesJSONL, TracesParquet}, names); diff != "" || rep.Out != out {
+	if diff := cmp.Diff([]string{".raigo-run", SummaryJSON, TracesJSONL, TracesParquet}, names); diff != "" || rep.Out != out {
 		t.Errorf("out dir (-want +got):\n%s", diff)
 	}
 	siblings, _ := os.ReadDir(filepath.Dir(out))

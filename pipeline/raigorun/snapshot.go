@@ -1,6 +1,7 @@
 package raigorun
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/policystrata/policystrata/internal/outdir"
 	"github.com/policystrata/policystrata/pipeline/raigo"
 	"github.com/policystrata/policystrata/pipeline/trace"
 	"github.com/policystrata/policystrata/suites/raigotest"
@@ -90,6 +92,9 @@ func loadSnapshots(dir string, suites []*loadedSuite) ([]*suiteSnapshots, error)
 	out := make([]*suiteSnapshots, len(suites))
 	owner := map[string]string{}
 	var errs InputError
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return nil, &InputError{Problems: []string{dir + ": snapshot path exists and is not a directory"}}
+	}
 	for i, ls := range suites {
 		name := snapshotName(ls.suite.Path)
 		if prev, dup := owner[name]; dup {
@@ -100,28 +105,53 @@ func loadSnapshots(dir string, suites []*loadedSuite) ([]*suiteSnapshots, error)
 		owner[name] = ls.suite.Path
 		ss := &suiteSnapshots{path: filepath.Join(dir, name), name: ls.suite.Name, keys: caseKeys(ls.suite),
 			stored: map[string]string{}, current: map[string]string{}}
+		outdir.RemoveStaleFiles(ss.path) // what a killed run left
 		data, err := os.ReadFile(ss.path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 		case err != nil:
-			return nil, fmt.Errorf("read snapshot: %w", err)
+			errs.Problems = append(errs.Problems, fmt.Sprintf("%s: cannot read snapshot file: %v", ss.path, unwrapPathError(err)))
+			continue
 		default:
-			var f snapshotFile
-			if err := json.Unmarshal(data, &f); err != nil {
+			stored, err := parseSnapshot(data)
+			if err != nil {
 				errs.Problems = append(errs.Problems, fmt.Sprintf("%s: invalid snapshot file: %v (delete it or run with --update-snapshots)", ss.path, err))
 				continue
 			}
-			for k, raw := range f.Cases {
-				canon, err := trace.CanonicalJSON(json.RawMessage(raw))
-				if err != nil {
-					return nil, fmt.Errorf("read snapshot %s: %w", ss.path, err)
-				}
-				ss.stored[k] = string(canon)
-			}
+			ss.stored = stored
 		}
 		out[i] = ss
 	}
 	return out, errs.orNil()
+}
+
+// parseSnapshot reads a snapshot file: a JSON object whose "cases" map
+// case keys to entry objects. It returns each entry as canonical JSON.
+func parseSnapshot(data []byte) (map[string]string, error) {
+	var f snapshotFile
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, errors.New("more than one JSON value")
+	}
+	if f.Cases == nil {
+		return nil, errors.New(`not a snapshot: no "cases" object`)
+	}
+	stored := make(map[string]string, len(f.Cases))
+	for k, raw := range f.Cases {
+		if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
+			return nil, fmt.Errorf("case %q: an entry must be a JSON object", k)
+		}
+		canon, err := trace.CanonicalJSON(raw)
+		if err != nil {
+			return nil, fmt.Errorf("case %q: %w", k, err)
+		}
+		stored[k] = string(canon)
+	}
+	return stored, nil
 }
 
 // check compares a case's evaluation with its snapshot.
@@ -193,13 +223,14 @@ func (ss *suiteSnapshots) write(update bool) error {
 	return writeFileAtomic(ss.path, data)
 }
 
-// writeFileAtomic writes data to a temporary file beside path and renames
-// it into place.
+// writeFileAtomic writes data to a temporary file beside path (named after
+// this process, so a later run removes it if this one is killed) and
+// renames it into place.
 func writeFileAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), outdir.TempFilePattern(path))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -218,4 +249,14 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// unwrapPathError drops a *fs.PathError's operation and path (the message
+// names the path already).
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/policystrata/policystrata/internal/outdir"
 	"github.com/policystrata/policystrata/pipeline/raigo"
 	"github.com/policystrata/policystrata/pipeline/trace"
 )
@@ -88,38 +89,35 @@ const (
 	SummaryJSON   = "summary.json"
 )
 
-// traceSink writes traces into a temporary directory that finish renames
-// to the requested one.
+// traceSink writes traces into a staging directory (internal/outdir)
+// that finish moves into place.
 type traceSink struct {
-	out, tmp string
-	jsonl    *os.File
-	w        *bufio.Writer
-	pq       *trace.ColumnWriter[TraceRecord]
-	pqFile   *os.File
+	stage  *outdir.Stage
+	tmp    string
+	jsonl  *os.File
+	w      *bufio.Writer
+	pq     *trace.ColumnWriter[TraceRecord]
+	pqFile *os.File
 }
 
-// openTraces prepares the temporary directory beside out. An existing out
-// is an error unless force is set.
+// Tool is the name raigo's run directories are marked with (the marker
+// file .raigo-run); --force replaces only a directory holding it.
+const Tool = "raigo"
+
+// openTraces prepares the staging directory beside out. An existing
+// non-empty out is an error (an *outdir.RefusedError) unless force is set
+// and it is a previous raigo run; the working directory, its ancestors,
+// the home directory and the root are always refused.
 func openTraces(out string, force bool) (*traceSink, error) {
-	if st, err := os.Stat(out); err == nil {
-		if !st.IsDir() {
-			return nil, fmt.Errorf("open traces: %s exists and is not a directory", out)
-		}
-		if !force {
-			if entries, _ := os.ReadDir(out); len(entries) > 0 {
-				return nil, fmt.Errorf("open traces: %s is not empty (use --force to replace it)", out)
-			}
-		}
+	stage, err := outdir.Prepare(out, outdir.Options{Tool: Tool, Force: force})
+	if outdir.IsRefused(err) {
+		return nil, err // `path: reason`, bad input
 	}
-	parent := filepath.Dir(filepath.Clean(out))
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return nil, fmt.Errorf("open traces: %w", err)
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(filepath.Clean(out))+".tmp-")
 	if err != nil {
 		return nil, fmt.Errorf("open traces: %w", err)
 	}
-	s := &traceSink{out: out, tmp: tmp}
+	tmp := stage.Dir
+	s := &traceSink{stage: stage, tmp: tmp}
 	if s.jsonl, err = os.Create(filepath.Join(tmp, TracesJSONL)); err != nil {
 		s.abort()
 		return nil, fmt.Errorf("open traces: %w", err)
@@ -161,13 +159,7 @@ func (s *traceSink) finish(sum *Summary) error {
 		err = os.WriteFile(filepath.Join(s.tmp, SummaryJSON), data, 0o644)
 	}
 	if err == nil {
-		err = os.Chmod(s.tmp, 0o755)
-	}
-	if err == nil {
-		err = os.RemoveAll(s.out)
-	}
-	if err == nil {
-		err = os.Rename(s.tmp, s.out)
+		err = s.stage.Commit()
 	}
 	if err != nil {
 		s.abort()
@@ -211,5 +203,5 @@ func (s *traceSink) close() error {
 // abort removes the temporary directory.
 func (s *traceSink) abort() {
 	s.close()
-	os.RemoveAll(s.tmp)
+	s.stage.Abort()
 }

@@ -120,10 +120,16 @@ func (e *engines) worker(ctx context.Context, ev *evaluate.Evaluator, min *evalu
 	}
 	w := &worker{sess: evaluate.Sessions{Main: sess}, ev: ev, min: min, compact: compact}
 	if min != nil {
-		if w.minEngine, err = db.OpenDuckDBWith(ctx, e.d, e.st, layers.Containments(), db.Options{Restrictable: true}); err != nil {
+		// Through a local: a failed open returns a nil *DuckDB, which
+		// stored in the interface field would not compare equal to nil
+		// and w.Close would call Close on it (seen when a signal cancels
+		// the run while workers start).
+		eng, err := db.OpenDuckDBWith(ctx, e.d, e.st, layers.Containments(), db.Options{Restrictable: true})
+		if err != nil {
 			w.Close()
 			return nil, fmt.Errorf("minimization engine: %w", err)
 		}
+		w.minEngine = eng
 		if w.minSess, err = w.minEngine.Session(ctx); err != nil {
 			w.Close()
 			return nil, err

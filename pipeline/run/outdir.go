@@ -1,68 +1,36 @@
 package run
 
 import (
-	"fmt"
-	"os"
-	"path/filepath"
+	"errors"
 
+	"github.com/policystrata/policystrata/internal/outdir"
 	"github.com/policystrata/policystrata/pipeline/strictyaml"
 )
 
-// stagingDir creates a temporary directory beside out. The caller renames it
-// to out with commit, or removes it.
-// A previous run directory (holding summary.json and metadata.json) may be
-// replaced when replaceRun is set.
-func stagingDir(out string, force, replaceRun bool) (string, error) {
-	out = filepath.Clean(out)
-	if st, err := os.Stat(out); err == nil {
-		if !st.IsDir() {
-			return "", strictyaml.Errorf(out, 0, "output path exists and is not a directory")
-		}
-		entries, _ := os.ReadDir(out)
-		if len(entries) > 0 && !force && !(replaceRun && isRunDir(out)) {
-			return "", strictyaml.Errorf(out, 0, "output directory exists and is not empty (use --force to replace it)")
-		}
-	}
-	parent := filepath.Dir(out)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return "", fmt.Errorf("create output parent: %w", err)
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-*")
-	if err != nil {
-		return "", fmt.Errorf("create staging directory: %w", err)
-	}
-	return tmp, nil
+// Tool is the name policystrata's run directories are marked with (the
+// marker file .policystrata-run); --force replaces only a directory
+// holding it.
+const Tool = "policystrata"
+
+// stageOut prepares a staging directory beside out (see internal/outdir):
+// an existing non-empty out is refused unless replace is set and it is a
+// previous policystrata run, and the working directory, its ancestors, the
+// home directory and the root are always refused. A refusal is bad input.
+func stageOut(out string, replace bool) (*outdir.Stage, error) {
+	s, err := outdir.Prepare(out, outdir.Options{Tool: Tool, Force: replace})
+	return s, asInputError(err)
 }
 
-// commit replaces out with the finished staging directory.
-func commit(tmp, out string) error {
-	out = filepath.Clean(out)
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return fmt.Errorf("move output into place: %w", err)
-	}
-	if _, err := os.Stat(out); err == nil {
-		old := out + ".old-" + filepath.Base(tmp)
-		if err := os.Rename(out, old); err != nil {
-			return fmt.Errorf("replace output: %w", err)
-		}
-		if err := os.Rename(tmp, out); err != nil {
-			_ = os.Rename(old, out)
-			return fmt.Errorf("replace output: %w", err)
-		}
-		return os.RemoveAll(old)
-	}
-	if err := os.Rename(tmp, out); err != nil {
-		return fmt.Errorf("move output into place: %w", err)
-	}
-	return nil
+// commitOut moves the finished staging directory into place.
+func commitOut(s *outdir.Stage) error {
+	return asInputError(s.Commit())
 }
 
-// isRunDir reports whether dir looks like a finished run directory.
-func isRunDir(dir string) bool {
-	for _, f := range []string{"summary.json", "metadata.json", "traces.jsonl"} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			return false
-		}
+// asInputError turns an output refusal into a located input error (exit 2).
+func asInputError(err error) error {
+	var re *outdir.RefusedError
+	if errors.As(err, &re) {
+		return strictyaml.Errorf(re.Path, 0, "%s", re.Reason)
 	}
-	return true
+	return err
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/policystrata/policystrata/suites"
 	"io"
 	"math"
-	"os"
 	"path"
 	"runtime"
 	"sort"
@@ -43,7 +42,9 @@ type Config struct {
 	Out           string
 	Workers       int
 	Force         bool
-	// ReplaceRun allows replacing an existing run directory (the demo).
+	// Force and ReplaceRun (the demo) allow replacing a previous
+	// policystrata run directory (one holding the .policystrata-run
+	// marker); nothing else non-empty is ever replaced.
 	ReplaceRun bool
 	// Minimize turns witness minimization on (default on in the CLI).
 	Minimize bool
@@ -86,6 +87,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Workers < 1 || cfg.Workers > MaxWorkers {
 		return nil, fmt.Errorf("workers must be 1..%d, got %d", MaxWorkers, cfg.Workers)
 	}
+	// The output directory is checked (and staged) first, so a refused
+	// --out fails before any work.
+	stage, err := stageOut(cfg.Out, cfg.Force || cfg.ReplaceRun)
+	if err != nil {
+		return nil, err
+	}
+	// Runs on every return, interruption included; a no-op after commit.
+	defer stage.Abort()
+	tmp := stage.Dir
 	tm := Timings{CreatedAt: time.Now().UTC().Format(time.RFC3339), Workers: cfg.Workers, GoVersion: runtime.Version()}
 	t0 := time.Now()
 	st, err := state.GenerateSeed(cfg.Domain, cfg.Source.StateSeed())
@@ -110,16 +120,6 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	tm.LoadMS = ms(time.Since(t0))
-	tmp, err := stagingDir(cfg.Out, cfg.Force, cfg.ReplaceRun)
-	if err != nil {
-		return nil, err
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			os.RemoveAll(tmp)
-		}
-	}()
 	sk, err := openSinks(tmp)
 	if err != nil {
 		return nil, err
@@ -183,10 +183,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := writeJSON(tmp, "run.json", tm); err != nil {
 		return nil, err
 	}
-	if err := commit(tmp, cfg.Out); err != nil {
+	if err := commitOut(stage); err != nil {
 		return nil, err
 	}
-	committed = true
 	rep.Out, rep.Timings = cfg.Out, tm
 	return rep, nil
 }

@@ -58,13 +58,13 @@ func Decode(path string, data []byte, v any) error {
 		if err.Error() == "EOF" {
 			return Errorf(path, 0, "empty document")
 		}
-		return convert(path, err)
+		return convert(path, data, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return Errorf(path, extra.Line, "more than one YAML document (a second one starts here)")
 	} else if err.Error() != "EOF" {
-		return convert(path, err)
+		return convert(path, data, err)
 	}
 	doc := &root
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
@@ -81,14 +81,14 @@ func Decode(path string, data []byte, v any) error {
 		return err
 	}
 	if err := doc.Decode(v); err != nil {
-		return convert(path, err)
+		return convert(path, data, err)
 	}
 	fillLines(doc, rv.Elem())
 	return nil
 }
 
 // convert rewrites yaml.v3 errors ("line 4: cannot unmarshal ...") into Errors.
-func convert(path string, err error) error {
+func convert(path string, data []byte, err error) error {
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		msg := strings.TrimSpace(te.Errors[0])
@@ -99,13 +99,8 @@ func convert(path string, err error) error {
 		}
 		return Errorf(path, 0, "%s", msg)
 	}
-	msg := strings.TrimSpace(err.Error())
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		var line int
-		fmt.Sscanf(m[1], "%d", &line)
-		return Errorf(path, line, "%s", m[2])
-	}
-	return Errorf(path, 0, "%s", strings.TrimPrefix(msg, "yaml: "))
+	line, problem := SyntaxLine(err.Error(), data)
+	return Errorf(path, line, "%s", problem)
 }
 
 // yamlFields maps the YAML keys of a struct type to their field types.

@@ -206,8 +206,8 @@ func TestDecodeErrors(t *testing.T) {
 			want: "dir/f.yaml: unknown anchor 'nowhere' referenced",
 		},
 		{
-			// yaml.v3 reports parser errors at the 0-based line of their
-			// context, so keep the broken flow sequence on line 1.
+			// The error is found at the end of the stream (line 2), which
+			// is put on the last line.
 			name: "syntax error carries the line",
 			src:  "items: [1, 2\n",
 			want: "dir/f.yaml:1: did not find expected ',' or ']'",

@@ -75,7 +75,7 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&p.Suite, "suite", "seeded", "suite: a file tasks/<suite>.yaml of the domain, or a generator ("+strings.Join(suites.GeneratorNames(), ", ")+")")
 	f.StringVar(&p.Out, "out", "", "run directory to write (required)")
 	f.IntVar(&p.Workers, "workers", 2, "evaluation workers, each with its own database connection")
-	f.BoolVar(&p.Force, "force", false, "replace a non-empty output directory")
+	f.BoolVar(&p.Force, "force", false, "replace --out when it holds a previous policystrata run (nothing else is ever replaced)")
 	f.BoolVar(&p.NoMinimize, "no-minimize", false, "skip witness minimization")
 	f.StringVar(&p.Engine, "engine", "duckdb", "database engine: duckdb (embedded) or postgres (real row-level security; needs --pg-dsn or POLICYSTRATA_PG_DSN)")
 	f.StringVar(&p.PGDSN, "pg-dsn", "", "PostgreSQL connection string (default: $POLICYSTRATA_PG_DSN)")

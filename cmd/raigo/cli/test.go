@@ -19,11 +19,14 @@ var now = time.Now
 
 // testParams are the flags of `raigo test`.
 type testParams struct {
-	Paths           []string
-	Verbose         bool
-	Format          string
-	Strict          bool
-	Workers         int
+	Paths   []string
+	Verbose bool
+	Format  string
+	Strict  bool
+	Workers int
+	// WorkersSet is whether --workers was given: an explicit 0 is bad
+	// input, an absent flag means the number of CPUs.
+	WorkersSet      bool
 	Compat          string
 	NoMinimize      bool
 	Coverage        bool
@@ -64,6 +67,7 @@ changed the action, or --strict found warnings, or the coverage gate failed),
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.Paths = args
+			p.WorkersSet = cmd.Flags().Changed("workers")
 			return run(runTest(cmd.Context(), *p, stdout, stderr))
 		},
 	}
@@ -81,7 +85,7 @@ changed the action, or --strict found warnings, or the coverage gate failed),
 	f.StringVar(&p.Snapshot, "snapshot", "", "snapshot directory: record every evaluation, fail on any change")
 	f.BoolVar(&p.UpdateSnapshots, "update-snapshots", false, "rewrite the snapshots instead of comparing (needs --snapshot)")
 	f.StringVar(&p.Out, "out", "", "write every evaluation as Parquet and JSONL traces plus summary.json to this directory")
-	f.BoolVar(&p.Force, "force", false, "replace a non-empty --out directory")
+	f.BoolVar(&p.Force, "force", false, "replace --out when it holds a previous raigo run (nothing else is ever replaced)")
 	return cmd
 }
 
@@ -95,7 +99,7 @@ func runTest(ctx context.Context, p testParams, stdout, _ io.Writer) (int, error
 		return ExitBadInput, cliexit.Usage(fmt.Errorf("--compat: %w", err))
 	}
 	switch {
-	case p.Workers < 0 || p.Workers > raigorun.MaxWorkers:
+	case p.Workers < 0 || p.Workers > raigorun.MaxWorkers || (p.WorkersSet && p.Workers == 0):
 		return ExitBadInput, cliexit.Usage(fmt.Errorf("--workers must be 1..%d", raigorun.MaxWorkers))
 	case p.Fuzz < 0 || p.Fuzz > raigorun.MaxFuzz:
 		return ExitBadInput, cliexit.Usage(fmt.Errorf("--fuzz must be 0..%d", raigorun.MaxFuzz))
