@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/policystrata/policystrata/internal/goldentest"
+)
+
+// The reference's support_saas directory (testdata/reference, copied from
+// the Python reference) is converted, pinned by a golden directory, and its
+// seeded suite (the reference's tasks file, unchanged) is run on the
+// converted domain.
+func TestImportDomainGolden(t *testing.T) {
+	tmp := t.TempDir()
+	conv := filepath.Join(tmp, "support_saas")
+	src := filepath.Join("testdata", "reference", "support_saas")
+	code, stdout, stderr := runCLI(t, "import-domain", src, "--out", conv, "--fiscal-month-start-day", "26")
+	if code != 0 {
+		t.Fatalf("import-domain exit %d: %s", code, stderr)
+	}
+	got := map[string]string{}
+	for name, body := range goldentest.ReadTree(t, conv) {
+		got["converted/"+name] = body
+	}
+	got["import_stdout.txt"] = strings.ReplaceAll(stdout, conv, "OUT_DIR")
+	run := filepath.Join(tmp, "run")
+	code, stdout, stderr = runCLI(t, "run", "--domain-path", conv, "--suite", "seeded", "--out", run, "--no-minimize")
+	if code != 0 {
+		t.Fatalf("run exit %d: %s", code, stderr)
+	}
+	got["run_stdout.txt"] = strings.ReplaceAll(stdout, run, "RUN_DIR")
+	summary, err := os.ReadFile(filepath.Join(run, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got["run_summary.json"] = string(summary)
+	goldentest.Check(t, filepath.Join("testdata", "golden", "import_support_saas"), got, *update)
+	if !strings.Contains(got["run_stdout.txt"], "50 traces") {
+		t.Errorf("run stdout = %q, want 50 traces", got["run_stdout.txt"])
+	}
+}
+
+func TestImportDomainBadInput(t *testing.T) {
+	tmp := t.TempDir()
+	ref := filepath.Join("testdata", "reference", "support_saas")
+	broken := filepath.Join(tmp, "broken")
+	if err := os.MkdirAll(broken, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"policy.yaml", "surfaces.yaml", "seed.sql"} {
+		data, err := os.ReadFile(filepath.Join(ref, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(broken, f), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(broken, "schema.sql"), []byte("create table tenants (\n  id text primary key\n);\n\ncreate table accounts (\n  id integer primary key,\n  tenant_id frobnicate\n);\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"run on a reference directory", []string{"run", "--domain-path", ref, "--out", filepath.Join(tmp, "r")}, "convert it first with `policystrata import-domain"},
+		{"bad DDL with its line", []string{"import-domain", broken, "--out", filepath.Join(tmp, "o1")}, filepath.Join(broken, "schema.sql") + ":5: DuckDB cannot create table accounts"},
+		{"not a reference directory", []string{"import-domain", filepath.Join("..", "..", "..", "domains", "support_saas"), "--out", filepath.Join(tmp, "o2")}, "not a reference domain directory"},
+		{"missing --out", []string{"import-domain", ref}, "--out is required"},
+		{"bad fiscal day", []string{"import-domain", ref, "--out", filepath.Join(tmp, "o3"), "--fiscal-month-start-day", "31"}, "--fiscal-month-start-day must be 1..28"},
+		{"bad as-of", []string{"import-domain", ref, "--out", filepath.Join(tmp, "o4"), "--as-of", "2026-02-30"}, "--as-of"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, c.args...)
+			if code != 2 || !strings.Contains(stderr, c.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 containing %q", code, stderr, c.want)
+			}
+		})
+	}
+	for _, o := range []string{"o1", "o2", "o3", "o4"} {
+		if _, err := os.Stat(filepath.Join(tmp, o)); err == nil {
+			t.Errorf("output %s was written on bad input", o)
+		}
+	}
+	entries, _ := os.ReadDir(tmp)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".import-domain-") {
+			t.Errorf("staging directory %s left behind", e.Name())
+		}
+	}
+}
