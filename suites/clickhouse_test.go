@@ -3,7 +3,6 @@ package suites_test
 import (
 	"fmt"
 	"reflect"
-	"slices"
 	"testing"
 
 	"github.com/policystrata/policystrata/domains"
@@ -64,11 +63,12 @@ func TestAnalyticsSeededSuite(t *testing.T) {
 	}
 }
 
-// A ClickHouse operator cannot be injected into a domain of another dialect.
-func TestParseRejectsOperatorOfAnotherDialect(t *testing.T) {
+// An operator cannot be injected into a domain that does not declare the
+// feature its fault acts on.
+func TestParseRejectsOperatorOfUndeclaredFeature(t *testing.T) {
 	src := "matrix:\n  - mutation: uniq_to_count_drift\n    count: 1\n    principal: acme_analyst\n    semantic_query: {metric: ticket_count}\n"
 	_, err := suites.Parse(support(t), "s", "s.yaml", []byte(src))
-	want := `s.yaml:2: mutation operator "uniq_to_count_drift" does not apply to domain support_saas (its dialect is duckdb; the operator needs clickhouse)`
+	want := `s.yaml:2: mutation operator "uniq_to_count_drift" does not apply to domain support_saas (the operator needs a domain that declares uniq_exact_metric)`
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %s", err, want)
 	}
@@ -91,7 +91,7 @@ func TestGeneratedOperatorsApplyToTheDomain(t *testing.T) {
 	}
 	sup, an := count(support(t)), count(analytics(t))
 	for _, op := range catalog.All() {
-		ch := slices.Contains(op.Dialects, spec.DialectClickHouse)
+		ch := len(op.Requires) > 0
 		if ch && sup[op.ID] > 0 {
 			t.Errorf("support_saas draws %s", op.ID)
 		}

@@ -97,7 +97,7 @@ func TestReferenceFieldErrors(t *testing.T) {
 	}
 	cases := []struct {
 		name, data, want string
-		line           int
+		line             int
 	}{
 		{"other domain", build("suite: x\n", "finance_saas", "v7"), `task t1 is written for domain "finance_saas", but the domain being run is support_saas`, 3},
 		{"task policy version", build("suite: x\n", "support_saas", "v6"), `task t1: policy_version "v6" does not match the policy version "v7" of domain support_saas`, 3},

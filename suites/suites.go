@@ -171,9 +171,9 @@ func (s *Suite) checkCommon(line int, mutation, principal string, q spec.Semanti
 	if !ok && mutation != catalog.None {
 		return strictyaml.Errorf(p, line, "unknown mutation operator %q (known: %s)", mutation, strings.Join(catalog.IDs(), ", "))
 	}
-	if dialect := s.domain.Policy.SQLDialect(); ok && !op.AppliesTo(dialect) {
-		return strictyaml.Errorf(p, line, "mutation operator %q does not apply to domain %s (its dialect is %s; the operator needs %s)",
-			mutation, s.domain.Name, dialect, strings.Join(op.Dialects, " or "))
+	if missing := op.Missing(s.domain); ok && len(missing) > 0 {
+		return strictyaml.Errorf(p, line, "mutation operator %q does not apply to domain %s (the operator needs a domain that declares %s)",
+			mutation, s.domain.Name, strings.Join(missing, " and "))
 	}
 	if s.domain.Policy.Principals[principal] == nil {
 		return strictyaml.Errorf(p, line, "unknown principal %q (known: %s)", principal, strings.Join(spec.SortedKeys(s.domain.Policy.Principals), ", "))
