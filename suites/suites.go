@@ -167,14 +167,12 @@ func (s *Suite) checkCommon(line int, mutation, principal string, q spec.Semanti
 	if mutation == "" {
 		return strictyaml.Errorf(p, line, "missing mutation (use %q for a clean control)", catalog.None)
 	}
-	op, ok := catalog.Get(mutation)
-	if !ok && mutation != catalog.None {
+	if _, ok := catalog.Get(mutation); !ok && mutation != catalog.None {
 		return strictyaml.Errorf(p, line, "unknown mutation operator %q (known: %s)", mutation, strings.Join(catalog.IDs(), ", "))
 	}
-	if missing := op.Missing(s.domain); ok && len(missing) > 0 {
-		return strictyaml.Errorf(p, line, "mutation operator %q does not apply to domain %s (the operator needs a domain that declares %s)",
-			mutation, s.domain.Name, strings.Join(missing, " and "))
-	}
+	// an operator whose features the domain does not declare, or whose
+	// fault has nothing to act on, loads and is accounted invalid with the
+	// reason (catalog.Applies)
 	if s.domain.Policy.Principals[principal] == nil {
 		return strictyaml.Errorf(p, line, "unknown principal %q (known: %s)", principal, strings.Join(spec.SortedKeys(s.domain.Policy.Principals), ", "))
 	}
