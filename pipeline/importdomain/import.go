@@ -99,6 +99,13 @@ func Import(ctx context.Context, fsys fs.FS, label string, opts Options) (*Resul
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
+	// the SQL comes from the user's files: no file, network or extension
+	// access, and no way to switch it back on
+	for _, set := range []string{"SET enable_external_access = false", "SET lock_configuration = true"} {
+		if _, err := db.ExecContext(ctx, set); err != nil {
+			return nil, fmt.Errorf("open duckdb: %w", err)
+		}
+	}
 	facts := &sqlFacts{OrderBy: map[string][]string{}, RLS: map[string]bool{}}
 	at := func(n string) string { return path.Join(label, n) }
 	if err := schemaSQL(ctx, db, at("schema.sql"), Split(string(files["schema.sql"])), facts); err != nil {

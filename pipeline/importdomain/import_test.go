@@ -204,3 +204,14 @@ func FuzzImportPolicy(f *testing.F) {
 		load(t, res, "fz")
 	})
 }
+
+// The seed's SQL runs without file access: a seed that reads a local file is
+// refused as bad input.
+func TestSeedCannotReadFiles(t *testing.T) {
+	seed := "insert into tenants (id, name) select 'x', content from read_text('import_test.go');"
+	_, err := importdomain.Import(context.Background(), referenceFS(t, map[string]string{"seed.sql": seed}), "ref", importdomain.Options{Name: "support_saas"})
+	var se *strictyaml.Error
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), "ref/seed.sql:1: DuckDB cannot insert the seed rows of tenants") {
+		t.Errorf("err = %v, want the seed refused", err)
+	}
+}
