@@ -34,6 +34,24 @@ type Options struct {
 	FiscalYearStartMonth int
 }
 
+func (o Options) check() error {
+	if o.FiscalMonthStartDay < 0 || o.FiscalMonthStartDay > 28 {
+		return strictyaml.Errorf("--fiscal-month-start-day", 0, "must be 1..28")
+	}
+	if o.FiscalYearStartMonth < 0 || o.FiscalYearStartMonth > 12 {
+		return strictyaml.Errorf("--fiscal-year-start-month", 0, "must be 1..12")
+	}
+	if o.AsOf != "" {
+		if _, err := spec.ParseDate(o.AsOf); err != nil {
+			return strictyaml.Errorf("--as-of", 0, "%v", err)
+		}
+	}
+	if o.Name != "" && !spec.ValidID(o.Name) {
+		return strictyaml.Errorf("--out", 0, "domain name %q is not a safe id", o.Name)
+	}
+	return nil
+}
+
 // Result is a converted domain: its files by relative path, and the report.
 type Result struct {
 	Files  map[string][]byte
@@ -60,6 +78,9 @@ func IsReference(fsys fs.FS) bool {
 // Import converts the reference domain in fsys; label names it in messages.
 // Input errors are *strictyaml.Error values (`path:line: message`).
 func Import(ctx context.Context, fsys fs.FS, label string, opts Options) (*Result, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
 	read := func(name string, optional bool) ([]byte, error) {
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {

@@ -55,8 +55,8 @@ converted domain's name.`,
 	f := cmd.Flags()
 	f.StringVar(&p.Out, "out", "", "directory to create (must not exist or be empty); its name is the domain's name")
 	f.StringVar(&p.AsOf, "as-of", "", "evaluation date YYYY-MM-DD (default: the first day of the month after the seed's latest date)")
-	f.IntVar(&p.FiscalMonthStartDay, "fiscal-month-start-day", 1, "day of the month fiscal months start on (1..28)")
-	f.IntVar(&p.FiscalYearStartMonth, "fiscal-year-start-month", 1, "month the fiscal year starts in (1..12)")
+	f.IntVar(&p.FiscalMonthStartDay, "fiscal-month-start-day", 0, "day of the month fiscal months start on, 1..28 (default: 1, reported as needing a person)")
+	f.IntVar(&p.FiscalYearStartMonth, "fiscal-year-start-month", 0, "month the fiscal year starts in, 1..12 (default: 1, reported)")
 	return cmd
 }
 
@@ -64,10 +64,10 @@ func runImportDomain(ctx context.Context, p importDomainParams, stdout, _ io.Wri
 	if p.Out == "" {
 		return ExitBadInput, cliexit.Usage(fmt.Errorf("--out is required"))
 	}
-	if p.FiscalMonthStartDay < 1 || p.FiscalMonthStartDay > 28 {
+	if p.FiscalMonthStartDay < 0 || p.FiscalMonthStartDay > 28 {
 		return ExitBadInput, cliexit.Usage(fmt.Errorf("--fiscal-month-start-day must be 1..28"))
 	}
-	if p.FiscalYearStartMonth < 1 || p.FiscalYearStartMonth > 12 {
+	if p.FiscalYearStartMonth < 0 || p.FiscalYearStartMonth > 12 {
 		return ExitBadInput, cliexit.Usage(fmt.Errorf("--fiscal-year-start-month must be 1..12"))
 	}
 	if p.AsOf != "" {
