@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"path"
+	"strings"
 	"testing/fstest"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/policystrata/policystrata/pipeline/spec"
+	"github.com/policystrata/policystrata/pipeline/strictyaml"
 	"github.com/policystrata/policystrata/suites"
 )
 
@@ -223,7 +225,11 @@ func (c *conv) check(files map[string][]byte) error {
 	}
 	d, err := spec.LoadDomain(fsys, c.opts.Name, c.opts.Name)
 	if err != nil {
-		return fmt.Errorf("the converted domain does not load (an importer limitation; please report it): %w", err)
+		why := ""
+		if len(c.rep.NeedsPerson) > 0 {
+			why = " (needs a person: " + strings.Join(c.rep.NeedsPerson, "; ") + ")"
+		}
+		return strictyaml.Errorf(c.label, 0, "the converted domain would not load: %v%s", err, why)
 	}
 	for _, p := range spec.SortedKeys(files) {
 		if path.Dir(p) != "tasks" {

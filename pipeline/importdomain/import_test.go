@@ -163,6 +163,8 @@ func TestImportErrors(t *testing.T) {
 		{"seed not an insert", map[string]string{"seed.sql": "\n\nselect 1;"}, "ref/seed.sql:3: seed statement not understood"},
 		{"policy unknown field", map[string]string{"policy.yaml": "version: v1\ncolour: red\n"}, `ref/policy.yaml:2: unknown field "colour"`},
 		{"no tenant column", map[string]string{"schema.sql": "create table t (id integer primary key, d date);", "seed.sql": "insert into t values (1, '2026-01-01');"}, "cannot infer the tenant column"},
+		{"principal with an unknown role", map[string]string{"policy.yaml": "version: v1\nprincipals: {a: {id: a, role: ghost, tenant_ids: [acme]}}\nroles: {r: {max_rows: 1, max_cost: 1}}\nmetrics: {m: {expression: count(), table: accounts}}\n"}, `ref/policy.yaml:2: principal a: unknown role "ghost"`},
+		{"converted domain would not load", map[string]string{"policy.yaml": "version: v1\nprincipals: {a: {id: b, role: r, tenant_ids: [acme]}}\nroles: {r: {max_rows: 1, max_cost: 1}}\nmetrics: {m: {expression: count(), table: invoices}}\n"}, "ref: the converted domain would not load: support_saas/policy.yaml:"},
 		{"composite key", map[string]string{"schema.sql": "create table t (a integer, b integer, primary key (a, b));", "seed.sql": "insert into t values (1, 2);"}, "composite primary key"},
 	}
 	for _, c := range cases {
@@ -214,4 +216,34 @@ func TestSeedCannotReadFiles(t *testing.T) {
 	if !errors.As(err, &se) || !strings.Contains(err.Error(), "ref/seed.sql:1: DuckDB cannot insert the seed rows of tenants") {
 		t.Errorf("err = %v, want the seed refused", err)
 	}
+}
+
+// FuzzImportSQL feeds arbitrary schema.sql and seed.sql text to the
+// importer with the reference support_saas policy: it returns an error or a
+// domain that loads, and never panics.
+func FuzzImportSQL(f *testing.F) {
+	schema, err := os.ReadFile("testdata/reference/support_saas/schema.sql")
+	if err != nil {
+		f.Fatal(err)
+	}
+	seed, err := os.ReadFile("testdata/reference/support_saas/seed.sql")
+	if err != nil {
+		f.Fatal(err)
+	}
+	ch, err := os.ReadFile("testdata/reference/analytics_clickhouse/schema.sql")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(schema), string(seed))
+	f.Add(string(ch), "insert into projects values ('a', 'o', 'n', 'UTC');")
+	f.Add("create table tenants (id text primary key); create table accounts (id integer primary key, tenant_id text references tenants(id), d date);",
+		"insert into tenants values ('acme'); insert into accounts values (1, 'acme', '2026-05-01');")
+	f.Fuzz(func(t *testing.T, schemaSQL, seedSQL string) {
+		fsys := referenceFS(t, map[string]string{"schema.sql": schemaSQL, "seed.sql": seedSQL, "tasks/seeded.yaml": ""})
+		res, err := importdomain.Import(context.Background(), fsys, "ref", importdomain.Options{Name: "fz"})
+		if err != nil {
+			return
+		}
+		load(t, res, "fz")
+	})
 }

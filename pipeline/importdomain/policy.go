@@ -57,8 +57,12 @@ func decodePolicy(p string, data []byte) (*refPolicy, error) {
 		return nil, strictyaml.Errorf(p, 0, "principals, roles and metrics are required")
 	}
 	for _, name := range spec.SortedKeys(rp.Principals) {
-		if rp.Principals[name] == nil {
+		pr := rp.Principals[name]
+		if pr == nil {
 			return nil, strictyaml.Errorf(p, 0, "principal %s is empty", name)
+		}
+		if rp.Roles[pr.Role] == nil {
+			return nil, strictyaml.Errorf(p, pr.Line, "principal %s: unknown role %q", name, pr.Role)
 		}
 	}
 	for _, name := range spec.SortedKeys(rp.Roles) {
