@@ -42,16 +42,16 @@ func TestImportReferenceDomains(t *testing.T) {
 		seededTasks       int
 		inferred, persons []string
 	}{
-		{name: "support_saas", tenancy: spec.Tenancy{Table: "tenants", Column: "accounts.tenant_id", LegacyColumn: "accounts.legacy_tenant_id", LegacyKey: "tenants.legacy_id"},
+		{name: "support_saas", tenancy: spec.Tenancy{Table: "tenants", Column: "accounts.tenant_id", LegacyColumn: "accounts.legacy_tenant_id", LegacyKey: "tenants.id"},
 			dialect: "duckdb", tables: 7, seededTasks: 50,
 			owners:   map[string]string{"accounts": "tenant_id", "invoices": "subscription_id", "support_tickets": "account_id", "ticket_events": "ticket_id", "agents": "tenant_id"},
 			inferred: []string{"tenant column accounts.tenant_id"},
-			persons:  []string{"added tenants.legacy_id", "added support_tickets.created_at"}},
-		{name: "finance_saas", tenancy: spec.Tenancy{Table: "firms", Column: "households.firm_id", LegacyColumn: "households.legacy_firm_id", LegacyKey: "firms.legacy_id"},
+			persons:  []string{"legacy tenant column accounts.legacy_tenant_id: the schema has no per-tenant legacy key", "0 of its 4 seed rows hold a current tenant id", "added support_tickets.created_at"}},
+		{name: "finance_saas", tenancy: spec.Tenancy{Table: "firms", Column: "households.firm_id", LegacyColumn: "households.legacy_firm_id", LegacyKey: "firms.id"},
 			dialect: "duckdb", tables: 6, seededTasks: 20,
 			owners:  map[string]string{"advisors": "firm_id", "households": "firm_id", "accounts": "household_id"},
 			persons: []string{"added table firms(id)"}},
-		{name: "analytics_clickhouse", tenancy: spec.Tenancy{Table: "projects", Column: "events.project_id", LegacyColumn: "events.legacy_project_id", LegacyKey: "projects.legacy_id", Timezone: "projects.timezone"},
+		{name: "analytics_clickhouse", tenancy: spec.Tenancy{Table: "projects", Column: "events.project_id", LegacyColumn: "events.legacy_project_id", LegacyKey: "projects.id", Timezone: "projects.timezone"},
 			dialect: "clickhouse", tables: 3, seededTasks: 100,
 			owners:   map[string]string{"events": "project_id", "sessions": "project_id"},
 			inferred: []string{"table events: primary key event_id", "foreign key events.session_id -> sessions.session_id"},

@@ -375,9 +375,10 @@ func hasPolicy(ps []rowPolicy, table string) bool {
 }
 
 // legacy finds a pre-migration tenant column (legacy_<key> beside the
-// tenant column) and each tenant's legacy key: the tenancy table's
-// legacy_id, or one derived from the seed when every tenant's rows carry a
-// single legacy value.
+// tenant column). Each tenant's legacy key is the tenancy table's legacy_id
+// when it has one; otherwise it is the tenant id itself: a policy or a
+// predicate on the old column compares it with the session's tenant id, as a
+// PostgreSQL policy USING (legacy_column = current_setting(...)) would.
 func (c *conv) legacy() error {
 	ht, hc, _ := spec.SplitQualified(c.tenancy.Column)
 	home := c.table(ht)
@@ -387,48 +388,29 @@ func (c *conv) legacy() error {
 		return nil
 	}
 	ten := c.table(c.tenancy.Table)
+	c.tenancy.LegacyColumn = ht + "." + lc
 	if ten.col("legacy_id") >= 0 {
-		c.tenancy.LegacyColumn, c.tenancy.LegacyKey = ht+"."+lc, ten.Name+".legacy_id"
+		c.tenancy.LegacyKey = ten.Name + ".legacy_id"
 		c.rep.infer("legacy tenant column %s.%s with legacy key %s.legacy_id (by their names)", ht, lc, ten.Name)
 		return nil
 	}
-	hi := home.col(hc)
-	keys := map[string]map[string]bool{}
+	pk := c.pk[ten.Name]
+	c.tenancy.LegacyKey = ten.Name + "." + pk
+	ids := map[string]bool{}
+	for _, r := range ten.Rows {
+		ids[fmt.Sprint(r[ten.col(pk)])] = true
+	}
+	vals, matching := map[string]bool{}, 0
 	for _, r := range home.Rows {
-		if r[hi] == nil || r[li] == nil {
-			continue
+		if v := r[li]; v != nil {
+			vals[fmt.Sprint(v)] = true
+			if ids[fmt.Sprint(v)] {
+				matching++
+			}
 		}
-		k := fmt.Sprint(r[hi])
-		if keys[k] == nil {
-			keys[k] = map[string]bool{}
-		}
-		keys[k][fmt.Sprint(r[li])] = true
 	}
-	used := map[string]bool{}
-	mapping := map[string]string{}
-	for _, k := range spec.SortedKeys(keys) {
-		vals := spec.SortedKeys(keys[k])
-		if len(vals) != 1 || used[vals[0]] {
-			c.rep.person("legacy column %s.%s found, but the seed does not map each tenant to one legacy key (tenant %s has %s): no legacy tenancy declared, so the legacy-ownership operators are inapplicable", ht, lc, k, strings.Join(vals, ", "))
-			return nil
-		}
-		used[vals[0]], mapping[k] = true, vals[0]
-	}
-	tpk := ten.col(c.pk[ten.Name])
-	ten.Columns = append(ten.Columns, dbColumn{Name: "legacy_id", DuckType: "VARCHAR"})
-	for i, r := range ten.Rows {
-		var v any
-		if m, ok := mapping[fmt.Sprint(r[tpk])]; ok {
-			v = m
-		}
-		ten.Rows[i] = append(r, v)
-	}
-	c.tenancy.LegacyColumn, c.tenancy.LegacyKey = ht+"."+lc, ten.Name+".legacy_id"
-	pairs := []string{}
-	for _, k := range spec.SortedKeys(mapping) {
-		pairs = append(pairs, k+"="+mapping[k])
-	}
-	c.rep.person("legacy tenant column %s.%s: added %s.legacy_id holding each tenant's legacy key as the seed pairs them (%s); confirm", ht, lc, ten.Name, strings.Join(pairs, ", "))
+	c.rep.person("legacy tenant column %s.%s: the schema has no per-tenant legacy key, so a policy or predicate on the old column compares it with the session's tenant id (legacy_key %s.%s); %d of its %d seed rows hold a current tenant id (values: %s). If the old keys map to tenants, add that mapping as %s.legacy_id",
+		ht, lc, ten.Name, pk, matching, len(home.Rows), strings.Join(spec.SortedKeys(vals), ", "), ten.Name)
 	return nil
 }
 

@@ -12,7 +12,7 @@ import (
 // The reference's support_saas directory (testdata/reference, copied from
 // the Python reference) is converted, pinned by a golden directory, and its
 // seeded suite (the reference's tasks file, unchanged) is run on the
-// converted domain.
+// converted domain: all 50 tasks are killed.
 func TestImportDomainGolden(t *testing.T) {
 	tmp := t.TempDir()
 	conv := filepath.Join(tmp, "support_saas")
@@ -38,8 +38,8 @@ func TestImportDomainGolden(t *testing.T) {
 	}
 	got["run_summary.json"] = string(summary)
 	goldentest.Check(t, filepath.Join("testdata", "golden", "import_support_saas"), got, *update)
-	if !strings.Contains(got["run_stdout.txt"], "50 traces") {
-		t.Errorf("run stdout = %q, want 50 traces", got["run_stdout.txt"])
+	if !strings.Contains(got["run_stdout.txt"], "50 traces: 50 killed, 0 survived") {
+		t.Errorf("run stdout = %q, want all 50 seeded tasks killed", got["run_stdout.txt"])
 	}
 }
 
