@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/policystrata/policystrata/pipeline/catalog"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/strictyaml"
 	"github.com/policystrata/policystrata/suites"
@@ -237,9 +238,32 @@ func (c *conv) check(files map[string][]byte) error {
 		}
 		name := path.Base(p)
 		name = name[:len(name)-len(".yaml")]
-		if _, err := suites.Parse(d, name, p, files[p]); err != nil {
+		st, err := suites.Parse(d, name, p, files[p])
+		if err != nil {
 			c.rep.person("suite %s does not load on the converted domain: %v", p, err)
+			continue
 		}
+		c.inapplicable(d, p, st)
 	}
 	return nil
+}
+
+// inapplicable reports the operators a suite names that the converted
+// domain cannot take (its tasks will be accounted invalid).
+func (c *conv) inapplicable(d *spec.Domain, p string, st *suites.Suite) {
+	counts := map[string]int{}
+	for t := range st.Tasks() {
+		if t.Mutation != catalog.None {
+			counts[t.Mutation]++
+		}
+	}
+	for _, id := range spec.SortedKeys(counts) {
+		op, ok := catalog.Get(id)
+		if !ok {
+			continue
+		}
+		if err := catalog.Applies(op, d); err != nil {
+			c.rep.person("suite %s: %d task(s) of %s will be accounted invalid: %v", p, counts[id], id, err)
+		}
+	}
 }
