@@ -73,6 +73,7 @@ func TestImportDomainBadInput(t *testing.T) {
 		{"not a reference directory", []string{"import-domain", filepath.Join("..", "..", "..", "domains", "support_saas"), "--out", filepath.Join(tmp, "o2")}, "not a reference domain directory"},
 		{"missing --out", []string{"import-domain", ref}, "--out is required"},
 		{"bad fiscal day", []string{"import-domain", ref, "--out", filepath.Join(tmp, "o3"), "--fiscal-month-start-day", "31"}, "--fiscal-month-start-day must be 1..28"},
+		{"non-empty output", []string{"import-domain", ref, "--out", broken}, "output directory exists and is not empty"},
 		{"bad as-of", []string{"import-domain", ref, "--out", filepath.Join(tmp, "o4"), "--as-of", "2026-02-30"}, "--as-of"},
 	}
 	for _, c := range cases {
