@@ -75,6 +75,9 @@ func LoadDir(dir string) (*spec.Domain, error) {
 	if !spec.ValidID(name) {
 		return nil, strictyaml.Errorf(dir, 0, "directory name %q is not a safe domain id", name)
 	}
+	if isReferenceDir(dir) {
+		return nil, strictyaml.Errorf(dir, 0, "a domain directory of the Python reference (schema.sql and seed.sql, no schema.yaml): convert it first with `policystrata import-domain %s --out DIR`", dir)
+	}
 	d, err := spec.LoadDomain(os.DirFS(dir), name, dir)
 	if err != nil && !strictyaml.IsInputError(err) {
 		return nil, fmt.Errorf("load domain: %w", err)
@@ -128,4 +131,11 @@ func WriteOut(name, dir string) error {
 		return fmt.Errorf("write domain: %w", err)
 	}
 	return nil
+}
+
+// isReferenceDir reports whether dir holds the reference's schema.sql and
+// seed.sql but no schema.yaml.
+func isReferenceDir(dir string) bool {
+	exists := func(f string) bool { _, err := os.Stat(filepath.Join(dir, f)); return err == nil }
+	return !exists("schema.yaml") && exists("schema.sql") && exists("seed.sql")
 }

@@ -25,8 +25,10 @@ type File struct {
 	PolicyVersion   string            `yaml:"policy_version"`
 	SurfaceVersions map[string]string `yaml:"surface_versions"`
 	Metadata        map[string]any    `yaml:"metadata"`
-	Matrix          []*MatrixRow      `yaml:"matrix"`
-	Tasks           []*TaskEntry      `yaml:"tasks"`
+	// SuiteMetadata is the reference's spelling of the provenance record.
+	SuiteMetadata *SuiteMetadata `yaml:"suite_metadata"`
+	Matrix        []*MatrixRow   `yaml:"matrix"`
+	Tasks         []*TaskEntry   `yaml:"tasks"`
 }
 
 // MatrixRow expands into Count tasks named <mutation>_<NN>.
@@ -51,7 +53,12 @@ type Expectations struct {
 
 // TaskEntry is one explicitly listed task.
 type TaskEntry struct {
-	ID              string             `yaml:"id"`
+	ID string `yaml:"id"`
+	// Domain, when set, must name the domain being run (the reference
+	// writes it on every task).
+	Domain string `yaml:"domain"`
+	// PolicyVersion, when set, must equal the domain policy's version.
+	PolicyVersion   string             `yaml:"policy_version"`
 	Principal       string             `yaml:"principal"`
 	Request         string             `yaml:"request"`
 	Mutation        string             `yaml:"mutation"`
@@ -100,6 +107,9 @@ func Parse(d *spec.Domain, name, p string, data []byte) (*Suite, error) {
 		return nil, strictyaml.Errorf(p, 0, "suite field %q does not match the file name %q", f.Suite, name)
 	}
 	if err := checkVersions(p, 0, f.SurfaceVersions); err != nil {
+		return nil, err
+	}
+	if err := s.checkReferenceFields(); err != nil {
 		return nil, err
 	}
 	ids := map[string]string{}
@@ -157,14 +167,12 @@ func (s *Suite) checkCommon(line int, mutation, principal string, q spec.Semanti
 	if mutation == "" {
 		return strictyaml.Errorf(p, line, "missing mutation (use %q for a clean control)", catalog.None)
 	}
-	op, ok := catalog.Get(mutation)
-	if !ok && mutation != catalog.None {
+	if _, ok := catalog.Get(mutation); !ok && mutation != catalog.None {
 		return strictyaml.Errorf(p, line, "unknown mutation operator %q (known: %s)", mutation, strings.Join(catalog.IDs(), ", "))
 	}
-	if dialect := s.domain.Policy.SQLDialect(); ok && !op.AppliesTo(dialect) {
-		return strictyaml.Errorf(p, line, "mutation operator %q does not apply to domain %s (its dialect is %s; the operator needs %s)",
-			mutation, s.domain.Name, dialect, strings.Join(op.Dialects, " or "))
-	}
+	// an operator whose features the domain does not declare, or whose
+	// fault has nothing to act on, loads and is accounted invalid with the
+	// reason (catalog.Applies)
 	if s.domain.Policy.Principals[principal] == nil {
 		return strictyaml.Errorf(p, line, "unknown principal %q (known: %s)", principal, strings.Join(spec.SortedKeys(s.domain.Policy.Principals), ", "))
 	}
@@ -215,6 +223,7 @@ func (s *Suite) Metadata() map[string]any {
 	for k, v := range s.File.Metadata {
 		md[k] = v
 	}
+	s.File.SuiteMetadata.mergeInto(md)
 	return md
 }
 

@@ -435,7 +435,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unknown top-level field",
 			src:  "suite: s\nowner: me\n",
-			want: `s.yaml:2: unknown field "owner" (known: matrix, metadata, policy_version, suite, surface_versions, tasks)`,
+			want: `s.yaml:2: unknown field "owner" (known: matrix, metadata, policy_version, suite, suite_metadata, surface_versions, tasks)`,
 		},
 		{
 			name: "unknown semantic_query field",

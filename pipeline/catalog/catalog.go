@@ -36,15 +36,27 @@ type Operator struct {
 	// Hint tells generators which queries exercise the fault. It shapes
 	// inputs only; the detector never sees it.
 	Hint Hint `json:"hint"`
-	// Dialects, when set, restricts the operator to domains whose SQL
-	// dialect is listed (its fault lives in that dialect's stack).
-	Dialects []string `json:"dialects,omitempty"`
+	// Requires, when set, lists the domain features (see Features) the
+	// operator's fault acts on; it is offered only to domains that declare
+	// them all.
+	Requires []string `json:"requires,omitempty"`
 }
 
-// AppliesTo reports whether the operator applies to a domain whose SQL
-// dialect is dialect.
-func (o Operator) AppliesTo(dialect string) bool {
-	return len(o.Dialects) == 0 || slices.Contains(o.Dialects, dialect)
+// DeclaredBy reports whether domain d declares every feature o requires.
+func (o Operator) DeclaredBy(d *spec.Domain) bool {
+	return len(o.Missing(d)) == 0
+}
+
+// Missing lists the features o requires that domain d does not declare.
+func (o Operator) Missing(d *spec.Domain) []string {
+	have := Features(d)
+	var out []string
+	for _, f := range o.Requires {
+		if !slices.Contains(have, f) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // Hint describes the inputs that exercise an operator's fault.
@@ -126,12 +138,13 @@ func Default() *Catalog { return defaultCatalog }
 // All returns every operator in catalog order.
 func (c *Catalog) All() []Operator { return append([]Operator{}, c.ops...) }
 
-// Applies reports why operator o cannot be injected into domain d: its
-// dialect differs, or its layer variant has nothing to act on there (see
-// layers.Applicable). nil means it applies.
+// Applies reports why operator o cannot be injected into domain d: the
+// domain does not declare a feature the operator requires, or its layer
+// variant has nothing to act on there (see layers.Applicable). nil means it
+// applies.
 func Applies(o Operator, d *spec.Domain) error {
-	if dialect := d.Policy.SQLDialect(); !o.AppliesTo(dialect) {
-		return fmt.Errorf("operator %s needs a %s domain, this one's dialect is %s", o.ID, strings.Join(o.Dialects, " or "), dialect)
+	if missing := o.Missing(d); len(missing) > 0 {
+		return fmt.Errorf("operator %s needs a domain that declares %s; domain %s does not", o.ID, strings.Join(missing, " and "), d.Name)
 	}
 	if err := layers.Applicable(o.Variant, d); err != nil {
 		return fmt.Errorf("operator %s is inapplicable to domain %s: %w", o.ID, d.Name, err)
@@ -150,13 +163,13 @@ func (c *Catalog) For(d *spec.Domain) []Operator {
 	return out
 }
 
-// Inapplicable maps the operators of d's dialect that cannot act on d to
-// the reason (the generators skip them; a suite task naming one is
-// accounted invalid).
+// Inapplicable maps the operators whose required features d declares but
+// that cannot act on d to the reason (the generators skip them; a suite
+// task naming one is accounted invalid).
 func (c *Catalog) Inapplicable(d *spec.Domain) map[string]string {
 	out := map[string]string{}
 	for _, o := range c.ops {
-		if !o.AppliesTo(d.Policy.SQLDialect()) {
+		if !o.DeclaredBy(d) {
 			continue
 		}
 		if err := Applies(o, d); err != nil {
@@ -207,8 +220,8 @@ func IDs() []string { return defaultCatalog.IDs() }
 // For returns the built-in operators that apply to domain d.
 func For(d *spec.Domain) []Operator { return defaultCatalog.For(d) }
 
-// Inapplicable maps the built-in operators of d's dialect that cannot act
-// on d to the reason.
+// Inapplicable maps the built-in operators whose required features d
+// declares but that cannot act on d to the reason.
 func Inapplicable(d *spec.Domain) map[string]string { return defaultCatalog.Inapplicable(d) }
 
 // IDsFor lists the ids of the built-in operators that apply to domain d.

@@ -12,7 +12,8 @@ import (
 )
 
 // The reference's eight ClickHouse operators are real faults of the
-// ClickHouse stack, restricted to ClickHouse-dialect domains.
+// ClickHouse stack, each gated on a feature the analytics_clickhouse domain
+// declares and support_saas does not.
 func TestClickHouseOperators(t *testing.T) {
 	want := []string{
 		"clickhouse_row_policy_missing_project_filter", "clickhouse_row_policy_readonly_assumption_violation",
@@ -20,8 +21,16 @@ func TestClickHouseOperators(t *testing.T) {
 		"uniq_to_count_drift", "sample_clause_release_drift", "distributed_table_policy_gap",
 	}
 	var got []string
+	sup, err := domains.Load("support_saas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	an, err := domains.Load("analytics_clickhouse")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, op := range catalog.All() {
-		if !slices.Contains(op.Dialects, spec.DialectClickHouse) {
+		if len(op.Requires) == 0 {
 			continue
 		}
 		got = append(got, op.ID)
@@ -31,8 +40,8 @@ func TestClickHouseOperators(t *testing.T) {
 		if op.Variant == layers.Correct || !slices.Contains(layers.Variants(op.Surface), op.Variant) {
 			t.Errorf("%s: variant %s is not a faulty %s variant", op.ID, op.Variant, op.Surface)
 		}
-		if op.AppliesTo(spec.DialectDuckDB) || !op.AppliesTo(spec.DialectClickHouse) {
-			t.Errorf("%s applies to the wrong dialects", op.ID)
+		if op.DeclaredBy(sup) || !op.DeclaredBy(an) {
+			t.Errorf("%s (requires %v) is offered to the wrong domains", op.ID, op.Requires)
 		}
 	}
 	if !slices.Equal(got, want) {
@@ -68,8 +77,8 @@ func TestFor(t *testing.T) {
 		t.Errorf("DuckDB domain: %v", got)
 	}
 	for _, op := range catalog.For(duck) {
-		if len(op.Dialects) > 0 {
-			t.Errorf("%s is restricted to %v", op.ID, op.Dialects)
+		if len(op.Requires) > 0 {
+			t.Errorf("%s requires %v", op.ID, op.Requires)
 		}
 	}
 }
