@@ -84,9 +84,19 @@ func (d *Domain) validate() error {
 		if t.Column(t.PrimaryKey) == nil {
 			return strictyaml.Errorf(schf, t.Line, "table %s: primary key %q is not a column", t.Name, t.PrimaryKey)
 		}
+		cols := map[string]bool{}
 		for _, c := range t.Columns {
 			if !ValidID(c.Name) || !ColumnTypes[c.Type] {
 				return strictyaml.Errorf(schf, t.Line, "table %s: column %q has invalid name or type %q", t.Name, c.Name, c.Type)
+			}
+			if cols[c.Name] {
+				return strictyaml.Errorf(schf, t.Line, "table %s: duplicate column %q", t.Name, c.Name)
+			}
+			cols[c.Name] = true
+		}
+		for _, fk := range t.ForeignKeys {
+			if fk.Expansion < 0 {
+				return strictyaml.Errorf(schf, t.Line, "table %s: foreign key %s: expansion %d must not be negative", t.Name, fk.Column, fk.Expansion)
 			}
 		}
 	}
@@ -139,7 +149,7 @@ func (d *Domain) validate() error {
 	for _, id := range SortedKeys(p.Principals) {
 		pr := p.Principals[id]
 		if pr.ID != id || !ValidID(id) {
-			return strictyaml.Errorf(pf, pr.Line, "principal %q: id must equal its key and be a safe identifier", id)
+			return strictyaml.Errorf(pf, pr.Line, "principal %q: id %q must equal its key and be a safe identifier", id, pr.ID)
 		}
 		if p.Roles[pr.Role] == nil {
 			return strictyaml.Errorf(pf, pr.Line, "principal %s: unknown role %q", id, pr.Role)
@@ -178,7 +188,7 @@ func (d *Domain) validate() error {
 		switch m.Aggregate {
 		case "sum", "count", "count_distinct", "avg":
 		default:
-			return strictyaml.Errorf(pf, m.Line, "metric %s: aggregate must be sum, count, count_distinct or avg", name)
+			return strictyaml.Errorf(pf, m.Line, "metric %s: aggregate %q must be sum, count, count_distinct or avg", name, m.Aggregate)
 		}
 		for _, c := range append([]string{m.Measure, m.TimeColumn}, m.Columns...) {
 			if err := d.checkColumn(c); err != nil {
@@ -212,7 +222,7 @@ func (d *Domain) validate() error {
 		switch {
 		case dm.Bucket != "":
 			if dm.Bucket != "month" && dm.Bucket != "day" {
-				return strictyaml.Errorf(pf, dm.Line, "dimension %s: bucket must be month or day", name)
+				return strictyaml.Errorf(pf, dm.Line, "dimension %s: bucket %q must be month or day", name, dm.Bucket)
 			}
 		default:
 			if err := d.checkColumn(dm.Source); err != nil {
