@@ -35,6 +35,7 @@ type runParams struct {
 	CrossCheck bool
 	Compact    bool
 	FailOn     string
+	Freeze     string
 }
 
 func newRun(stdout, stderr io.Writer) *cobra.Command {
@@ -81,6 +82,7 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 	f.IntVar(&p.Probes, "probe-states", 2, "random database states (other seeds of the suite's generator) the distinguishing-state search tries after the aimed states: killed there means survived, killed nowhere means equivalent")
 	f.BoolVar(&p.NoAimed, "no-aimed-states", false, "leave the states aimed at kinds of fault (moved owners, duplicated rows, empty references, rare groups, time boundaries, cloned subtrees) out of the distinguishing-state search")
 	f.StringVar(&p.FailOn, "fail-on", "", "exit 1 when the run has any of these (comma-separated): "+strings.Join(gate.FailKinds(), ", "))
+	f.StringVar(&p.Freeze, "freeze-manifest", "", "verify this benchmark manifest first (exit 1 on any change), record its id in the metadata and copy it to benchmark_manifest.json")
 	f.IntVar(&p.Count, "count", 0, "tasks of a generated suite (default: the generator's)")
 	f.IntVar(&p.Seed, "seed", 0, "seed of a generated suite and its database state (default: the generator's)")
 	return cmd
@@ -130,6 +132,10 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 	if err != nil {
 		return ExitBadInput, err
 	}
+	s, manifest, err := frozenRunSource(p.Freeze, d, s, p.Count, p.Seed)
+	if err != nil {
+		return ExitFailure, err
+	}
 	cfg := run.Config{Domain: d, Source: s, Out: p.Out, Workers: p.Workers, Force: p.Force, Minimize: !p.NoMinimize, ProbeStates: p.Probes, NoAimedStates: p.NoAimed,
 		Engine: p.Engine, PGDSN: p.PGDSN, CrossCheck: p.CrossCheck, Compact: p.Compact}
 	if isTerminal(stderr) {
@@ -137,6 +143,9 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 	}
 	rep, err := run.Run(ctx, cfg)
 	if err != nil {
+		return ExitFailure, err
+	}
+	if err := writeRunManifest(rep.Out, manifest); err != nil {
 		return ExitFailure, err
 	}
 	sm := rep.Summary
