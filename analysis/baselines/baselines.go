@@ -43,7 +43,7 @@ var all = []Baseline{
 	{"release_filter_only", "the release gate let rows out that the written policy denies, or more rows than the validator's budget", releaseOnly},
 	{"final_answer_only", "a released answer differs from the golden answer for the test database", finalAnswer},
 	{"naive_surface_equality", "some layer's allow/deny decision differs from the written policy's", surfaceEquality},
-	{"property_differential", "two adjacent layers disagree (allow vs deny), or the release decision differs from the written policy's", propertyDifferential},
+	{"property_differential", "a layer does not preserve what it was handed (the grammar's query vs the intent, the compiler's tenant scope and row budget vs the validator's obligations), or the release decision differs from the written policy's", propertyDifferential},
 	{"conventional_test_suite", "the OR of a team's usual tests: tenant column absent from the SQL text, validator allows a denied metric or dimension, no LIMIT or more rows than it, denied but released, golden answer mismatch", conventional},
 	{"defense_in_depth", "the OR of semantic_validator_only, sql_ast_policy_checker, db_rls_only and final_answer_only", nil},
 }
@@ -152,22 +152,31 @@ func surfaceEquality(o *Observables, _ Config) bool {
 	return false
 }
 
-// stackOrder is the order requests flow through the layers.
-var stackOrder = []string{"manifest", "grammar", "validator", "compiler", "database", "release"}
-
+// propertyDifferential checks that each layer preserves what it was
+// handed: the grammar's query keeps the intent's dimensions, filters, time
+// range and limit; the compiler's plan header keeps the validator's
+// tenant scope and row budget; the release decision matches the written
+// policy's.
 func propertyDifferential(o *Observables, _ Config) bool {
-	prev, have := false, false
-	for _, s := range stackOrder {
-		d, ok := o.Decisions[s]
-		if !ok {
-			continue
-		}
-		if have && d.Allowed != prev {
+	if o.Release.Allowed != o.Policy.Allowed {
+		return true
+	}
+	if o.Layers == nil {
+		return false
+	}
+	if g := o.Layers.Grammar; g != nil && g.Accepted && g.Query != nil {
+		q, in := g.Query, o.Intent
+		if !slices.Equal(q.Dimensions, in.Dimensions) || len(q.Filters) != len(in.Filters) || q.TimeRange != in.TimeRange || q.Limit != in.Limit {
 			return true
 		}
-		prev, have = d.Allowed, true
 	}
-	return o.Release.Allowed != o.Policy.Allowed
+	v, c := o.Layers.Validator, o.Layers.Compiler
+	if v != nil && c != nil && v.Allowed && c.Error == "" {
+		if !slices.Equal(c.TenantScope, v.Obligations.TenantScope) || c.RowBudget != v.Obligations.RowBudget {
+			return true
+		}
+	}
+	return false
 }
 
 func conventional(o *Observables, c Config) bool {
