@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/policystrata/policystrata/analysis/ablations"
 	"github.com/policystrata/policystrata/analysis/baselines"
 	"github.com/policystrata/policystrata/analysis/dataset"
 	"github.com/policystrata/policystrata/analysis/stats"
@@ -42,7 +43,13 @@ func Build(ctx context.Context, set *dataset.Set) ([]table.Table, error) {
 	if err != nil {
 		return nil, fmt.Errorf("score baselines: %w", err)
 	}
-	return []table.Table{suiteTable(suites), provenanceTable(suites), baselineTable(br), ops, minz}, nil
+	ar, err := ablations.Score(ctx, set)
+	if err != nil {
+		return nil, fmt.Errorf("ablations: %w", err)
+	}
+	out := []table.Table{suiteTable(suites), provenanceTable(suites), baselineTable(br)}
+	out = append(out, ablations.Tables(ar)...)
+	return append(out, ops, minz), nil
 }
 
 // Rate renders an interval as "k/n = r [lo, hi]".
