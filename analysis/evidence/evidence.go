@@ -19,37 +19,42 @@ import (
 	"github.com/policystrata/policystrata/analysis/ablations"
 	"github.com/policystrata/policystrata/analysis/baselines"
 	"github.com/policystrata/policystrata/analysis/dataset"
+	"github.com/policystrata/policystrata/analysis/figures"
 	"github.com/policystrata/policystrata/analysis/stats"
 	"github.com/policystrata/policystrata/analysis/table"
 	"github.com/policystrata/policystrata/pipeline/catalog"
 	"github.com/policystrata/policystrata/pipeline/trace"
 )
 
-// Build computes every table over set, in report order.
-func Build(ctx context.Context, set *dataset.Set) ([]table.Table, error) {
+// Build computes every table and figure over set, in report order.
+func Build(ctx context.Context, set *dataset.Set) ([]table.Table, []figures.Figure, error) {
 	suites, err := suiteRows(ctx, set)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ops, err := operatorTable(ctx, set)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	minz, err := minimizationTable(ctx, set)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	br, err := baselines.Score(ctx, set)
 	if err != nil {
-		return nil, fmt.Errorf("score baselines: %w", err)
+		return nil, nil, fmt.Errorf("score baselines: %w", err)
 	}
 	ar, err := ablations.Score(ctx, set)
 	if err != nil {
-		return nil, fmt.Errorf("ablations: %w", err)
+		return nil, nil, fmt.Errorf("ablations: %w", err)
 	}
 	out := []table.Table{suiteTable(suites), provenanceTable(suites), baselineTable(br)}
 	out = append(out, ablations.Tables(ar)...)
-	return append(out, ops, minz), nil
+	figs, err := figures.Build(ctx, set, br)
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(out, ops, minz), figs, nil
 }
 
 // Rate renders an interval as "k/n = r [lo, hi]".

@@ -49,11 +49,11 @@ func TestEvidenceDeterministicWithIntervals(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer set.Close()
-		tables, err := Build(context.Background(), set)
+		tables, figs, err := Build(context.Background(), set)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := Write(out, tables); err != nil {
+		if err := Write(out, tables, figs); err != nil {
 			t.Fatal(err)
 		}
 		return goldentest.ReadTree(t, out)
@@ -64,7 +64,8 @@ func TestEvidenceDeterministicWithIntervals(t *testing.T) {
 	if diff := cmp.Diff(first, second); diff != "" {
 		t.Errorf("evidence differs between two writes (-first +second):\n%s", diff)
 	}
-	for _, f := range []string{"evidence.md", "suite_results.tex", "evidence_provenance.tex", "baselines.tex", "operators.tex", "minimization.tex"} {
+	for _, f := range []string{"evidence.md", "suite_results.tex", "evidence_provenance.tex", "baselines.tex", "operators.tex", "minimization.tex", "ablations.tex",
+		"operator_kill_rates.pdf", "operator_kill_rates.png", "baselines_catch_vs_fp.png", "witness_sizes.pdf"} {
 		if _, ok := first[f]; !ok {
 			t.Errorf("missing %s", f)
 		}

@@ -56,15 +56,15 @@ func runEvidence(ctx context.Context, p evidenceParams, stdout io.Writer) error 
 		return err
 	}
 	defer set.Close()
-	tables, err := evidence.Build(ctx, set)
+	tables, figs, err := evidence.Build(ctx, set)
 	if err != nil {
 		return err
 	}
 	if p.Out != "" {
-		if err := evidence.Write(p.Out, tables); err != nil {
+		if err := evidence.Write(p.Out, tables, figs); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "wrote %s (evidence.md and %d .tex tables)\n", p.Out, len(tables))
+		fmt.Fprintf(stdout, "wrote %s (evidence.md, %d .tex tables, %d figures as PDF and PNG)\n", p.Out, len(tables), len(figs))
 		return nil
 	}
 	for _, t := range tables {
