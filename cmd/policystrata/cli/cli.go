@@ -50,7 +50,7 @@ It is a testing and research tool, not an authorization boundary.`,
 		newReplay(stdout), newMinimizationReport(stdout))
 	root.AddCommand(newCompare(stdout))
 	root.AddCommand(newBaselines(stdout))
-	root.AddCommand(newEvidence(stdout), newAblations(stdout), newArtifactReport(stdout))
+	root.AddCommand(newEvidence(stdout), newAblations(stdout), newArtifactReport(stdout), newExport(stdout))
 	root.AddCommand(newFreezeBenchmark(stdout), newVerifyFreeze(stdout), newVerifyRun(stdout))
 	return root
 }
