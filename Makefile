@@ -3,7 +3,7 @@ GO ?= go
 BIN := bin/policystrata
 PKGS := ./...
 
-.PHONY: build test demo bench vet fmt fuzz clean
+.PHONY: build test demo bench vet fmt fuzz clean evidence paper
 
 build:
 	$(GO) build -o $(BIN) ./cmd/policystrata
@@ -28,6 +28,15 @@ bench:
 # Short smoke run of every fuzz target (CI runs them as seed-corpus tests).
 fuzz:
 	scripts/fuzz.sh 15s
+
+# Every suite of the three domains, baselines, ablations, tables and figures:
+# writes paper/generated/ and the evidence block of EVAL_CARD.md.
+evidence:
+	scripts/reproduce-evidence.sh
+
+# The paper's PDF (needs Debian's TeX Live: pdflatex with booktabs).
+paper:
+	cd paper && pdflatex -interaction=nonstopmode -halt-on-error main.tex >/dev/null && pdflatex -interaction=nonstopmode -halt-on-error main.tex
 
 clean:
 	rm -rf bin runs
