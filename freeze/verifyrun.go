@@ -229,12 +229,12 @@ func reexecute(ctx context.Context, dir string, d *spec.Domain, src suites.Sourc
 // of the same shape reduced earlier is reused, which saves replays). A
 // re-executed sample cannot reproduce them, so they are masked; every
 // other byte is compared.
-var historyRE = regexp.MustCompile(`"(attempts|query_attempts|state_attempts)":\s*\d+|"state_reused":\s*(true|false)`)
+var historyRE = regexp.MustCompile(`"(attempts|query_attempts|state_attempts|state_reused)":\s*(\d+|true|false)`)
 
 // maskHistory replaces the minimization's history-dependent counters by a
 // placeholder, leaving every other byte as it was.
 func maskHistory(b []byte) []byte {
-	return historyRE.ReplaceAll(b, []byte(`"$1$2":_`))
+	return historyRE.ReplaceAll(b, []byte(`"$1":_`))
 }
 
 func witnessPath(line string) string {
