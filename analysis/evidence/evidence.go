@@ -48,7 +48,7 @@ func Build(ctx context.Context, set *dataset.Set) ([]table.Table, []figures.Figu
 	if err != nil {
 		return nil, nil, fmt.Errorf("ablations: %w", err)
 	}
-	out := []table.Table{suiteTable(suites), provenanceTable(suites), baselineTable(br)}
+	out := []table.Table{suiteTable(suites), provenanceTable(suites), baselineTable(br), baselineOperatorTable(br)}
 	out = append(out, ablations.Tables(ar)...)
 	figs, err := figures.Build(ctx, set, br)
 	if err != nil {
@@ -323,4 +323,44 @@ func minimizationTable(ctx context.Context, set *dataset.Set) (table.Table, erro
 			fmt.Sprintf("%d / %d", r.stB, r.stA), fmt.Sprintf("%d / %d", r.orig, written), red})
 	}
 	return t, nil
+}
+
+// baselineOperatorTable gives, per operator, how many of its
+// non-equivalent mutants the detector and each baseline caught.
+func baselineOperatorTable(r baselines.Report) table.Table {
+	names := []string{"detector"}
+	header := []string{"Operator", "Mutants", "policystrata"}
+	for _, b := range r.Rows {
+		names = append(names, b.Name)
+		header = append(header, b.Name)
+	}
+	t := table.Table{Name: "baselines_by_operator", Caption: "Mutants caught per operator by the detector and each baseline", Header: header,
+		Align: "l" + strings.Repeat("r", len(header)-1),
+		Notes: "Non-equivalent mutants of all runs given; each cell counts the mutants of the operator the comparator caught."}
+	ids := catalog.IDs()
+	ops := make([]string, 0, len(r.ByOperator))
+	for op := range r.ByOperator {
+		ops = append(ops, op)
+	}
+	idx := func(s string) int {
+		if i := slices.Index(ids, s); i >= 0 {
+			return i
+		}
+		return len(ids)
+	}
+	sort.Slice(ops, func(i, j int) bool {
+		if idx(ops[i]) != idx(ops[j]) {
+			return idx(ops[i]) < idx(ops[j])
+		}
+		return ops[i] < ops[j]
+	})
+	for _, op := range ops {
+		c := r.ByOperator[op]
+		row := []string{op, fmt.Sprint(c["mutants"])}
+		for _, n := range names {
+			row = append(row, fmt.Sprint(c[n]))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
 }
