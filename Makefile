@@ -7,7 +7,7 @@ PKGS := ./...
 POLICYSTRATA_PG_DSN ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 export POLICYSTRATA_PG_DSN
 
-.PHONY: build test demo bench vet fmt fuzz clean
+.PHONY: build test demo bench vet fmt fuzz clean evidence paper
 
 build:
 	$(GO) build -o $(BIN) ./cmd/policystrata
@@ -34,6 +34,15 @@ bench:
 FUZZTIME ?= 60s
 fuzz:
 	scripts/fuzz.sh $(FUZZTIME)
+
+# Every suite of the three domains, baselines, ablations, tables and figures:
+# writes paper/generated/ and the evidence block of EVAL_CARD.md.
+evidence:
+	scripts/reproduce-evidence.sh
+
+# The paper's PDF (needs Debian's TeX Live: pdflatex with booktabs).
+paper:
+	cd paper && pdflatex -interaction=nonstopmode -halt-on-error main.tex >/dev/null && pdflatex -interaction=nonstopmode -halt-on-error main.tex
 
 clean:
 	rm -rf bin runs

@@ -55,6 +55,10 @@ It is a testing and research tool, not an authorization boundary.`,
 	root.AddCommand(newDemo(stdout, stderr), newRun(stdout, stderr), newSummarize(stdout), newInitDomain(stdout),
 		newReplay(stdout), newMinimizationReport(stdout), newClean(stdout))
 	root.AddCommand(newImportDomain(stdout, stderr))
+	root.AddCommand(newCompare(stdout))
+	root.AddCommand(newBaselines(stdout))
+	root.AddCommand(newEvidence(stdout), newAblations(stdout), newArtifactReport(stdout), newExport(stdout))
+	root.AddCommand(newFreezeBenchmark(stdout), newVerifyFreeze(stdout), newVerifyRun(stdout))
 	return root
 }
 

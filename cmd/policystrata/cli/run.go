@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/policystrata/policystrata/analysis/gate"
 	"github.com/policystrata/policystrata/domains"
 	"github.com/policystrata/policystrata/internal/cliexit"
 	"github.com/policystrata/policystrata/pipeline/db"
@@ -37,6 +38,8 @@ type runParams struct {
 	PGDSN      string
 	CrossCheck bool
 	Compact    bool
+	FailOn     string
+	Freeze     string
 }
 
 func newRun(stdout, stderr io.Writer) *cobra.Command {
@@ -83,6 +86,8 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 	f.BoolVar(&p.CrossCheck, "cross-check", false, "re-run every live statement on the other engine and report disagreements in cross_engine.json")
 	f.IntVar(&p.Probes, "probe-states", 2, "random database states (other seeds of the suite's generator) the distinguishing-state search tries after the aimed states: killed there means survived, killed nowhere means equivalent")
 	f.BoolVar(&p.NoAimed, "no-aimed-states", false, "leave the states aimed at kinds of fault (moved owners, duplicated rows, empty references, rare groups, time boundaries, cloned subtrees) out of the distinguishing-state search")
+	f.StringVar(&p.FailOn, "fail-on", "", "exit 1 when the run has any of these (comma-separated): "+strings.Join(gate.FailKinds(), ", "))
+	f.StringVar(&p.Freeze, "freeze-manifest", "", "verify this benchmark manifest first (exit 1 on any change), record its id in the metadata and copy it to benchmark_manifest.json")
 	f.IntVar(&p.Count, "count", 0, "tasks of a generated suite (default: the generator's)")
 	f.IntVar(&p.Seed, "seed", 0, "seed of a generated suite and its database state (default: the generator's)")
 	return cmd
@@ -128,6 +133,10 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 	if p.Probes < 0 || p.Probes > 8 {
 		return ExitBadInput, cliexit.Usage(fmt.Errorf("--probe-states must be 0..8"))
 	}
+	failOn, err := gate.ParseFailOn(p.FailOn)
+	if err != nil {
+		return ExitBadInput, cliexit.Usage(err)
+	}
 	d, err := loadDomain(p.Domain, p.DomainPath)
 	if err != nil {
 		return ExitBadInput, err
@@ -135,6 +144,10 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 	s, err := suites.Open(d, p.Suite, p.Count, p.Seed)
 	if err != nil {
 		return ExitBadInput, err
+	}
+	s, manifest, err := frozenRunSource(p.Freeze, d, s, p.Count, p.Seed)
+	if err != nil {
+		return ExitFailure, err
 	}
 	cfg := run.Config{Domain: d, Source: s, Out: p.Out, Workers: p.Workers, Force: p.Force, Minimize: !p.NoMinimize, ProbeStates: p.Probes, NoAimedStates: p.NoAimed,
 		Engine: p.Engine, PGDSN: p.PGDSN, CrossCheck: p.CrossCheck, Compact: p.Compact}
@@ -145,6 +158,9 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 	if err != nil {
 		return ExitFailure, err
 	}
+	if err := writeRunManifest(rep.Out, manifest); err != nil {
+		return ExitFailure, err
+	}
 	sm := rep.Summary
 	fmt.Fprintf(stdout, "%s/%s: %d traces: %d killed, %d survived, %d equivalent, %d invalid, %d clean controls, %d false positives\n",
 		d.Name, s.SuiteName(), sm.Total, sm.Killed, sm.Survived, sm.Equivalent, sm.Invalid, sm.CleanControls, sm.FalsePositives)
@@ -153,5 +169,5 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 			c.Engines[0], c.Engines[1], c.Agreed, c.Compared, c.CleanDisagreements)
 	}
 	fmt.Fprintf(stdout, "wrote %s (traces.parquet, traces.jsonl, summary.json, metadata.json, run.json, witnesses/)\n", rep.Out)
-	return ExitOK, nil
+	return failOnRun(failOn, rep, stdout)
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/policystrata/policystrata/analysis/dataset"
 	"github.com/policystrata/policystrata/internal/cliexit"
 	"github.com/policystrata/policystrata/pipeline/catalog"
 	"github.com/policystrata/policystrata/pipeline/spec"
@@ -48,33 +50,10 @@ func runSummarize(p summarizeParams, stdout io.Writer) error {
 	if p.Format != "text" && p.Format != "json" && p.Format != "markdown" {
 		return cliexit.Usage(fmt.Errorf("--format must be text, json or markdown"))
 	}
-	path := filepath.Join(p.Run, "traces.jsonl")
-	f, err := os.Open(path)
+	sm, err := summarizeTraces(p.Run)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return strictyaml.Errorf(path, 0, "not a run directory (no traces.jsonl)")
-		}
-		return fmt.Errorf("summarize: %w", err)
+		return err
 	}
-	defer f.Close()
-	acc := trace.NewAccumulator()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		var t trace.Trace
-		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&t); err != nil {
-			return strictyaml.Errorf(path, line, "invalid trace: %v", err)
-		}
-		acc.Add(&t)
-	}
-	if err := sc.Err(); err != nil {
-		return strictyaml.Errorf(path, line+1, "read traces: %v", err)
-	}
-	sm := acc.Summary()
 	got, err := trace.CanonicalJSON(sm)
 	if err != nil {
 		return err
@@ -163,4 +142,54 @@ func sortedOps(sm trace.Summary) []string {
 		}
 	}
 	return out
+}
+
+// summarizeTraces recomputes a run's summary: from traces.parquet through
+// DuckDB when the run has it, else from traces.jsonl.
+func summarizeTraces(dir string) (trace.Summary, error) {
+	if _, err := os.Stat(filepath.Join(dir, "traces.parquet")); err == nil {
+		set, err := dataset.Open(context.Background(), []dataset.Input{{Name: "run", Path: dir}})
+		if err != nil {
+			return trace.Summary{}, err
+		}
+		defer set.Close()
+		sums, err := set.Summaries(context.Background())
+		if err != nil {
+			return trace.Summary{}, fmt.Errorf("summarize: %w", err)
+		}
+		return sums["run"], nil
+	}
+	return summarizeJSONL(dir)
+}
+
+// summarizeJSONL recomputes a run's summary from traces.jsonl (runs
+// without Parquet traces).
+func summarizeJSONL(dir string) (trace.Summary, error) {
+	path := filepath.Join(dir, "traces.jsonl")
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return trace.Summary{}, strictyaml.Errorf(path, 0, "not a run directory (no traces.jsonl)")
+		}
+		return trace.Summary{}, fmt.Errorf("summarize: %w", err)
+	}
+	defer f.Close()
+	acc := trace.NewAccumulator()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		var t trace.Trace
+		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&t); err != nil {
+			return trace.Summary{}, strictyaml.Errorf(path, line, "invalid trace: %v", err)
+		}
+		acc.Add(&t)
+	}
+	if err := sc.Err(); err != nil {
+		return trace.Summary{}, strictyaml.Errorf(path, line+1, "read traces: %v", err)
+	}
+	return acc.Summary(), nil
 }
