@@ -76,8 +76,8 @@ func SARIFWithRoot(res *scan.Result, root string) ([]byte, error) {
 	for i, id := range RuleIDs() {
 		r := rules[id]
 		run.Tool.Driver.AddRule(sarif.NewRule(id).WithName(r.name).WithDescription(r.short).
-			WithFullDescription(sarif.NewMultiformatMessageString(r.short+" "+r.help)).
-			WithTextHelp(r.help).WithMarkdownHelp("**"+r.short+"**\n\n"+r.help))
+			WithFullDescription(sarif.NewMultiformatMessageString(r.short + " " + r.help)).
+			WithTextHelp(r.help).WithMarkdownHelp("**" + r.short + "**\n\n" + r.help))
 		index[id] = i
 	}
 	run.Results = []*sarif.Result{}
