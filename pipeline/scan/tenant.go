@@ -200,7 +200,7 @@ func checkTenantScope(st *sqlast.Statement, rules []tenantRule, b tenantBinding)
 		for _, t := range s.Tables {
 			if t.Base() && ruleTables[t.Name] && !restricted[t.Alias] {
 				res.OK = false
-				res.Reasons = append(res.Reasons, fmt.Sprintf("table %s (as %s) is read without a tenant predicate bound to the principal's tenants (%s)", t.Name, t.Alias, ruleList(rules, t.Name)))
+				res.Reasons = append(res.Reasons, fmt.Sprintf("table %s (as %s) is read without a predicate satisfying the tenancy rule (%s) under AND from the root of its WHERE or ON tree", t.Name, t.Alias, ruleList(rules, t.Name)))
 				if res.Offset < 0 {
 					res.Offset = sqlast.Location(t.Node)
 				}
@@ -236,7 +236,7 @@ func checkTenantScope(st *sqlast.Statement, rules []tenantRule, b tenantBinding)
 	for _, s := range selects {
 		if s.Root && len(s.Tables) > 0 && res.OK && !isScoped(s, 0) {
 			res.OK = false
-			res.Reasons = append(res.Reasons, fmt.Sprintf("the query's rows are not filtered by any tenant predicate bound to the principal's tenants (expected one of: %s)", ruleList(rules, "")))
+			res.Reasons = append(res.Reasons, fmt.Sprintf("the query's rows are not filtered by any predicate satisfying the tenancy rules (expected one of: %s)", ruleList(rules, "")))
 			if res.Offset < 0 && len(s.Tables) > 0 {
 				res.Offset = sqlast.Location(s.Tables[0].Node)
 			}
