@@ -22,7 +22,9 @@ type Checker struct {
 	Config  *config.Config
 	rules   []tenantRule
 	metrics map[string]*metricForm
-	command string
+	// dimExprs are the parsed columns of the policy's plain dimensions.
+	dimExprs map[string]sqlast.Node
+	command  string
 }
 
 // NewChecker compiles the tenancy rules and metric expressions with p. A
@@ -40,7 +42,17 @@ func NewChecker(ctx context.Context, p *sqlast.Parser, c *config.Config, d *Doma
 		}
 		return nil, err
 	}
-	return &Checker{Domain: d, Config: c, rules: rules, metrics: metrics, command: "policystrata scan --config " + c.Path}, nil
+	dims := map[string]sqlast.Node{}
+	for _, name := range spec.SortedKeys(d.Policy.Dimensions) {
+		col := d.Policy.Dimensions[name].Column
+		if col == "" || strings.Contains(col, "{") {
+			continue
+		}
+		if n, err := p.ParseExpr(ctx, col); err == nil {
+			dims[name] = n
+		}
+	}
+	return &Checker{Domain: d, Config: c, rules: rules, metrics: metrics, dimExprs: dims, command: "policystrata scan --config " + c.Path}, nil
 }
 
 func domainPolicyLabel(d *Domain) string {

@@ -85,8 +85,9 @@ func pick(seed int, id, kind string, n int) int {
 	return int(h.Sum64() % uint64(n))
 }
 
-// fuzz generates up to max mutants of tr, re-scans each (deparse to SQL,
-// parse, run every check) and accounts it by what the checks found.
+// fuzz generates up to max mutants of tr as rewrites of its syntax tree,
+// re-scans each (every check runs on the rewritten tree) and accounts it by
+// what the checks found; a survivor's tree is printed back to SQL.
 func (c *Checker) fuzz(ctx context.Context, p *sqlast.Parser, tr *source.Trace, st *sqlast.Statement, orig *evaluation, max int, seed int) ([]MutantResult, []Finding, error) {
 	kinds := MutationKinds
 	if max < len(kinds) {
@@ -101,23 +102,9 @@ func (c *Checker) fuzz(ctx context.Context, p *sqlast.Parser, tr *source.Trace, 
 			results = append(results, MutantResult{Kind: kind, Status: StatusStillborn, Detail: reason})
 			continue
 		}
-		sqlText, err := p.Deparse(ctx, m.root)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, nil, ctx.Err()
-			}
-			results = append(results, MutantResult{Kind: kind, Status: StatusStillborn, Detail: "the rewritten tree does not deparse: " + err.Error()})
-			continue
-		}
-		m.trace.SQL = sqlText
-		mst, err := Parse(ctx, p, sqlText)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, nil, ctx.Err()
-			}
-			results = append(results, MutantResult{Kind: kind, Status: StatusStillborn, Detail: "the mutant SQL does not re-parse: " + err.Error()})
-			continue
-		}
+		// the rewritten tree is re-scanned as it stands: every check runs
+		// on it (the parser is needed again only to print a survivor)
+		mst := &sqlast.Statement{Root: m.root}
 		ev := c.evaluate(m.trace, mst)
 		var news []string
 		for sig := range ev.signature() {
@@ -126,7 +113,7 @@ func (c *Checker) fuzz(ctx context.Context, p *sqlast.Parser, tr *source.Trace, 
 			}
 		}
 		slices.Sort(news)
-		r := MutantResult{Kind: kind, SQL: sqlText, IR: normalizedIR(m.trace.IR)}
+		r := MutantResult{Kind: kind, IR: normalizedIR(m.trace.IR)}
 		switch {
 		case len(news) > 0:
 			r.Status, r.Detail = StatusKilled, strings.Join(news, "; ")
@@ -134,6 +121,14 @@ func (c *Checker) fuzz(ctx context.Context, p *sqlast.Parser, tr *source.Trace, 
 			r.Status, r.Detail = StatusEquivalent, m.proof
 		default:
 			r.Status, r.Detail = StatusSurvived, "no check reported a verdict the original trace did not have"
+			sqlText, err := p.Deparse(ctx, m.root)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, nil, ctx.Err()
+				}
+				sqlText = "(the rewritten tree does not print as SQL: " + err.Error() + ")"
+			}
+			r.SQL, m.trace.SQL = sqlText, sqlText
 			survivors = append(survivors, c.survivorFinding(tr, m.trace, kind))
 		}
 		results = append(results, r)
@@ -234,7 +229,7 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 		}
 		var cands []string
 		for _, name := range spec.SortedKeys(pol.Dimensions) {
-			if d := pol.Dimensions[name]; d.Sensitive && d.Column != "" && !slices.Contains(tr.IR.Dimensions, name) && !strings.Contains(d.Column, "{") {
+			if d := pol.Dimensions[name]; d.Sensitive && c.dimExprs[name] != nil && !slices.Contains(tr.IR.Dimensions, name) {
 				cands = append(cands, name)
 			}
 		}
@@ -242,10 +237,7 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 			return nil, "the policy has no sensitive dimension the trace does not already read"
 		}
 		dim := cands[pick(seed, tr.ID, kind, len(cands))]
-		expr, err := p.ParseExpr(ctx, pol.Dimensions[dim].Column)
-		if err != nil {
-			return nil, "the dimension's column does not parse"
-		}
+		expr := c.dimExprs[dim]
 		roots := rootSelects(clone)
 		if len(roots) == 0 {
 			return nil, "the statement has no SELECT to extend"

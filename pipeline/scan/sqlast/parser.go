@@ -87,6 +87,8 @@ type Statement struct {
 	// Text is the SQL as given; Root is the statement's query node tree.
 	Text string
 	Root Node
+
+	selects []*Select
 }
 
 // Parse parses text, which must be exactly one SELECT statement (a trailing
@@ -99,7 +101,7 @@ func (p *Parser) Parse(ctx context.Context, text string) (*Statement, error) {
 		return nil, &ParseError{Kind: ErrEmpty, Msg: "empty SQL statement"}
 	}
 	var raw string
-	if err := p.ser.QueryRowContext(ctx, prepared).Scan(&raw); err != nil {
+	if err := p.ser.QueryRowContext(context.WithoutCancel(ctx), prepared).Scan(&raw); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -173,7 +175,7 @@ func (p *Parser) Deparse(ctx context.Context, root Node) (string, error) {
 		return "", fmt.Errorf("deparse sql: %w", err)
 	}
 	var out string
-	if err := p.des.QueryRowContext(ctx, string(b)).Scan(&out); err != nil {
+	if err := p.des.QueryRowContext(context.WithoutCancel(ctx), string(b)).Scan(&out); err != nil {
 		return "", fmt.Errorf("deparse sql: %w", err)
 	}
 	return out, nil

@@ -31,11 +31,13 @@ type Select struct {
 }
 
 // Selects returns every SELECT node of the statement (the root first, then
-// CTEs and subqueries in tree order).
+// CTEs and subqueries in tree order). The list is computed once: rewrite a
+// tree through a new Statement.
 func (s *Statement) Selects() []*Select {
-	var out []*Select
-	collect(s.Root, map[string]Node{}, &out, true)
-	return out
+	if s.selects == nil {
+		collect(s.Root, map[string]Node{}, &s.selects, true)
+	}
+	return s.selects
 }
 
 // collect walks v, recording SELECT nodes with the CTE names visible.
