@@ -72,6 +72,9 @@ type MutantResult struct {
 type mutant struct {
 	trace *source.Trace
 	root  sqlast.Node
+	// stmt, when set, is the original statement (a mutation of the trace's
+	// fields only leaves the tree as it is).
+	stmt *sqlast.Statement
 	// proof, when set, argues the mutant cannot change what the checks
 	// guard (used only if the checks find nothing new).
 	proof string
@@ -104,7 +107,10 @@ func (c *Checker) fuzz(ctx context.Context, p *sqlast.Parser, tr *source.Trace, 
 		}
 		// the rewritten tree is re-scanned as it stands: every check runs
 		// on it (the parser is needed again only to print a survivor)
-		mst := &sqlast.Statement{Root: m.root}
+		mst := m.stmt
+		if mst == nil {
+			mst = &sqlast.Statement{Root: m.root}
+		}
 		ev := c.evaluate(m.trace, mst)
 		var news []string
 		for sig := range ev.signature() {
@@ -157,9 +163,13 @@ func (c *Checker) survivorFinding(orig, mt *source.Trace, kind string) Finding {
 
 // mutate builds one mutant, or returns why the mutation does not apply.
 func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr *source.Trace, st *sqlast.Statement, orig *evaluation, seed int) (*mutant, string) {
-	clone := &sqlast.Statement{Text: st.Text, Root: sqlast.Clone(st.Root).(map[string]any)}
-	m := &mutant{trace: tr.Clone(), root: clone.Root}
 	pol := c.Domain.Policy
+	var clone *sqlast.Statement
+	var m *mutant
+	if kind != MutAliasReplaced && kind != MutReleaseUnsafe {
+		clone = &sqlast.Statement{Text: st.Text, Root: sqlast.Clone(st.Root).(map[string]any)}
+		m = &mutant{trace: tr.Clone(), root: clone.Root}
+	}
 	switch kind {
 	case MutTenantRemoved:
 		if len(orig.Scope.Bound) == 0 {
@@ -266,6 +276,7 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 			return nil, "no other metric has an alias to swap in"
 		}
 		ch := cands[pick(seed, tr.ID, kind, len(cands))]
+		m = &mutant{trace: tr.Clone(), root: st.Root, stmt: st}
 		m.trace.IR.Metric = ch.alias
 		if cur != "" && c.metrics[cur] != nil && c.metrics[ch.metric].Canon == c.metrics[cur].Canon {
 			m.proof = fmt.Sprintf("metrics %s and %s have the same expression", cur, ch.metric)
@@ -295,6 +306,7 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 		if len(cands) == 0 {
 			return nil, "the role may read every metric: no unauthorized request to release"
 		}
+		m = &mutant{trace: tr.Clone(), root: st.Root, stmt: st}
 		m.trace.IR.Metric = cands[pick(seed, tr.ID, kind, len(cands))]
 		t := true
 		m.trace.ReleaseAllowed = &t

@@ -144,10 +144,16 @@ func Clone(v any) any {
 	return v
 }
 
+// sortedKeys lists, in order, the keys of m whose values may hold nodes
+// (maps and lists); scalar fields are skipped.
 func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+	var buf [16]string
+	keys := buf[:0]
+	for k, v := range m {
+		switch v.(type) {
+		case map[string]any, []any:
+			keys = append(keys, k)
+		}
 	}
 	// insertion sort: nodes have few keys
 	for i := 1; i < len(keys); i++ {
