@@ -222,3 +222,36 @@ func TestScanDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckIntegrationDBT: acceptance case 9 (finance_saas: four matched
+// metrics; --strict fails on the three sensitive dimensions without
+// sensitive metadata).
+func TestCheckIntegrationDBT(t *testing.T) {
+	path := examples + "integrations/dbt_semantic/finance_saas/semantic_models.yml"
+	for _, tc := range []struct {
+		strict bool
+		code   int
+	}{{false, 0}, {true, 1}} {
+		args := []string{"check-integration", "dbt-semantic", "--domain", "finance_saas", "--path", path}
+		if tc.strict {
+			args = append(args, "--strict")
+		}
+		code, stdout, stderr := runCLI(t, args...)
+		if code != tc.code {
+			t.Fatalf("strict=%v: exit %d: %s", tc.strict, code, stderr)
+		}
+		var in struct {
+			MatchedMetrics           []string `json:"matched_metrics"`
+			SensitiveMetadataMissing []string `json:"sensitive_metadata_missing"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &in); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(in.MatchedMetrics, ",") != "aum,fee_revenue,gross_deposits,net_deposits" || strings.Join(in.SensitiveMetadataMissing, ",") != "firm_id,household_name,tax_id" {
+			t.Errorf("inspection %+v", in)
+		}
+	}
+	if code, _, _ := runCLI(t, "check-integration", "dbt-semantic", "--domain", "finance_saas", "--path", "nope.yml"); code != 2 {
+		t.Errorf("missing file: exit %d, want 2", code)
+	}
+}
