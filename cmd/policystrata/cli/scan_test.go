@@ -3,9 +3,9 @@ package cli
 import (
 	"encoding/json"
 	"maps"
-	"slices"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -254,4 +254,41 @@ func TestCheckIntegrationDBT(t *testing.T) {
 	if code, _, _ := runCLI(t, "check-integration", "dbt-semantic", "--domain", "finance_saas", "--path", "nope.yml"); code != 2 {
 		t.Errorf("missing file: exit %d, want 2", code)
 	}
+}
+
+// TestInitScanThenScan: acceptance case 6. Each basic template scans clean
+// (its trace is this project's canonical compiler SQL); re-running without
+// --force exits 2; the postgres_dbt copy keeps all three findings (the
+// reference lost the tenant finding there) and its clean config passes.
+func TestInitScanThenScan(t *testing.T) {
+	for _, d := range []string{"support_saas", "finance_saas", "analytics_clickhouse"} {
+		t.Run(d, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "p")
+			if code, _, stderr := runCLI(t, "init-scan", "--source-domain", d, "--out", dir); code != 0 {
+				t.Fatalf("init-scan exit %d: %s", code, stderr)
+			}
+			code, stdout, stderr := runCLI(t, "scan", "--config", filepath.Join(dir, "policystrata.yaml"))
+			if code != 0 || !strings.Contains(stdout, `"findings":0,"gate":"pass"`) {
+				t.Fatalf("scan exit %d: %s %s", code, stdout, stderr)
+			}
+			if code, _, _ := runCLI(t, "init-scan", "--source-domain", d, "--out", dir); code != 2 {
+				t.Errorf("re-run without --force: exit %d, want 2", code)
+			}
+			if code, _, _ := runCLI(t, "init-scan", "--source-domain", d, "--out", dir, "--force"); code != 0 {
+				t.Errorf("re-run with --force: exit %d", code)
+			}
+		})
+	}
+	t.Run("postgres_dbt", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "pg")
+		if code, _, stderr := runCLI(t, "init-scan", "postgres_dbt", "--out", dir); code != 0 {
+			t.Fatalf("init-scan exit %d: %s", code, stderr)
+		}
+		if code, stdout, _ := runCLI(t, "scan", "--config", filepath.Join(dir, "policystrata.yaml")); code != 1 || !strings.Contains(stdout, `"findings":3`) {
+			t.Errorf("failing config: exit %d %s", code, stdout)
+		}
+		if code, stdout, _ := runCLI(t, "scan", "--config", filepath.Join(dir, "policystrata_clean.yaml")); code != 0 {
+			t.Errorf("clean config: exit %d %s", code, stdout)
+		}
+	})
 }
