@@ -256,6 +256,7 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 			s.AddGroupedColumn(expr, dim)
 		}
 		m.trace.IR.Dimensions = append(m.trace.IR.Dimensions, dim)
+		m.proof = heldBack(tr)
 		return m, ""
 	case MutAliasReplaced:
 		if tr.IR == nil {
@@ -278,6 +279,7 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 		ch := cands[pick(seed, tr.ID, kind, len(cands))]
 		m = &mutant{trace: tr.Clone(), root: st.Root, stmt: st}
 		m.trace.IR.Metric = ch.alias
+		m.proof = heldBack(tr)
 		if cur != "" && c.metrics[cur] != nil && c.metrics[ch.metric].Canon == c.metrics[cur].Canon {
 			m.proof = fmt.Sprintf("metrics %s and %s have the same expression", cur, ch.metric)
 		}
@@ -291,6 +293,7 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 		for _, s := range rootSelects(clone) {
 			s.SetLimit(n)
 		}
+		m.proof = heldBack(tr)
 		return m, ""
 	case MutReleaseUnsafe:
 		if tr.IR == nil || !c.Domain.KnownPrincipal(tr.Principal) {
@@ -313,6 +316,16 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 		return m, ""
 	}
 	return nil, "unknown mutation"
+}
+
+// heldBack is the equivalence proof of a mutation of the intent alone
+// when the trace's release layer held the result back: no row leaves,
+// whatever the validator decides.
+func heldBack(tr *source.Trace) string {
+	if tr.ReleaseAllowed != nil && !*tr.ReleaseAllowed {
+		return "release_allowed is false: the request's rows never leave, so a change to its intent cannot change what is released"
+	}
+	return ""
 }
 
 // metricOf is the compiled form of the trace's metric (nil without one).

@@ -133,6 +133,8 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 	if err != nil && !errors.Is(err, errAbort) {
 		return nil, fmt.Errorf("scan traces: %w", err)
 	}
+	// 6-7. RLS checks and state assertions
+	dbFindings, dbRan, dbReady := chk.realDB(ctx)
 	if invalid != nil {
 		findings = append(findings, *invalid)
 		res.Mutants = nil
@@ -144,6 +146,8 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 		res.Summary.EvidenceExercised[EvImported] += traces
 		res.Summary.Traces = traces
 	}
+	findings = append(findings, dbFindings...)
+	res.Summary.EvidenceExercised[EvRealDB] += dbRan
 	// unique ids, witness paths
 	var u uniqueIDs
 	for i := range findings {
@@ -168,7 +172,7 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 		"demo-ready":    len(dom.Policy.Principals) > 0,
 		"fixture-ready": true,
 		"trace-ready":   traces > 0 && invalid == nil,
-		"db-ready":      false,
+		"db-ready":      dbReady && dbRan > 0,
 		"ci-gate-ready": traces > 0 && invalid == nil && len(c.Gate.RequiredInputs) > 0 && c.FailOnHighConfidence(),
 	}, res.Gate.FailingFindings)
 	return res, nil

@@ -48,7 +48,7 @@ It is a testing and research tool, not an authorization boundary.`,
 	}
 	root.AddCommand(newDemo(stdout, stderr), newRun(stdout, stderr), newSummarize(stdout), newInitDomain(stdout),
 		newReplay(stdout), newMinimizationReport(stdout))
-	root.AddCommand(newScan(stdout, stderr), newCheckIntegration(stdout), newInitScan(stdout))
+	root.AddCommand(newScan(stdout, stderr), newCheckIntegration(stdout), newInitScan(stdout), newDoctor(stdout))
 	return root
 }
 

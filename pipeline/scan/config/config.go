@@ -87,6 +87,9 @@ type Database struct {
 	RLSChecks             []RLSCheck       `yaml:"rls_checks"`
 	StateAssertions       []StateAssertion `yaml:"state_assertions"`
 	Line                  int              `yaml:"-"`
+	// ExplicitURL is true when the config names admin_url or app_url (a
+	// PostgreSQL server); otherwise the embedded DuckDB fixture is used.
+	ExplicitURL bool `yaml:"-"`
 }
 
 // RLSCheck is a query whose visible rows must match expectations under a
@@ -185,6 +188,13 @@ func IsBuiltinDomain(name string) bool {
 // ExecuteImported is database.execute_imported_sql (default true).
 func (d *Database) ExecuteImported() bool {
 	return d.ExecuteImportedSQL == nil || *d.ExecuteImportedSQL
+}
+
+// UsesPostgres reports whether the database stage targets PostgreSQL: the
+// config names admin_url or app_url, or SQL schema or seed scripts (which
+// only a server runs). Otherwise the embedded DuckDB fixture is used.
+func (d *Database) UsesPostgres() bool {
+	return d.ExplicitURL || d.SchemaFile() != "" || d.Seed != ""
 }
 
 // SchemaFile is database.schema, or its alias schema_path.

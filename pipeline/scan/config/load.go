@@ -160,6 +160,7 @@ func (d *Database) validate(errf func(int, string, ...any) error) error {
 	} else if *d.StartupTimeoutSeconds <= 0 {
 		return errf(d.Line, "database.startup_timeout_seconds must be > 0")
 	}
+	d.ExplicitURL = d.AdminURL != "" || d.AppURL != ""
 	if d.AdminURL == "" {
 		d.AdminURL = envOr("POLICYSTRATA_DATABASE_URL", DefaultAdminURL)
 	}
