@@ -38,7 +38,9 @@ func (r *duckRunner) engine() string { return "duckdb" }
 
 func (r *duckRunner) close() {
 	r.s.Close()
-	r.e.Close()
+	if r.e != nil {
+		r.e.Close()
+	}
 }
 
 func (r *duckRunner) run(ctx context.Context, tenant, sql string) ([]string, [][]string, error) {
@@ -52,18 +54,21 @@ func (r *duckRunner) run(ctx context.Context, tenant, sql string) ([]string, [][
 	return res.Columns, res.Rows, nil
 }
 
-func openDuck(ctx context.Context, d *spec.Domain) (queryRunner, error) {
+// openDuckEngine builds the embedded fixture: the domain's schema, its
+// seeded state and the tenant secure views.
+func openDuckEngine(ctx context.Context, d *spec.Domain) (*db.DuckDB, error) {
 	st, err := state.Generate(d)
 	if err != nil {
 		return nil, err
 	}
-	e, err := db.OpenDuckDB(ctx, d, st, []db.Containment{{Name: "v7"}})
-	if err != nil {
-		return nil, err
-	}
+	return db.OpenDuckDB(ctx, d, st, []db.Containment{{Name: "v7"}})
+}
+
+// duckSession opens a session on the fixture (owned: closing it closes
+// the engine too).
+func duckSession(ctx context.Context, e *db.DuckDB, d *spec.Domain, owned bool) (*duckRunner, error) {
 	s, err := e.Session(ctx)
 	if err != nil {
-		e.Close()
 		return nil, err
 	}
 	role := ""
@@ -75,7 +80,11 @@ func openDuck(ctx context.Context, d *spec.Domain) (queryRunner, error) {
 	if role == "" {
 		role = spec.SortedKeys(d.Policy.Roles)[0]
 	}
-	return &duckRunner{e: e, s: s, role: role}, nil
+	r := &duckRunner{s: s, role: role}
+	if owned {
+		r.e = e
+	}
+	return r, nil
 }
 
 // pgRunner runs statements on PostgreSQL as the application role: a new
@@ -167,7 +176,7 @@ func (c *Checker) openPG(ctx context.Context) (queryRunner, error) {
 // realDB runs the database stage: the fixture, then the RLS checks and the
 // state assertions. It returns the findings, the statements run and
 // whether the fixture was available.
-func (c *Checker) realDB(ctx context.Context) ([]Finding, int, bool) {
+func (c *Checker) realDB(ctx context.Context, shared *db.DuckDB) ([]Finding, int, bool) {
 	dc := c.Config.Database
 	if !c.Config.DatabaseConfigured() {
 		return nil, 0, false
@@ -177,8 +186,13 @@ func (c *Checker) realDB(ctx context.Context) ([]Finding, int, bool) {
 	switch {
 	case dc.UsesPostgres():
 		r, err = c.openPG(ctx)
+	case shared != nil:
+		r, err = duckSession(ctx, shared, c.Domain.Full, false)
 	case c.Domain.Full != nil:
-		r, err = openDuck(ctx, c.Domain.Full)
+		var e *db.DuckDB
+		if e, err = openDuckEngine(ctx, c.Domain.Full); err == nil {
+			r, err = duckSession(ctx, e, c.Domain.Full, true)
+		}
 	default:
 		err = fmt.Errorf("no PostgreSQL admin_url/app_url and the domain has no schema.yaml for the embedded fixture")
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/pool"
 	"github.com/policystrata/policystrata/pipeline/scan/config"
 	"github.com/policystrata/policystrata/pipeline/scan/source"
@@ -50,6 +51,7 @@ type traceOutcome struct {
 	findings  []Finding
 	mutants   []MutantResult
 	survivors []Finding
+	compared  bool
 }
 
 var errAbort = errors.New("abort: invalid trace input")
@@ -97,7 +99,7 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 	// 4-5. traces and their mutants
 	var traceFindings []Finding
 	var invalid *Finding
-	traces := 0
+	traces, compared := 0, 0
 	sink := func(o traceOutcome) error {
 		if o.item.Err != nil || o.invalid != "" {
 			f := chk.invalidFinding(o)
@@ -105,6 +107,9 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 			return errAbort
 		}
 		traces++
+		if o.compared {
+			compared++
+		}
 		traceFindings = append(traceFindings, o.findings...)
 		traceFindings = append(traceFindings, o.survivors...)
 		if len(o.mutants) > 0 {
@@ -122,19 +127,36 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 		}
 		return nil
 	}
+	// 3. the embedded database fixture, shared by the workers' sessions
+	var duck *db.DuckDB
+	if c.DatabaseConfigured() && !c.Database.UsesPostgres() && dom.Full != nil {
+		if e, err := openDuckEngine(ctx, dom.Full); err == nil {
+			duck = e
+			defer duck.Close()
+		}
+	}
 	newWorker := func(ctx context.Context) (pool.Worker[source.Item, traceOutcome], error) {
 		wp, err := sqlast.Open(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return &worker{chk: chk, p: wp}, nil
+		w := &worker{chk: chk, p: wp}
+		if duck != nil && c.Database.ExecuteImported() {
+			r, err := duckSession(ctx, duck, dom.Full, false)
+			if err != nil {
+				wp.Close()
+				return nil, err
+			}
+			w.cmp = &comparer{c: chk, r: r}
+		}
+		return w, nil
 	}
 	err = pool.Run(ctx, opt.Workers, source.Stream(c.Dir, c.SQLTraces.Files), newWorker, sink)
 	if err != nil && !errors.Is(err, errAbort) {
 		return nil, fmt.Errorf("scan traces: %w", err)
 	}
 	// 6-7. RLS checks and state assertions
-	dbFindings, dbRan, dbReady := chk.realDB(ctx)
+	dbFindings, dbRan, dbReady := chk.realDB(ctx, duck)
 	if invalid != nil {
 		findings = append(findings, *invalid)
 		res.Mutants = nil
@@ -148,6 +170,9 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 	}
 	findings = append(findings, dbFindings...)
 	res.Summary.EvidenceExercised[EvRealDB] += dbRan
+	if invalid == nil {
+		res.Summary.EvidenceExercised[EvRealDB] += compared
+	}
 	// unique ids, witness paths
 	var u uniqueIDs
 	for i := range findings {
@@ -182,9 +207,16 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 type worker struct {
 	chk *Checker
 	p   *sqlast.Parser
+	// cmp compares authorised traces on the database fixture (nil: off).
+	cmp *comparer
 }
 
-func (w *worker) Close() error { return w.p.Close() }
+func (w *worker) Close() error {
+	if w.cmp != nil {
+		w.cmp.r.close()
+	}
+	return w.p.Close()
+}
 
 func (w *worker) Process(ctx context.Context, it source.Item) (traceOutcome, error) {
 	o := traceOutcome{item: it}
@@ -203,6 +235,14 @@ func (w *worker) Process(ctx context.Context, it source.Item) (traceOutcome, err
 	}
 	ev := w.chk.evaluate(tr, st)
 	o.findings = ev.Findings
+	if w.cmp != nil && ev.Decision != nil && ev.Decision.Allowed && !hasParameters(st) {
+		fs, err := w.cmp.compareTrace(ctx, tr, ev.Decision)
+		if err != nil {
+			return o, err
+		}
+		o.findings = append(o.findings, fs...)
+		o.compared = true
+	}
 	c := w.chk.Config
 	if c.FuzzEnabled() && c.MaxCasesPerTrace() > 0 {
 		o.mutants, o.survivors, err = w.chk.fuzz(ctx, w.p, tr, st, ev, c.MaxCasesPerTrace(), c.FuzzSeed())
@@ -211,6 +251,17 @@ func (w *worker) Process(ctx context.Context, it source.Item) (traceOutcome, err
 		}
 	}
 	return o, nil
+}
+
+// hasParameters reports whether the statement has bind placeholders (it
+// cannot run without the application's values, so it is not executed).
+func hasParameters(st *sqlast.Statement) bool {
+	found := false
+	sqlast.Walk(st.Root, func(n sqlast.Node) bool {
+		found = found || sqlast.Class(n) == "PARAMETER"
+		return !found
+	})
+	return found
 }
 
 // inputPresent reports whether a required input is configured.

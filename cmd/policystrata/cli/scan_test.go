@@ -365,3 +365,41 @@ func TestScanFullyWired(t *testing.T) {
 		t.Errorf("findings: %s", data)
 	}
 }
+
+// TestScanRealDBComparison runs authorised traces beside the canonical
+// compiler SQL on the embedded DuckDB fixture: a correct net_revenue trace
+// (which the reference's fixed canonical joins flagged as drift) passes; a
+// trace without its tenant predicate, right only because the secure views
+// scope it, is reported; a fanned-out sum differs from the canonical answer.
+func TestScanRealDBComparison(t *testing.T) {
+	mk := func(id, metric, sql string) string {
+		b, _ := json.Marshal(map[string]any{"id": id, "principal": "acme_analyst", "tenant_ids": []string{"acme"}, "release_allowed": true,
+			"timestamp": "2026-06-24T12:00:00Z", "semantic_ir": map[string]any{"metric": metric, "dimensions": []string{"region"}, "time_range": "last_month"}, "sql": sql})
+		return string(b)
+	}
+	window := ` and invoices.invoice_date >= date '2026-05-01' and invoices.invoice_date < date '2026-06-01'`
+	revenue := `select accounts.region as region, sum(invoices.net_amount_cents) as value from invoices join subscriptions on subscriptions.id = invoices.subscription_id join accounts on accounts.id = subscriptions.account_id `
+	traces := strings.Join([]string{
+		mk("net_revenue_ok", "net_revenue", revenue+`where accounts.tenant_id = 'acme'`+window+` group by accounts.region`),
+		mk("net_revenue_unscoped", "net_revenue", revenue+`where true`+window+` group by accounts.region`),
+		mk("net_revenue_fanout", "net_revenue", revenue+`join support_tickets on support_tickets.account_id = accounts.id where accounts.tenant_id = 'acme'`+window+` group by accounts.region`),
+	}, "\n") + "\n"
+	cfg := writeScanFixture(t, "version: 1\nfuzz:\n  enabled: false\nsql_traces:\n  files: [traces.jsonl]\ndatabase:\n  required: true\n", map[string]string{"traces.jsonl": traces})
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := runCLI(t, "scan", "--config", cfg, "--out", out)
+	if code != 1 {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	data, _ := os.ReadFile(filepath.Join(out, "findings.jsonl"))
+	var ids []string
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var f struct{ ID string }
+		json.Unmarshal([]byte(line), &f)
+		ids = append(ids, f.ID)
+	}
+	want := []string{"tenant_scope_missing_net_revenue_unscoped", "uncontained_sql_drift_net_revenue_unscoped",
+		"join_fanout_net_revenue_fanout", "real_db_semantic_drift_net_revenue_fanout"}
+	if strings.Join(ids, ",") != strings.Join(want, ",") {
+		t.Errorf("findings %v, want %v", ids, want)
+	}
+}
