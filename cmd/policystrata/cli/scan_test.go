@@ -340,7 +340,7 @@ func TestDoctor(t *testing.T) {
 // expects another tenant's rows fails the gate.
 func TestScanFullyWired(t *testing.T) {
 	tree := scanGolden(t, "fully_wired", examples+"fully_wired/policystrata.yaml", 0)
-	if !strings.Contains(tree["summary.json"], `"real_db": 2`) || !strings.Contains(tree["summary.json"], `"db-ready": true`) {
+	if !strings.Contains(tree["summary.json"], `"real_db": 3`) || !strings.Contains(tree["summary.json"], `"db-ready": true`) {
 		t.Errorf("summary: %s", tree["summary.json"])
 	}
 	src, err := os.ReadFile(examples + "fully_wired/policystrata.yaml")
