@@ -140,8 +140,9 @@ func tenantColumnNames(c *config.Config, d *scan.Domain) []string {
 	return out
 }
 
-// introspectPostgres reads the catalog: tables with their RLS flags and
-// policies, views, grants, and tenant columns without a leading index.
+// introspectPostgres reads the catalog of the schemas on the admin
+// connection's search path: tables with their RLS flags and policies,
+// views, grants, and tenant columns without a leading index.
 func introspectPostgres(ctx context.Context, url string, tenantCols []string) *Introspection {
 	in := &Introspection{Engine: "postgres", Tables: []TableInfo{}, Views: []string{}, Grants: []string{}}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -153,7 +154,8 @@ func introspectPostgres(ctx context.Context, url string, tenantCols []string) *I
 	}
 	defer conn.Close(context.Background())
 	in.Reachable = true
-	const user = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`
+	// the fixture is what the connection's search path reaches
+	const user = `n.nspname = ANY (current_schemas(false))`
 	rows, err := conn.Query(ctx, `SELECT n.nspname || '.' || c.relname, c.relrowsecurity, c.relforcerowsecurity, c.oid
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND `+user+` ORDER BY 1`)
 	if err != nil {
@@ -215,7 +217,7 @@ func introspectPostgres(ctx context.Context, url string, tenantCols []string) *I
 		vrows.Close()
 	}
 	if grows, err := conn.Query(ctx, `SELECT grantee || ' ' || privilege_type || ' ON ' || table_schema || '.' || table_name FROM information_schema.role_table_grants
-		WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND grantee <> 'postgres' ORDER BY 1`); err == nil {
+		WHERE table_schema = ANY (current_schemas(false)) AND grantee <> current_user ORDER BY 1`); err == nil {
 		for grows.Next() {
 			var s string
 			if grows.Scan(&s) == nil {
