@@ -2,6 +2,8 @@ package sqlast
 
 import (
 	"encoding/json"
+	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -11,40 +13,67 @@ import (
 // base-table column it resolves to). Two expressions that compute the same
 // thing over the same columns in the same way have the same text.
 func Canonical(n Node, column func(names []string) string) string {
-	b, _ := json.Marshal(canon(n, column))
-	return string(b)
+	var b strings.Builder
+	writeCanon(&b, n, column)
+	return b.String()
 }
 
-func canon(v any, column func([]string) string) any {
+func writeCanon(b *strings.Builder, v any, column func([]string) string) {
 	switch x := v.(type) {
 	case map[string]any:
 		if Class(x) == "COLUMN_REF" {
-			return map[string]any{"col": column(ColumnNames(x))}
+			b.WriteString("col(")
+			b.WriteString(column(ColumnNames(x)))
+			b.WriteByte(')')
+			return
 		}
 		if Class(x) == "SUBQUERY" {
-			return map[string]any{"subquery": true}
+			b.WriteString("subquery")
+			return
 		}
-		out := make(map[string]any, len(x))
-		for k, c := range x {
-			switch k {
-			case "alias", "query_location":
-				continue
-			case "function_name":
-				s, _ := c.(string)
-				out[k] = strings.ToLower(s)
-				continue
+		var buf [24]string
+		keys := buf[:0]
+		for k := range x {
+			if k != "alias" && k != "query_location" {
+				keys = append(keys, k)
 			}
-			out[k] = canon(c, column)
 		}
-		return out
+		for i := 1; i < len(keys); i++ {
+			for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+				keys[j], keys[j-1] = keys[j-1], keys[j]
+			}
+		}
+		b.WriteByte('{')
+		for _, k := range keys {
+			b.WriteString(k)
+			b.WriteByte(':')
+			if k == "function_name" {
+				s, _ := x[k].(string)
+				b.WriteString(strconv.Quote(strings.ToLower(s)))
+			} else {
+				writeCanon(b, x[k], column)
+			}
+			b.WriteByte(',')
+		}
+		b.WriteByte('}')
 	case []any:
-		out := make([]any, len(x))
-		for i, c := range x {
-			out[i] = canon(c, column)
+		b.WriteByte('[')
+		for _, c := range x {
+			writeCanon(b, c, column)
+			b.WriteByte(',')
 		}
-		return out
+		b.WriteByte(']')
+	case string:
+		b.WriteString(strconv.Quote(x))
+	case json.Number:
+		b.WriteString(x.String())
+	case bool:
+		b.WriteString(strconv.FormatBool(x))
+	case nil:
+		b.WriteString("null")
+	default:
+		fmt.Fprint(b, x)
 	}
-	return v
 }
 
 // Expressions calls fn on every expression of the SELECT's own clauses

@@ -107,15 +107,16 @@ func ValueOf(n Node) Value {
 	return Value{}
 }
 
-// Walk calls fn on every Node below (and including) v, depth first. fn
-// returns false to skip a node's children.
+// Walk calls fn on every Node below (and including) v, depth first, in
+// key order. fn returns false to skip a node's children.
 func Walk(v any, fn func(Node) bool) {
 	switch x := v.(type) {
 	case map[string]any:
 		if !fn(x) {
 			return
 		}
-		for _, k := range sortedKeys(x) {
+		var buf [16]string
+		for _, k := range childKeys(x, buf[:0]) {
 			Walk(x[k], fn)
 		}
 	case []any:
@@ -144,11 +145,9 @@ func Clone(v any) any {
 	return v
 }
 
-// sortedKeys lists, in order, the keys of m whose values may hold nodes
-// (maps and lists); scalar fields are skipped.
-func sortedKeys(m map[string]any) []string {
-	var buf [16]string
-	keys := buf[:0]
+// childKeys appends to keys, in order, the keys of m whose values may hold
+// nodes (maps and lists); scalar fields are skipped.
+func childKeys(m map[string]any, keys []string) []string {
 	for k, v := range m {
 		switch v.(type) {
 		case map[string]any, []any:

@@ -64,7 +64,8 @@ func collect(v any, ctes map[string]Node, out *[]*Select, root bool) {
 			sel.Tables = tableRefs(Child(x, "from_table"), scope)
 			*out = append(*out, sel)
 		}
-		for _, k := range sortedKeys(x) {
+		var buf [16]string
+		for _, k := range childKeys(x, buf[:0]) {
 			collect(x[k], scope, out, root && Type(x) == "SET_OPERATION_NODE" && (k == "left" || k == "right"))
 		}
 	case []any:
