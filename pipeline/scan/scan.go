@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +23,10 @@ type Options struct {
 	// Workers is the size of the evaluation pool (each with its own
 	// parser); at least 1.
 	Workers int
+	// MutantLog, when set, receives each trace's mutants as a JSON line
+	// as the scan goes (Result.Mutants then stays empty), so memory does
+	// not grow with the number of traces.
+	MutantLog *os.File
 }
 
 // Result is everything a scan produced, in input order.
@@ -113,7 +118,18 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 		traceFindings = append(traceFindings, o.findings...)
 		traceFindings = append(traceFindings, o.survivors...)
 		if len(o.mutants) > 0 {
-			res.Mutants = append(res.Mutants, TraceMutants{Trace: o.item.Trace.ID, Mutants: o.mutants})
+			tm := TraceMutants{Trace: o.item.Trace.ID, Mutants: o.mutants}
+			if opt.MutantLog != nil {
+				b, err := json.Marshal(tm)
+				if err != nil {
+					return err
+				}
+				if _, err := opt.MutantLog.Write(append(b, '\n')); err != nil {
+					return fmt.Errorf("write mutants: %w", err)
+				}
+			} else {
+				res.Mutants = append(res.Mutants, tm)
+			}
 		}
 		for _, m := range o.mutants {
 			res.Summary.MutantStatuses[m.Status]++
@@ -160,6 +176,14 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 	if invalid != nil {
 		findings = append(findings, *invalid)
 		res.Mutants = nil
+		if opt.MutantLog != nil {
+			if err := opt.MutantLog.Truncate(0); err != nil {
+				return nil, fmt.Errorf("write mutants: %w", err)
+			}
+			if _, err := opt.MutantLog.Seek(0, 0); err != nil {
+				return nil, fmt.Errorf("write mutants: %w", err)
+			}
+		}
 		res.Summary.MutantStatuses = map[string]int{}
 		res.Summary.Mutations = map[string]map[string]int{}
 		res.Summary.EvidenceExercised[EvProperty] = 0

@@ -78,7 +78,19 @@ func runScan(ctx context.Context, p scanParams, stdout, stderr io.Writer) (int, 
 	if err != nil {
 		return 0, fmt.Errorf("scan: %w", err)
 	}
-	res, err := scan.Run(ctx, c, scan.Options{Workers: p.Workers})
+	// mutants stream to a file beside the output as the scan goes
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return 0, fmt.Errorf("scan: %w", err)
+	}
+	mlog, err := os.CreateTemp(filepath.Dir(out), ".mutants-*.jsonl")
+	if err != nil {
+		return 0, fmt.Errorf("scan: %w", err)
+	}
+	defer os.Remove(mlog.Name())
+	res, err := scan.Run(ctx, c, scan.Options{Workers: p.Workers, MutantLog: mlog})
+	if cerr := mlog.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("scan: %w", cerr)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -86,6 +98,7 @@ func runScan(ctx context.Context, p scanParams, stdout, stderr io.Writer) (int, 
 	if err != nil {
 		return 0, err
 	}
+	delete(files, "mutants.jsonl")
 	if p.SARIF || c.WantSARIF() {
 		root := p.SARIFRoot
 		if root == "" {
@@ -95,7 +108,7 @@ func runScan(ctx context.Context, p scanParams, stdout, stderr io.Writer) (int, 
 			return 0, err
 		}
 	}
-	if err := report.WriteDir(out, files); err != nil {
+	if err := report.WriteDirMoving(out, files, map[string]string{"mutants.jsonl": mlog.Name()}); err != nil {
 		return 0, err
 	}
 	if p.JUnit != "" {

@@ -126,7 +126,12 @@ func indentJSON(v any) ([]byte, error) {
 // WriteDir writes files as the directory dir: into a temporary directory
 // beside it, then renamed into place. An existing dir is replaced only when
 // it is empty or a previous scan output (it holds scan.json).
-func WriteDir(dir string, files map[string][]byte) error {
+func WriteDir(dir string, files map[string][]byte) error { return WriteDirMoving(dir, files, nil) }
+
+// WriteDirMoving is WriteDir that also moves existing files into the
+// directory (name in the directory to current path), for outputs written
+// as the scan streamed.
+func WriteDirMoving(dir string, files map[string][]byte, moves map[string]string) error {
 	if st, err := os.Stat(dir); err == nil {
 		if !st.IsDir() {
 			return strictyaml.Errorf(dir, 0, "output path exists and is not a directory")
@@ -161,6 +166,11 @@ func WriteDir(dir string, files map[string][]byte) error {
 			return fmt.Errorf("write output: %w", err)
 		}
 		if err := os.WriteFile(p, files[n], 0o644); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
+	}
+	for _, n := range sortedKeys(moves) {
+		if err := os.Rename(moves[n], filepath.Join(tmp, filepath.FromSlash(n))); err != nil {
 			return fmt.Errorf("write output: %w", err)
 		}
 	}
