@@ -235,6 +235,7 @@ type worker struct {
 	cmp *comparer
 }
 
+// Close releases the worker's parser and database session.
 func (w *worker) Close() error {
 	if w.cmp != nil {
 		w.cmp.r.close()
@@ -242,6 +243,8 @@ func (w *worker) Close() error {
 	return w.p.Close()
 }
 
+// Process parses and checks one trace, compares it on the database
+// fixture and re-scans its mutants.
 func (w *worker) Process(ctx context.Context, it source.Item) (traceOutcome, error) {
 	o := traceOutcome{item: it}
 	if it.Err != nil {

@@ -80,6 +80,7 @@ type ParseError struct {
 	Msg  string
 }
 
+// Error returns the message.
 func (e *ParseError) Error() string { return e.Msg }
 
 // Statement is one parsed SELECT statement.
