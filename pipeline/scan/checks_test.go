@@ -12,7 +12,7 @@ import (
 )
 
 // newTestChecker builds a checker for a config text over a built-in domain.
-func newTestChecker(t *testing.T, cfgText string) (*Checker, *sqlast.Parser) {
+func newTestChecker(t testing.TB, cfgText string) (*Checker, *sqlast.Parser) {
 	t.Helper()
 	ctx := context.Background()
 	c, err := config.Parse("policystrata.yaml", []byte(cfgText))
