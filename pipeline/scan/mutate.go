@@ -169,6 +169,11 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 	if kind != MutAliasReplaced && kind != MutReleaseUnsafe {
 		clone = &sqlast.Statement{Text: st.Text, Root: sqlast.Clone(st.Root).(map[string]any)}
 		m = &mutant{trace: tr.Clone(), root: clone.Root}
+		if kind != MutJoinFanout {
+			// these rewrites change predicates, constants and the select
+			// list, never a FROM clause: the clone's scopes stay valid
+			m.stmt = clone
+		}
 	}
 	switch kind {
 	case MutTenantRemoved:
