@@ -15,13 +15,51 @@ import (
 )
 
 // comparer runs an authorised trace's SQL beside this project's canonical
-// compiler SQL on the embedded DuckDB fixture: in the application's
-// tenant-bound secure views, and the imported SQL also on the base tables
-// without containment, so a missing tenant predicate the views happened to
-// hide is still reported. It is not safe for concurrent use.
+// compiler SQL (the domain's join paths and calendar) on the database: as
+// the application, bound to the tenant, and the imported SQL also without
+// row-level containment, so a missing tenant predicate the database
+// happened to hide is still reported. It is not safe for concurrent use.
 type comparer struct {
 	c *Checker
-	r *duckRunner
+	// live runs SQL as the application (tenant-bound); bare without
+	// row-level containment.
+	live func(ctx context.Context, role, tenant, sql string) ([]string, error)
+	bare func(ctx context.Context, sql string) ([]string, error)
+	// engine names the database; close releases its connections.
+	engine string
+	close  func()
+}
+
+// duckComparer compares on a session of the embedded fixture.
+func duckComparer(c *Checker, r *duckRunner) *comparer {
+	run := func(ctx context.Context, mode db.Mode, role, tenant, sql string) ([]string, error) {
+		res, err := r.s.Run(ctx, db.Exec{Mode: mode, Containment: "v7", Role: role, Tenants: []string{tenant}, SQL: sql})
+		if err != nil {
+			return nil, err
+		}
+		if res.Blocked {
+			return nil, fmt.Errorf("%s", res.Error)
+		}
+		return rowKeys(res), nil
+	}
+	return &comparer{c: c, engine: "duckdb", close: r.close,
+		live: func(ctx context.Context, role, tenant, sql string) ([]string, error) { return run(ctx, db.Live, role, tenant, sql) },
+		bare: func(ctx context.Context, sql string) ([]string, error) { return run(ctx, db.Base, "", "", sql) }}
+}
+
+// pgComparer compares on PostgreSQL: the app role with app.tenant_id set
+// per transaction, and the admin connection (which row-level security
+// does not restrict) for the run without containment.
+func pgComparer(c *Checker, app, admin *pgRunner) *comparer {
+	keys := func(cols []string, rows [][]string, err error) ([]string, error) {
+		if err != nil {
+			return nil, err
+		}
+		return rowKeys(db.Result{Columns: cols, Rows: rows}), nil
+	}
+	return &comparer{c: c, engine: "postgres", close: func() { app.close(); admin.close() },
+		live: func(ctx context.Context, _, tenant, sql string) ([]string, error) { return keys(app.run(ctx, tenant, sql)) },
+		bare: func(ctx context.Context, sql string) ([]string, error) { return keys(admin.run(ctx, "", sql)) }}
 }
 
 // compareTrace returns the findings of the real-database comparison.
@@ -57,24 +95,14 @@ func (cmp *comparer) compareTrace(ctx context.Context, tr *source.Trace, dec *De
 		return []Finding{execErr(CheckCanonicalExecError, "canonical", canon.Error)}, nil
 	}
 	role := pr.Role
-	live := func(mode db.Mode, sql string) ([]string, error) {
-		res, err := cmp.r.s.Run(ctx, db.Exec{Mode: mode, Containment: "v7", Role: role, Tenants: []string{tenant}, SQL: sql})
-		if err != nil {
-			return nil, err
-		}
-		if res.Blocked {
-			return nil, fmt.Errorf("%s", res.Error)
-		}
-		return rowKeys(res), nil
-	}
-	want, err := live(db.Live, canon.SQL)
+	want, err := cmp.live(ctx, role, tenant, canon.SQL)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err
 		}
 		return []Finding{execErr(CheckCanonicalExecError, "canonical", err.Error())}, nil
 	}
-	got, err := live(db.Live, tr.SQL)
+	got, err := cmp.live(ctx, role, tenant, tr.SQL)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err
@@ -83,7 +111,7 @@ func (cmp *comparer) compareTrace(ctx context.Context, tr *source.Trace, dec *De
 	}
 	var out []Finding
 	meta := func(rows []string) map[string]any {
-		return map[string]any{"engine": "duckdb", "tenant": tenant, "canonical_sql": canon.SQL, "imported_rows": sample(rows), "canonical_rows": sample(want)}
+		return map[string]any{"engine": cmp.engine, "tenant": tenant, "canonical_sql": canon.SQL, "imported_rows": sample(rows), "canonical_rows": sample(want)}
 	}
 	if !slices.Equal(got, want) {
 		f := c.dbFinding(CheckRealDBDrift, "real_db_semantic_drift_"+tr.ID, fmt.Sprintf("SQL of %s returns other rows than the canonical SQL", tr.ID), SevHigh, ConfHigh, ClassSemanticDrift,
@@ -91,7 +119,7 @@ func (cmp *comparer) compareTrace(ctx context.Context, tr *source.Trace, dec *De
 		f.Location, f.SQL, f.Principal, f.Source, f.SemanticIR = &Location{File: tr.File, Line: tr.Line, SQLOffset: -1}, tr.SQL, tr.Principal, tr.Source, normalizedIR(tr.IR)
 		out = append(out, f)
 	}
-	bare, err := live(db.Base, tr.SQL)
+	bare, err := cmp.bare(ctx, tr.SQL)
 	if err == nil && !slices.Equal(bare, want) && slices.Equal(got, want) {
 		f := c.dbFinding(CheckUncontainedImported, "uncontained_sql_drift_"+tr.ID, fmt.Sprintf("SQL of %s is right only because the database contains it", tr.ID), SevHigh, ConfHigh, ClassLowering,
 			[]string{fmt.Sprintf("without row-level containment the imported SQL returns %d rows that differ from the canonical answer: it relies on the database to scope tenant %s", len(bare), tenant)}, tr.RegressionCase, meta(bare))

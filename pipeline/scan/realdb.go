@@ -166,17 +166,36 @@ func (c *Checker) openPG(ctx context.Context) (queryRunner, error) {
 			}
 		}
 	}
-	conn, err := pgx.Connect(ctx, d.AppURL)
+	return c.connect(ctx, d.AppURL)
+}
+
+// connect opens one connection to url.
+func (c *Checker) connect(ctx context.Context, url string) (*pgRunner, error) {
+	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
-		return nil, fmt.Errorf("connect app_url: %w", err)
+		return nil, fmt.Errorf("connect: %w", err)
 	}
 	return &pgRunner{conn: conn}, nil
+}
+
+// pgConns opens a worker's app and admin connections.
+func (c *Checker) pgConns(ctx context.Context) (*pgRunner, *pgRunner, error) {
+	app, err := c.connect(ctx, c.Config.Database.AppURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	admin, err := c.connect(ctx, c.Config.Database.AdminURL)
+	if err != nil {
+		app.close()
+		return nil, nil, err
+	}
+	return app, admin, nil
 }
 
 // realDB runs the database stage: the fixture, then the RLS checks and the
 // state assertions. It returns the findings, the statements run and
 // whether the fixture was available.
-func (c *Checker) realDB(ctx context.Context, shared *db.DuckDB) ([]Finding, int, bool) {
+func (c *Checker) realDB(ctx context.Context, shared *db.DuckDB, pgReady bool, pgErr error) ([]Finding, int, bool) {
 	dc := c.Config.Database
 	if !c.Config.DatabaseConfigured() {
 		return nil, 0, false
@@ -184,8 +203,13 @@ func (c *Checker) realDB(ctx context.Context, shared *db.DuckDB) ([]Finding, int
 	var r queryRunner
 	var err error
 	switch {
+	case dc.UsesPostgres() && !pgReady:
+		err = pgErr
 	case dc.UsesPostgres():
-		r, err = c.openPG(ctx)
+		var app *pgRunner
+		if app, err = c.connect(ctx, dc.AppURL); err == nil {
+			r = app
+		}
 	case shared != nil:
 		r, err = duckSession(ctx, shared, c.Domain.Full, false)
 	case c.Domain.Full != nil:

@@ -143,7 +143,17 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 		}
 		return nil
 	}
-	// 3. the embedded database fixture, shared by the workers' sessions
+	// 3. the database: the embedded fixture shared by the workers'
+	// sessions, or the configured PostgreSQL prepared once (schema and seed
+	// scripts) before the workers connect
+	pgReady, pgErr := false, error(nil)
+	if c.DatabaseConfigured() && c.Database.UsesPostgres() {
+		var r queryRunner
+		if r, pgErr = chk.openPG(ctx); pgErr == nil {
+			r.close()
+			pgReady = true
+		}
+	}
 	var duck *db.DuckDB
 	if c.DatabaseConfigured() && !c.Database.UsesPostgres() && dom.Full != nil {
 		if e, err := openDuckEngine(ctx, dom.Full); err == nil {
@@ -157,13 +167,21 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 			return nil, err
 		}
 		w := &worker{chk: chk, p: wp}
-		if duck != nil && c.Database.ExecuteImported() {
+		switch {
+		case duck != nil && c.Database.ExecuteImported():
 			r, err := duckSession(ctx, duck, dom.Full, false)
 			if err != nil {
 				wp.Close()
 				return nil, err
 			}
-			w.cmp = &comparer{c: chk, r: r}
+			w.cmp = duckComparer(chk, r)
+		case pgReady && c.Database.ExecuteImported() && dom.Full != nil:
+			app, admin, err := chk.pgConns(ctx)
+			if err != nil {
+				wp.Close()
+				return nil, fmt.Errorf("scan: %w", err)
+			}
+			w.cmp = pgComparer(chk, app, admin)
 		}
 		return w, nil
 	}
@@ -172,7 +190,7 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("scan traces: %w", err)
 	}
 	// 6-7. RLS checks and state assertions
-	dbFindings, dbRan, dbReady := chk.realDB(ctx, duck)
+	dbFindings, dbRan, dbReady := chk.realDB(ctx, duck, pgReady, pgErr)
 	if invalid != nil {
 		findings = append(findings, *invalid)
 		res.Mutants = nil
@@ -238,7 +256,7 @@ type worker struct {
 // Close releases the worker's parser and database session.
 func (w *worker) Close() error {
 	if w.cmp != nil {
-		w.cmp.r.close()
+		w.cmp.close()
 	}
 	return w.p.Close()
 }

@@ -42,6 +42,12 @@ func TestScanPostgresRLS(t *testing.T) {
 		"GRANT USAGE ON SCHEMA " + schema + " TO " + role,
 		"GRANT SELECT ON " + schema + ".accounts TO " + role,
 		"ALTER ROLE " + role + " SET search_path = " + schema,
+		"CREATE TABLE " + schema + ".support_tickets (id int PRIMARY KEY, account_id int NOT NULL, opened_at date NOT NULL)",
+		"INSERT INTO " + schema + ".support_tickets VALUES (10, 1, '2026-05-03'), (11, 1, '2026-05-20'), (12, 2, '2026-05-09'), (13, 3, '2026-05-11'), (14, 1, '2026-04-30')",
+		"ALTER TABLE " + schema + ".support_tickets ENABLE ROW LEVEL SECURITY",
+		"ALTER TABLE " + schema + ".support_tickets FORCE ROW LEVEL SECURITY",
+		"CREATE POLICY owned ON " + schema + ".support_tickets USING (account_id IN (SELECT id FROM " + schema + ".accounts))",
+		"GRANT SELECT ON " + schema + ".support_tickets TO " + role,
 	} {
 		if _, err := admin.Exec(ctx, stmt); err != nil {
 			t.Fatalf("%s: %v", stmt, err)
@@ -85,6 +91,27 @@ database:
 		data, _ := os.ReadFile(filepath.Join(out, "findings.jsonl"))
 		t.Fatalf("exit %d: %s %s %s", code, stdout, stderr, data)
 	}
+	// authorised traces run beside the canonical compiler SQL: as the app
+	// role bound to acme, and without containment (the admin connection)
+	window := ` and support_tickets.opened_at >= date '2026-05-01' and support_tickets.opened_at < date '2026-06-01' group by accounts.region`
+	from := `select accounts.region as region, count(distinct support_tickets.id) as value from support_tickets join accounts on accounts.id = support_tickets.account_id where `
+	mk := func(id, where string) string {
+		b, _ := json.Marshal(map[string]any{"id": id, "principal": "acme_analyst", "tenant_ids": []string{"acme"}, "release_allowed": true,
+			"timestamp": "2026-06-24T12:00:00Z", "semantic_ir": map[string]any{"metric": "ticket_count", "dimensions": []string{"region"}}, "sql": from + where + window})
+		return string(b)
+	}
+	tcfg := writeScanFixture(t, cfgText+"sql_traces:\n  files: [traces.jsonl]\n", map[string]string{"traces.jsonl": mk("scoped", "accounts.tenant_id in ('acme')") + "\n" + mk("unscoped", "true") + "\n"})
+	code, stdout, stderr = runCLI(t, "scan", "--config", tcfg, "--out", out)
+	data, _ := os.ReadFile(filepath.Join(out, "findings.jsonl"))
+	var ids []string
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var f struct{ ID string }
+		json.Unmarshal([]byte(line), &f)
+		ids = append(ids, f.ID)
+	}
+	if code != 1 || strings.Join(ids, ",") != "tenant_scope_missing_unscoped,uncontained_sql_drift_unscoped" {
+		t.Errorf("traces on PostgreSQL: exit %d, findings %v (%s %s)", code, ids, stderr, data)
+	}
 	code, stdout, stderr = runCLI(t, "doctor", "--config", cfg)
 	if code != 0 {
 		t.Fatalf("doctor exit %d: %s", code, stderr)
@@ -112,7 +139,7 @@ database:
 	if status["database_fixture"] != "wired" || status["rls_policies"] != "wired" {
 		t.Errorf("doctor stack %+v", r.Stack)
 	}
-	if r.DB.Engine != "postgres" || len(r.DB.Tables) != 1 || !r.DB.Tables[0].RLSEnabled || !r.DB.Tables[0].RLSForced ||
+	if r.DB.Engine != "postgres" || len(r.DB.Tables) != 2 || !r.DB.Tables[0].RLSEnabled || !r.DB.Tables[0].RLSForced ||
 		len(r.DB.Tables[0].Policies) != 1 || !strings.Contains(r.DB.Tables[0].Policies[0], "current_setting") ||
 		strings.Join(r.DB.Tables[0].Unindexed, ",") != "tenant_id" {
 		t.Errorf("introspection %+v", r.DB)
@@ -121,7 +148,7 @@ database:
 		t.Fatal(err)
 	}
 	code, _, _ = runCLI(t, "scan", "--config", cfg, "--out", out)
-	data, _ := os.ReadFile(filepath.Join(out, "findings.jsonl"))
+	data, _ = os.ReadFile(filepath.Join(out, "findings.jsonl"))
 	if code != 1 || !strings.Contains(string(data), "postgres_rls_check_failed_acme_sees_acme") || !strings.Contains(string(data), "postgres_state_assertion_failed_no_beta") {
 		t.Errorf("without RLS: exit %d, findings %s", code, data)
 	}
