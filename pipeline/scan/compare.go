@@ -43,7 +43,9 @@ func duckComparer(c *Checker, r *duckRunner) *comparer {
 		return rowKeys(res), nil
 	}
 	return &comparer{c: c, engine: "duckdb", close: r.close,
-		live: func(ctx context.Context, role, tenant, sql string) ([]string, error) { return run(ctx, db.Live, role, tenant, sql) },
+		live: func(ctx context.Context, role, tenant, sql string) ([]string, error) {
+			return run(ctx, db.Live, role, tenant, sql)
+		},
 		bare: func(ctx context.Context, sql string) ([]string, error) { return run(ctx, db.Base, "", "", sql) }}
 }
 
@@ -58,7 +60,9 @@ func pgComparer(c *Checker, app, admin *pgRunner) *comparer {
 		return rowKeys(db.Result{Columns: cols, Rows: rows}), nil
 	}
 	return &comparer{c: c, engine: "postgres", close: func() { app.close(); admin.close() },
-		live: func(ctx context.Context, _, tenant, sql string) ([]string, error) { return keys(app.run(ctx, tenant, sql)) },
+		live: func(ctx context.Context, _, tenant, sql string) ([]string, error) {
+			return keys(app.run(ctx, tenant, sql))
+		},
 		bare: func(ctx context.Context, sql string) ([]string, error) { return keys(admin.run(ctx, "", sql)) }}
 }
 
