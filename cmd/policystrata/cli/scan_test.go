@@ -403,3 +403,24 @@ func TestScanRealDBComparison(t *testing.T) {
 		t.Errorf("findings %v, want %v", ids, want)
 	}
 }
+
+// TestScanRealDBCleanWithoutServer: acceptance case 3 without a server —
+// the reference's real_db_clean config names PostgreSQL schema and seed
+// scripts; with nothing listening the fixture is unavailable, a critical
+// finding, and the gate fails.
+func TestScanRealDBCleanWithoutServer(t *testing.T) {
+	src, err := os.ReadFile(examples + "postgres_dbt/policystrata_real_db_clean.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	traces, _ := os.ReadFile(examples + "postgres_dbt/traces_real_db_clean.jsonl")
+	// a port nothing listens on, whatever the machine runs on 55432
+	cfgText := strings.Replace(string(src), "database:\n", "database:\n  admin_url: postgresql://policystrata@127.0.0.1:9/x\n  app_url: postgresql://policystrata_app@127.0.0.1:9/x\n  startup_timeout_seconds: 2\n", 1)
+	cfg := writeScanFixture(t, cfgText, map[string]string{"traces_real_db_clean.jsonl": string(traces)})
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := runCLI(t, "scan", "--config", cfg, "--out", out)
+	data, _ := os.ReadFile(filepath.Join(out, "findings.jsonl"))
+	if code != 1 || !strings.Contains(string(data), `"id":"postgres_fixture_unavailable"`) || !strings.Contains(string(data), `"severity":"critical"`) {
+		t.Errorf("exit %d: %s %s %s", code, stdout, stderr, data)
+	}
+}
