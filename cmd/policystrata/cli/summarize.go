@@ -180,10 +180,8 @@ func summarizeJSONL(dir string) (trace.Summary, error) {
 	line := 0
 	for sc.Scan() {
 		line++
-		var t trace.Trace
-		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&t); err != nil {
+		t, err := decodeTraceLine(sc.Bytes())
+		if err != nil {
 			return trace.Summary{}, strictyaml.Errorf(path, line, "invalid trace: %v", err)
 		}
 		acc.Add(&t)
@@ -192,4 +190,27 @@ func summarizeJSONL(dir string) (trace.Summary, error) {
 		return trace.Summary{}, strictyaml.Errorf(path, line+1, "read traces: %v", err)
 	}
 	return acc.Summary(), nil
+}
+
+// decodeTraceLine decodes one traces.jsonl line strictly: a single JSON
+// object with known fields and a task id (not null, not an array, nothing
+// after it).
+func decodeTraceLine(b []byte) (trace.Trace, error) {
+	var t trace.Trace
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] != '{' {
+		return t, fmt.Errorf("a trace must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&t); err != nil {
+		return t, err
+	}
+	if dec.More() {
+		return t, fmt.Errorf("data after the trace object")
+	}
+	if t.TaskID == "" {
+		return t, fmt.Errorf("trace has no task_id")
+	}
+	return t, nil
 }
