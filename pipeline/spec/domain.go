@@ -74,6 +74,13 @@ func (d *Domain) validate() error {
 	if p == nil || s == nil || sch == nil || d.State == nil {
 		return strictyaml.Errorf(d.Label, 0, "empty domain file")
 	}
+	// the tenancy block first: every schema check below depends on it
+	switch {
+	case p.Tenancy.Table == "":
+		return strictyaml.Errorf(pf, 0, "missing tenancy block (tenancy.table names the table of tenants)")
+	case sch.Table(p.Tenancy.Table) == nil:
+		return strictyaml.Errorf(pf, p.Tenancy.Lines["table"], "tenancy.table %q is not a table of schema.yaml", p.Tenancy.Table)
+	}
 	// schema
 	seen := map[string]bool{}
 	for _, t := range sch.Tables {
@@ -126,25 +133,23 @@ func (d *Domain) validate() error {
 		}
 	}
 	// policy
-	if sch.Table(p.Tenancy.Table) == nil {
-		return strictyaml.Errorf(pf, 0, "tenancy.table %q is not a table", p.Tenancy.Table)
-	}
-	for _, c := range []string{p.Tenancy.Column, p.Tenancy.LegacyColumn, p.Tenancy.LegacyKey} {
-		if c == "" {
+	tl, cl := p.Tenancy.Lines, p.Calendar.Lines
+	for _, k := range []struct{ key, col string }{{"column", p.Tenancy.Column}, {"legacy_column", p.Tenancy.LegacyColumn}, {"legacy_key", p.Tenancy.LegacyKey}} {
+		if k.col == "" {
 			continue
 		}
-		if err := d.checkColumn(c); err != nil {
-			return strictyaml.Errorf(pf, 0, "tenancy: %v", err)
+		if err := d.checkColumn(k.col); err != nil {
+			return strictyaml.Errorf(pf, tl[k.key], "tenancy.%s: %v", k.key, err)
 		}
 	}
 	if _, err := ParseDate(p.Calendar.AsOf); err != nil {
-		return strictyaml.Errorf(pf, 0, "calendar.as_of: %v", err)
+		return strictyaml.Errorf(pf, cl["as_of"], "calendar.as_of: %v", err)
 	}
 	if p.Calendar.FiscalMonthStartDay < 1 || p.Calendar.FiscalMonthStartDay > 28 {
-		return strictyaml.Errorf(pf, 0, "calendar.fiscal_month_start_day must be 1..28")
+		return strictyaml.Errorf(pf, cl["fiscal_month_start_day"], "calendar.fiscal_month_start_day must be 1..28, got %d", p.Calendar.FiscalMonthStartDay)
 	}
 	if p.Calendar.FiscalYearStartMonth < 1 || p.Calendar.FiscalYearStartMonth > 12 {
-		return strictyaml.Errorf(pf, 0, "calendar.fiscal_year_start_month must be 1..12")
+		return strictyaml.Errorf(pf, cl["fiscal_year_start_month"], "calendar.fiscal_year_start_month must be 1..12, got %d", p.Calendar.FiscalYearStartMonth)
 	}
 	for _, id := range SortedKeys(p.Principals) {
 		pr := p.Principals[id]

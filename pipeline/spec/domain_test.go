@@ -135,7 +135,7 @@ func TestLoadDomainSupportSaaS(t *testing.T) {
 	if d.State.Seed == 0 {
 		t.Errorf("state seed = %d", d.State.Seed)
 	}
-	if d.Policy.Calendar != (spec.Calendar{AsOf: "2026-06-15", FiscalMonthStartDay: 26, FiscalYearStartMonth: 2}) {
+	if c := d.Policy.Calendar; c.AsOf != "2026-06-15" || c.FiscalMonthStartDay != 26 || c.FiscalYearStartMonth != 2 || c.Lines["as_of"] != 10 {
 		t.Errorf("calendar = %+v", d.Policy.Calendar)
 	}
 }
@@ -165,13 +165,13 @@ func TestLoadDomainMutations(t *testing.T) {
 			name:    "principal id differs from its key",
 			changes: []change{{"policy.yaml", "    id: beta_analyst\n", "    id: gamma_analyst\n"}},
 			at:      "    id: gamma_analyst",
-			want:    `dom/policy.yaml:%d: principal "beta_analyst": id must equal its key and be a safe identifier`,
+			want:    `dom/policy.yaml:%d: principal "beta_analyst": id "gamma_analyst" must equal its key and be a safe identifier`,
 		},
 		{
 			name:    "principal key is not a safe id",
 			changes: []change{{"policy.yaml", "  beta_analyst:\n    id: beta_analyst\n", "  ../beta:\n    id: ../beta\n"}},
 			at:      "    id: ../beta",
-			want:    `dom/policy.yaml:%d: principal "../beta": id must equal its key and be a safe identifier`,
+			want:    `dom/policy.yaml:%d: principal "../beta": id "../beta" must equal its key and be a safe identifier`,
 		},
 		{
 			name:    "principal without tenants",
@@ -237,7 +237,7 @@ func TestLoadDomainMutations(t *testing.T) {
 			name:    "metric with an unknown aggregate",
 			changes: []change{{"policy.yaml", "    aggregate: count_distinct\n    measure: support_tickets.id\n    time_column", "    aggregate: median\n    measure: support_tickets.id\n    time_column"}},
 			at:      "expression: count(distinct support_tickets.id)\n",
-			want:    `dom/policy.yaml:%d: metric ticket_count: aggregate must be sum, count, count_distinct or avg`,
+			want:    `dom/policy.yaml:%d: metric ticket_count: aggregate "median" must be sum, count, count_distinct or avg`,
 		},
 		{
 			name:    "metric measure on an unknown column",
@@ -315,7 +315,7 @@ func TestLoadDomainMutations(t *testing.T) {
 			name:    "dimension with an unknown bucket",
 			changes: []change{{"policy.yaml", "    bucket: month\n", "    bucket: week\n"}},
 			at:      "column: date_trunc",
-			want:    `dom/policy.yaml:%d: dimension month: bucket must be month or day`,
+			want:    `dom/policy.yaml:%d: dimension month: bucket "week" must be month or day`,
 		},
 		{
 			name:    "dimension with an unknown role",
@@ -326,22 +326,22 @@ func TestLoadDomainMutations(t *testing.T) {
 		{
 			name:    "fiscal month start day 29",
 			changes: []change{{"policy.yaml", "fiscal_month_start_day: 26", "fiscal_month_start_day: 29"}},
-			want:    `dom/policy.yaml: calendar.fiscal_month_start_day must be 1..28`,
+			want:    `dom/policy.yaml:11: calendar.fiscal_month_start_day must be 1..28, got 29`,
 		},
 		{
 			name:    "fiscal month start day 0",
 			changes: []change{{"policy.yaml", "fiscal_month_start_day: 26", "fiscal_month_start_day: 0"}},
-			want:    `dom/policy.yaml: calendar.fiscal_month_start_day must be 1..28`,
+			want:    `dom/policy.yaml:11: calendar.fiscal_month_start_day must be 1..28, got 0`,
 		},
 		{
 			name:    "fiscal year start month 13",
 			changes: []change{{"policy.yaml", "fiscal_year_start_month: 2", "fiscal_year_start_month: 13"}},
-			want:    `dom/policy.yaml: calendar.fiscal_year_start_month must be 1..12`,
+			want:    `dom/policy.yaml:12: calendar.fiscal_year_start_month must be 1..12, got 13`,
 		},
 		{
 			name:    "as_of not a date",
 			changes: []change{{"policy.yaml", `as_of: "2026-06-15"`, `as_of: "2026-02-30"`}},
-			want:    `dom/policy.yaml: calendar.as_of: invalid date "2026-02-30" (want YYYY-MM-DD)`,
+			want:    `dom/policy.yaml:10: calendar.as_of: invalid date "2026-02-30" (want YYYY-MM-DD)`,
 		},
 		{
 			name:    "unknown calendar field",
@@ -352,12 +352,14 @@ func TestLoadDomainMutations(t *testing.T) {
 		{
 			name:    "tenancy column unknown",
 			changes: []change{{"policy.yaml", "  table: tenants\n  column: accounts.tenant_id\n", "  table: tenants\n  column: accounts.owner\n"}},
-			want:    `dom/policy.yaml: tenancy: unknown column "owner" in accounts.owner`,
+			at:      "column: accounts.owner",
+			want:    `dom/policy.yaml:%d: tenancy.column: unknown column "owner" in accounts.owner`,
 		},
 		{
 			name:    "tenancy legacy key unknown",
 			changes: []change{{"policy.yaml", "  legacy_key: tenants.legacy_id\n", "  legacy_key: tenants.old_id\n"}},
-			want:    `dom/policy.yaml: tenancy: unknown column "old_id" in tenants.old_id`,
+			at:      "legacy_key: tenants.old_id",
+			want:    `dom/policy.yaml:%d: tenancy.legacy_key: unknown column "old_id" in tenants.old_id`,
 		},
 		// schema.yaml
 		{

@@ -42,6 +42,8 @@ type Tenancy struct {
 	// tenant's IANA time zone: time ranges and time buckets of timestamp
 	// columns are then the tenant's local dates.
 	Timezone string `yaml:"timezone"`
+	// Lines holds the line of each key (for messages).
+	Lines map[string]int `yaml:"-"`
 }
 
 // Calendar fixes the evaluation date and the fiscal calendar so time ranges
@@ -55,6 +57,8 @@ type Calendar struct {
 	// FiscalYearStartMonth is the calendar month (1-12) whose fiscal month
 	// opens the fiscal year.
 	FiscalYearStartMonth int `yaml:"fiscal_year_start_month"`
+	// Lines holds the line of each key (for messages).
+	Lines map[string]int `yaml:"-"`
 }
 
 // Principal is a caller: a role and the tenants it may read.

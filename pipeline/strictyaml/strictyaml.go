@@ -2,7 +2,8 @@
 // type or a duplicate key is an error that names the file and line
 // (`path:line: message`), and struct fields named Line (tagged `yaml:"-"`) are
 // filled with the line their value started on so later validation can point
-// back into the file.
+// back into the file; a field Lines map[string]int (tagged `yaml:"-"`) gets
+// the line of each key of the struct's mapping.
 package strictyaml
 
 import (
@@ -265,6 +266,13 @@ func fillLines(n *yaml.Node, v reflect.Value) {
 		}
 		if n.Kind != yaml.MappingNode {
 			return
+		}
+		if f := v.FieldByName("Lines"); f.IsValid() && f.CanSet() && f.Type() == reflect.TypeOf(map[string]int{}) {
+			lines := map[string]int{}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				lines[n.Content[i].Value] = n.Content[i].Line
+			}
+			f.Set(reflect.ValueOf(lines))
 		}
 		t := v.Type()
 		byName := map[string]int{}
