@@ -107,6 +107,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		return nil, err
 	}
+	if err := checkPrincipalTenants(cfg.Domain, st); err != nil {
+		return nil, err
+	}
 	ev := &evaluate.Evaluator{Domain: cfg.Domain, Oracle: oracle.New(cfg.Domain, st), StateSeed: cfg.Source.StateSeed()}
 	engs, err := openEngines(ctx, cfg, st, ev)
 	if err != nil {

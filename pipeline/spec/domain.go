@@ -190,6 +190,9 @@ func (d *Domain) validate() error {
 		if sch.Table(m.Table) == nil {
 			return strictyaml.Errorf(pf, m.Line, "metric %s: unknown table %q", name, m.Table)
 		}
+		if m.Cost < 0 {
+			return strictyaml.Errorf(pf, m.Line, "metric %s: cost %d must not be negative", name, m.Cost)
+		}
 		switch m.Aggregate {
 		case "sum", "count", "count_distinct", "avg":
 		default:
@@ -224,6 +227,9 @@ func (d *Domain) validate() error {
 	}
 	for _, name := range SortedKeys(p.Dimensions) {
 		dm := p.Dimensions[name]
+		if dm != nil && dm.Cost < 0 {
+			return strictyaml.Errorf(pf, dm.Line, "dimension %s: cost %d must not be negative", name, dm.Cost)
+		}
 		switch {
 		case dm.Bucket != "":
 			if dm.Bucket != "month" && dm.Bucket != "day" {
