@@ -182,6 +182,9 @@ func (s *Suite) checkCommon(line int, mutation, principal string, q spec.Semanti
 	if q.Limit < 0 {
 		return strictyaml.Errorf(p, line, "semantic_query.limit must not be negative")
 	}
+	if err := s.checkNames(line, q); err != nil {
+		return err
+	}
 	if err := checkVersions(p, line, versions); err != nil {
 		return err
 	}

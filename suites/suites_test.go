@@ -393,8 +393,8 @@ func TestParseErrors(t *testing.T) {
 		},
 		{
 			name: "duplicate explicit ids",
-			src: "tasks:\n  - {id: a, principal: acme_analyst, mutation: none, semantic_query: {metric: m}}\n" +
-				"  - {id: a, principal: acme_analyst, mutation: none, semantic_query: {metric: m}}\n",
+			src: "tasks:\n  - {id: a, principal: acme_analyst, mutation: none, semantic_query: {metric: ticket_count}}\n" +
+				"  - {id: a, principal: acme_analyst, mutation: none, semantic_query: {metric: ticket_count}}\n",
 			want: `s.yaml:3: duplicate task id "a" (first at line 2)`,
 		},
 		{

@@ -1,0 +1,44 @@
+package suites
+
+import (
+	"strings"
+
+	"github.com/policystrata/policystrata/pipeline/spec"
+	"github.com/policystrata/policystrata/pipeline/strictyaml"
+)
+
+// checkNames refuses a semantic query of a suite file that names a metric
+// (or alias), dimension, filter or time range the domain's policy does not
+// define: a typo there would silently turn a task into a denied request
+// that measures nothing. (Generated adversarial controls make unknown
+// names on purpose; they do not come from files.)
+func (s *Suite) checkNames(line int, q spec.SemanticQuery) error {
+	p, pol := s.Path, s.domain.Policy
+	known := false
+	for name, m := range pol.Metrics {
+		if name == q.Metric {
+			known = true
+			break
+		}
+		for _, a := range m.Aliases {
+			known = known || a == q.Metric
+		}
+	}
+	if !known {
+		return strictyaml.Errorf(p, line, "semantic_query.metric %q is not a metric or alias of the policy (known: %s)", q.Metric, strings.Join(spec.SortedKeys(pol.Metrics), ", "))
+	}
+	for _, d := range q.Dimensions {
+		if pol.Dimensions[d] == nil {
+			return strictyaml.Errorf(p, line, "semantic_query.dimensions: %q is not a dimension of the policy (known: %s)", d, strings.Join(spec.SortedKeys(pol.Dimensions), ", "))
+		}
+	}
+	for _, f := range spec.SortedKeys(q.Filters) {
+		if pol.Dimensions[f] == nil {
+			return strictyaml.Errorf(p, line, "semantic_query.filters: %q is not a dimension of the policy (known: %s)", f, strings.Join(spec.SortedKeys(pol.Dimensions), ", "))
+		}
+	}
+	if q.TimeRange != "" && !spec.KnownTimeRange(q.TimeRange) {
+		return strictyaml.Errorf(p, line, "semantic_query.time_range %q is not a known time range", q.TimeRange)
+	}
+	return nil
+}
