@@ -193,6 +193,9 @@ func (d *Domain) validate() error {
 		if m.Cost < 0 {
 			return strictyaml.Errorf(pf, m.Line, "metric %s: cost %d must not be negative", name, m.Cost)
 		}
+		if err := sch.checkExpression(m.Expression); err != nil {
+			return strictyaml.Errorf(pf, m.Line, "metric %s: %v", name, err)
+		}
 		switch m.Aggregate {
 		case "sum", "count", "count_distinct", "avg":
 		default:

@@ -410,7 +410,7 @@ principals:
 roles:
   r: {allowed_metrics: [n], allowed_time_ranges: [last_month], max_rows: 10, max_cost: 10}
 metrics:
-  n: {table: tickets, allowed_roles: [r], cost: 1, aggregate: count, measure: tickets.id, time_column: tickets.opened}
+  n: {expression: count(tickets.id), table: tickets, allowed_roles: [r], cost: 1, aggregate: count, measure: tickets.id, time_column: tickets.opened}
 `
 	schema := `tables:
   - name: tenants
