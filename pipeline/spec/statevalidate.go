@@ -2,9 +2,13 @@ package spec
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
+
+// placeholderRE finds the {name} placeholders of a template generator.
+var placeholderRE = regexp.MustCompile(`\{([A-Za-z0-9_]*)\}`)
 
 // validateGenerator checks one column generator of table t in state.yaml:
 // exactly one kind, and the kind's arguments in range (shares in [0, 1],
@@ -103,6 +107,12 @@ func (sch *Schema) validateGenerator(t *Table, col string, g *Generator) string 
 		}
 		if g.RatioOf.Max < g.RatioOf.Min {
 			return fmt.Sprintf("column %s: ratio_of needs min <= max", col)
+		}
+	case "template":
+		for _, m := range placeholderRE.FindAllStringSubmatch(g.Template, -1) {
+			if m[1] != "n" && t.Column(m[1]) == nil {
+				return fmt.Sprintf("column %s: template placeholder {%s} is neither {n} nor a column of %s", col, m[1], t.Name)
+			}
 		}
 	case "ref":
 		rt, rc, err := SplitQualified(g.Ref)
