@@ -56,6 +56,11 @@ func Execute(ctx context.Context, root *cobra.Command, args []string, stdout, st
 	if errors.As(err, &code) {
 		return int(code)
 	}
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		// the run was interrupted (the caller reports the signal): the
+		// cancellation is not an error of its own
+		return Failure
+	}
 	if opt.Print != nil {
 		opt.Print(stderr, err)
 	} else {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 
@@ -53,5 +54,21 @@ func TestExecute(t *testing.T) {
 				t.Error("flag error printed nothing")
 			}
 		})
+	}
+}
+
+// An error that is only the context's cancellation (an interrupted run) is
+// not printed; the same error with a live context is.
+func TestExecuteCancelledIsSilent(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	wrapped := fmt.Errorf("evaluate: %w", context.Canceled)
+	var errb bytes.Buffer
+	if got := Execute(ctx, root(wrapped), nil, io.Discard, &errb, Options{}); got != Failure || errb.Len() != 0 {
+		t.Errorf("cancelled: exit %d, stderr %q; want 1 and nothing", got, errb.String())
+	}
+	errb.Reset()
+	if got := Execute(context.Background(), root(wrapped), nil, io.Discard, &errb, Options{}); got != Failure || errb.String() != "error: evaluate: context canceled\n" {
+		t.Errorf("live context: exit %d, stderr %q", got, errb.String())
 	}
 }
