@@ -108,18 +108,18 @@ func SweepPostgres(ctx context.Context, dsn string) (SweepReport, error) {
 			rep.Live = append(rep.Live, suffix)
 			continue
 		}
-		drop := func(kind, name string) {
-			if _, err := conn.Exec(ctx, "DROP "+kind+" IF EXISTS "+quoteIdent(name)+map[bool]string{true: " CASCADE"}[kind == "SCHEMA"]); err != nil {
+		drop := func(name, stmt string) {
+			if _, err := conn.Exec(ctx, stmt); err != nil {
 				rep.Failed[name] = err.Error()
 				return
 			}
 			rep.Dropped = append(rep.Dropped, name)
 		}
 		for _, s := range schemas[suffix] {
-			drop("SCHEMA", s)
+			drop(s, "DROP SCHEMA IF EXISTS "+quoteIdent(s)+" CASCADE")
 		}
 		for _, r := range roles[suffix] {
-			drop("ROLE", r)
+			drop(r, "DROP ROLE IF EXISTS "+quoteIdent(r))
 		}
 		if _, err := conn.Exec(ctx, "SELECT pg_advisory_unlock($1)", key); err != nil {
 			return rep, fmt.Errorf("sweep postgres: %w", err)

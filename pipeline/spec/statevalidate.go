@@ -50,15 +50,6 @@ func (sch *Schema) validateGenerator(t *Table, col string, g *Generator) string 
 	if (len(g.Boundaries) > 0 || g.BoundaryShare != 0) && g.DateBetween == nil {
 		return fmt.Sprintf("column %s: boundaries and boundary_share belong to a date_between generator", col)
 	}
-	date := func(s string) (time.Time, string) {
-		d, err := time.Parse("2006-01-02", s)
-		if err != nil {
-			if d, err = time.Parse(time.RFC3339, s); err != nil {
-				return d, fmt.Sprintf("column %s: invalid date %q (want a real YYYY-MM-DD date or an RFC 3339 time)", col, s)
-			}
-		}
-		return d, ""
-	}
 	switch kinds[0] {
 	case "choice":
 		if len(g.Choice) == 0 {
@@ -74,20 +65,24 @@ func (sch *Schema) validateGenerator(t *Table, col string, g *Generator) string 
 		if len(g.DateBetween) != 2 {
 			return fmt.Sprintf("column %s: date_between needs [first, last]", col)
 		}
-		lo, m := date(g.DateBetween[0])
-		if m != "" {
-			return m
+		// the range is two dates (spec.ParseDate, as the generator reads
+		// them); boundaries may also be RFC 3339 instants (timestamp columns)
+		lo, err := ParseDate(g.DateBetween[0])
+		if err != nil {
+			return fmt.Sprintf("column %s: date_between: %v", col, err)
 		}
-		hi, m := date(g.DateBetween[1])
-		if m != "" {
-			return m
+		hi, err := ParseDate(g.DateBetween[1])
+		if err != nil {
+			return fmt.Sprintf("column %s: date_between: %v", col, err)
 		}
 		if hi.Before(lo) {
 			return fmt.Sprintf("column %s: date_between: %s is after %s", col, g.DateBetween[0], g.DateBetween[1])
 		}
 		for _, b := range g.Boundaries {
-			if _, m := date(b); m != "" {
-				return m
+			if _, err := ParseDate(b); err != nil {
+				if _, err := time.Parse(time.RFC3339, b); err != nil {
+					return fmt.Sprintf("column %s: boundary %q is neither a YYYY-MM-DD date nor an RFC 3339 time", col, b)
+				}
 			}
 		}
 	case "lookup":

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -155,7 +156,7 @@ func TestBadInputCorpus(t *testing.T) {
 				errorf("stderr %q does not contain %q", stderr, want)
 			}
 			if tc.Line > 0 {
-				re := regexp.MustCompile(regexp.QuoteMeta(tc.File) + ":" + regexp.QuoteMeta(itoa(tc.Line)) + ": ")
+				re := regexp.MustCompile(regexp.QuoteMeta(tc.File) + ":" + regexp.QuoteMeta(strconv.Itoa(tc.Line)) + ": ")
 				if !re.MatchString(stderr) {
 					errorf("stderr %q does not locate %s:%d", stderr, tc.File, tc.Line)
 				}
@@ -166,13 +167,4 @@ func TestBadInputCorpus(t *testing.T) {
 			}
 		})
 	}
-}
-
-func itoa(n int) string {
-	b := []byte{}
-	for n > 0 || len(b) == 0 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-	}
-	return string(b)
 }

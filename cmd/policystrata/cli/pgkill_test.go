@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/policystrata/policystrata/pipeline/pgtest"
+	"github.com/policystrata/policystrata/pipeline/spec"
 )
 
 // runSuffixes lists the run suffixes of the ps_<12 hex> schemas and roles
@@ -144,15 +145,7 @@ func TestKilledPostgresRunIsCleaned(t *testing.T) {
 			t.Fatalf("next run: %v\n%s", err, res)
 		}
 		if left := runSuffixes(t, dsn); left[suffix] {
-			t.Errorf("the next run left run %s behind (left: %v)", suffix, strings.Join(keys(left), " "))
+			t.Errorf("the next run left run %s behind (left: %v)", suffix, strings.Join(spec.SortedKeys(left), " "))
 		}
 	})
-}
-
-func keys(m map[string]bool) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
