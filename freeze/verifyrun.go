@@ -15,6 +15,7 @@ import (
 	"sort"
 
 	"github.com/policystrata/policystrata/analysis/dataset"
+	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/run"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/strictyaml"
@@ -183,8 +184,8 @@ func reexecute(ctx context.Context, dir string, d *spec.Domain, src suites.Sourc
 	if engine == "" {
 		engine = "duckdb"
 	}
-	if engine != "duckdb" {
-		return fmt.Errorf("re-execute: verify-run re-executes DuckDB runs only (this run used %s)", engine)
+	if engine != db.EngineDuckDB && engine != db.EngineSQLite {
+		return fmt.Errorf("re-execute: verify-run re-executes runs of the embedded engines only (this run used %s)", engine)
 	}
 	if _, err := run.Run(ctx, run.Config{Domain: d, Source: sampledSource{src, ids}, Out: out, Workers: 1,
 		Minimize: !opt.NoMinimize, ProbeStates: opt.ProbeStates, NoAimedStates: opt.NoAimedStates, Engine: engine}); err != nil {
