@@ -25,8 +25,10 @@ import (
 // oracle computed for each row); live views filter rows by the same
 // ownership predicates as the other engines, bound to a per-connection
 // temp table holding the session's tenants, and expose only the role's
-// granted columns. Every connection runs with query_only on, except while
-// WithState restricts it inside a savepoint it rolls back.
+// granted columns. A connection serves one namespace and one tenant set
+// (so nothing rebinds a session between statements). Every connection runs
+// with query_only on, except while WithState restricts it inside a
+// savepoint it rolls back.
 //
 // SQL is parsed with DuckDB's parser, as on every engine, and adapted to
 // SQLite's dialect by sqliteDialect.
@@ -151,10 +153,12 @@ func sqliteValue(typ string, v any) any {
 	return v
 }
 
-// namespace identifies the views a connection holds.
+// namespace identifies the views a connection holds and the tenants they
+// are bound to.
 type namespace struct {
 	mode              Mode
 	containment, role string
+	tenants           string
 }
 
 // storageSQL renders the statements creating the storage tables.

@@ -21,6 +21,8 @@ import (
 //	CAST(c AS VARCHAR)           for a boolean column c: 'true' or 'false'
 //	                             (SQLite stores booleans as 0 and 1);
 //	                             otherwise CAST(e AS TEXT)
+//	ORDER BY e [ASC|DESC]        ORDER BY e [ASC|DESC] NULLS LAST (DuckDB's
+//	                             default order; SQLite's puts NULL first)
 //
 // Functions of both dialects that SQLite lacks are registered on every
 // connection (sqlite_funcs.go). Anything else SQLite does not support is
@@ -116,7 +118,7 @@ func newSQLiteDialect(d *spec.Domain) *sqliteDialect {
 
 // adapt rewrites text for SQLite.
 func (a *sqliteDialect) adapt(text string) string {
-	toks := lexSQL(text)
+	toks := nullsLast(lexSQL(text))
 	var b strings.Builder
 	b.Grow(len(text) + 16)
 	a.write(&b, toks)
@@ -184,7 +186,7 @@ func (a *sqliteDialect) writeCast(b *strings.Builder, toks []sqlToken, i int) (i
 				inner := toks[open+1 : as]
 				var ib strings.Builder
 				a.write(&ib, inner)
-				expr := ib.String()
+				expr := strings.TrimSpace(ib.String())
 				switch strings.Join(typ, " ") {
 				case "DATE":
 					fmt.Fprintf(b, "date(%s)", expr)
@@ -192,8 +194,7 @@ func (a *sqliteDialect) writeCast(b *strings.Builder, toks []sqlToken, i int) (i
 					fmt.Fprintf(b, "datetime(%s)", expr)
 				case "VARCHAR", "TEXT", "STRING":
 					if a.isBooleanColumn(inner) {
-						e := strings.TrimSpace(expr)
-						fmt.Fprintf(b, "(CASE WHEN %s IS NULL THEN NULL WHEN %s THEN 'true' ELSE 'false' END)", e, e)
+						fmt.Fprintf(b, "(CASE WHEN %s IS NULL THEN NULL WHEN %s THEN 'true' ELSE 'false' END)", expr, expr)
 					} else {
 						fmt.Fprintf(b, "CAST(%s AS TEXT)", expr)
 					}
@@ -222,4 +223,66 @@ func (a *sqliteDialect) isBooleanColumn(toks []sqlToken) bool {
 		return false
 	}
 	return a.booleans[strings.ToLower(words[0].text)]
+}
+
+// isWord reports whether t is the keyword kw.
+func isWord(t sqlToken, kw string) bool { return t.kind == 'w' && strings.EqualFold(t.text, kw) }
+
+// nullsLast appends NULLS LAST to every ORDER BY item that does not say
+// where NULLs go.
+func nullsLast(toks []sqlToken) []sqlToken {
+	out := make([]sqlToken, 0, len(toks)+4)
+	// stack of ORDER BY lists open at each parenthesis depth
+	depth := 0
+	open := map[int]bool{}
+	itemHasNulls := map[int]bool{}
+	end := func(d int) {
+		if open[d] && !itemHasNulls[d] {
+			// before trailing whitespace
+			i := len(out)
+			for i > 0 && out[i-1].kind == ' ' {
+				i--
+			}
+			out = append(out[:i], append([]sqlToken{{" NULLS LAST", 'w'}}, out[i:]...)...)
+		}
+		itemHasNulls[d] = false
+	}
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch {
+		case t.text == "(":
+			depth++
+		case t.text == ")":
+			if open[depth] {
+				end(depth)
+				open[depth] = false
+			}
+			depth--
+		case t.text == "," && open[depth]:
+			end(depth)
+		case t.text == ";" && open[depth]:
+			end(depth)
+			open[depth] = false
+		case isWord(t, "NULLS") && open[depth]:
+			itemHasNulls[depth] = true
+		case open[depth] && (isWord(t, "LIMIT") || isWord(t, "OFFSET") || isWord(t, "UNION") || isWord(t, "EXCEPT") || isWord(t, "INTERSECT") || isWord(t, "ROWS") || isWord(t, "RANGE") || isWord(t, "GROUPS")):
+			end(depth)
+			open[depth] = false
+		case isWord(t, "BY"):
+			j := len(out) - 1
+			for j >= 0 && out[j].kind == ' ' {
+				j--
+			}
+			if j >= 0 && isWord(out[j], "ORDER") {
+				out = append(out, t)
+				open[depth], itemHasNulls[depth] = true, false
+				continue
+			}
+		}
+		out = append(out, t)
+	}
+	if open[depth] {
+		end(depth)
+	}
+	return out
 }

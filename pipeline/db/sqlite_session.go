@@ -28,8 +28,6 @@ type sqliteSession struct {
 type nsConn struct {
 	db   *sql.DB
 	conn *sql.Conn
-	// tenants is the tenant list the connection's ps_tenants holds
-	tenants string
 	// restricted is the tag of the restriction applied in the open
 	// savepoint ("" when none)
 	restricted string
@@ -49,8 +47,16 @@ func (s *sqliteSession) Close() error {
 	return first
 }
 
-// conn returns ns's connection, loading its database on first use.
-func (s *sqliteSession) conn(ctx context.Context, ns namespace) (*nsConn, error) {
+// conn returns the connection of ns bound to tenants (ignored in the base
+// namespace), loading its database on first use: a connection per
+// namespace and tenant set, so no statement ever rebinds a session.
+func (s *sqliteSession) conn(ctx context.Context, ns namespace, tenants []string) (*nsConn, error) {
+	if ns.mode != Base {
+		if err := checkTenants(tenants); err != nil {
+			return nil, err
+		}
+		ns.tenants = strings.Join(tenants, "\x00")
+	}
 	if c, ok := s.conns[ns]; ok {
 		return c, nil
 	}
@@ -90,45 +96,22 @@ func (s *sqliteSession) conn(ctx context.Context, ns namespace) (*nsConn, error)
 			return fail(fmt.Errorf("%s: %w", firstLine(stmt), err))
 		}
 	}
+	if ns.mode != Base {
+		args := make([]any, len(tenants))
+		marks := make([]string, len(tenants))
+		for i, t := range tenants {
+			args[i], marks[i] = t, "(?)"
+		}
+		if _, err := conn.ExecContext(ctx, "INSERT OR IGNORE INTO temp.ps_tenants VALUES "+strings.Join(marks, ", "), args...); err != nil {
+			return fail(err)
+		}
+	}
 	if _, err := conn.ExecContext(ctx, "PRAGMA query_only = ON"); err != nil {
 		return fail(err)
 	}
-	s.e.stats.add(StatLoad, len(stmts)+2, time.Since(start))
+	s.e.stats.add(StatLoad, len(stmts)+3, time.Since(start))
 	s.conns[ns] = c
 	return c, nil
-}
-
-// bind makes c's tenants table hold tenants.
-func (s *sqliteSession) bind(ctx context.Context, c *nsConn, tenants []string) error {
-	if err := checkTenants(tenants); err != nil {
-		return err
-	}
-	key := strings.Join(tenants, "\x00")
-	if c.tenants == key {
-		return nil
-	}
-	start := time.Now()
-	stmts := []string{"PRAGMA query_only = OFF", "DELETE FROM temp.ps_tenants"}
-	args := make([]any, 0, len(tenants))
-	marks := make([]string, 0, len(tenants))
-	for _, t := range tenants {
-		args = append(args, t)
-		marks = append(marks, "(?)")
-	}
-	for _, stmt := range stmts {
-		if _, err := c.conn.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("configure session: %w", err)
-		}
-	}
-	if _, err := c.conn.ExecContext(ctx, "INSERT OR IGNORE INTO temp.ps_tenants VALUES "+strings.Join(marks, ", "), args...); err != nil {
-		return fmt.Errorf("configure session: %w", err)
-	}
-	if _, err := c.conn.ExecContext(ctx, "PRAGMA query_only = ON"); err != nil {
-		return fmt.Errorf("configure session: %w", err)
-	}
-	s.e.stats.add(StatConfigure, 4, time.Since(start))
-	c.tenants = key
-	return nil
 }
 
 // Run executes e.SQL in its namespace (memoized: the database is read-only).
@@ -141,14 +124,9 @@ func (s *sqliteSession) run(ctx context.Context, e Exec) (Result, error) {
 	if e.Mode == Live {
 		ns.containment, ns.role = e.Containment, e.Role
 	}
-	c, err := s.conn(ctx, ns)
+	c, err := s.conn(ctx, ns, e.Tenants)
 	if err != nil {
 		return Result{}, err
-	}
-	if e.Mode != Base {
-		if err := s.bind(ctx, c, e.Tenants); err != nil {
-			return Result{}, err
-		}
 	}
 	if err := s.applyRestriction(ctx, c); err != nil {
 		return Result{}, err
@@ -239,18 +217,18 @@ func sqliteCell(v any, declared bool) string {
 
 // Visible reports the rows and columns of table visible to a live session.
 func (s *sqliteSession) Visible(ctx context.Context, containment, role string, tenants []string, table string) (Visibility, error) {
-	return probeVisibility(ctx, s.e.visible, s.e.domain, s, containment, role, tenants, table, s.columnsOf(containment, role))
+	return probeVisibility(ctx, s.e.visible, s.e.domain, s, containment, role, tenants, table, s.columnsOf(containment, role, tenants))
 }
 
 // columnsOf reads the columns of a live namespace's view from SQLite's
 // catalog.
-func (s *sqliteSession) columnsOf(containment, role string) grantedColumnsFunc {
+func (s *sqliteSession) columnsOf(containment, role string, tenants []string) grantedColumnsFunc {
 	return func(ctx context.Context, t *spec.Table) ([]string, error) {
 		key := "columns\x00" + containment + "\x00" + role + "\x00" + t.Name
 		if v, ok := s.e.parses.get(key); ok {
 			return append([]string{}, v.([]string)...), nil
 		}
-		c, err := s.conn(ctx, namespace{mode: Live, containment: containment, role: role})
+		c, err := s.conn(ctx, namespace{mode: Live, containment: containment, role: role}, tenants)
 		if err != nil {
 			return nil, err
 		}
@@ -366,8 +344,7 @@ func (s *sqliteSession) WithState(ctx context.Context, st *state.State, fn func(
 			if c.restricted == "" {
 				continue
 			}
-			// the tenants bound inside the savepoint are rolled back too
-			c.restricted, c.tenants = "", ""
+			c.restricted = ""
 			bg := context.WithoutCancel(ctx)
 			for _, stmt := range []string{"ROLLBACK TO ps_restrict", "RELEASE ps_restrict", "PRAGMA query_only = ON"} {
 				if _, e := c.conn.ExecContext(bg, stmt); e != nil && err == nil {
@@ -445,7 +422,7 @@ func (r *sqliteRestricted) Run(ctx context.Context, e Exec) (Result, error) {
 }
 
 func (r *sqliteRestricted) Visible(ctx context.Context, containment, role string, tenants []string, table string) (Visibility, error) {
-	return probeVisibility(ctx, prefixed{r.s.e.visible, r.tag}, r.s.e.domain, r, containment, role, tenants, table, r.s.columnsOf(containment, role))
+	return probeVisibility(ctx, prefixed{r.s.e.visible, r.tag}, r.s.e.domain, r, containment, role, tenants, table, r.s.columnsOf(containment, role, tenants))
 }
 
 func (r *sqliteRestricted) Inspect(ctx context.Context, sql string) (SQLInfo, error) {
