@@ -1,0 +1,169 @@
+package ablations
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/policystrata/policystrata/domains"
+	"github.com/policystrata/policystrata/pipeline/detect"
+	"github.com/policystrata/policystrata/pipeline/evaluate"
+	"github.com/policystrata/policystrata/pipeline/measure"
+	"github.com/policystrata/policystrata/pipeline/observe"
+	"github.com/policystrata/policystrata/pipeline/oracle"
+	"github.com/policystrata/policystrata/pipeline/spec"
+	"github.com/policystrata/policystrata/pipeline/state"
+	"github.com/policystrata/policystrata/pipeline/trace"
+)
+
+// rec is what a re-run reads of one trace.
+type rec struct {
+	TaskID       string                  `json:"task_id"`
+	Domain       string                  `json:"domain"`
+	Principal    string                  `json:"principal"`
+	Intent       spec.SemanticQuery      `json:"semantic_ir"`
+	Status       string                  `json:"accounting_status"`
+	Class        string                  `json:"witness_class"`
+	Localized    string                  `json:"localized_surface"`
+	Findings     []detect.Finding        `json:"findings"`
+	Layers       *observe.Layers         `json:"layer_outputs"`
+	Measured     *observe.Measurements   `json:"measured"`
+	Probes       []trace.ProbeSummary    `json:"probes"`
+	RefDigest    dbRef                   `json:"db_result"`
+	WitnessPath  string                  `json:"witness_path"`
+	Proof        *trace.EquivalenceProof `json:"equivalence_proof"`
+	KillingState *trace.StateRef         `json:"killing_state"`
+	Minimization *trace.Minimization     `json:"minimization"`
+}
+
+type dbRef struct {
+	ReferenceDigest string `json:"reference_digest"`
+}
+
+func decode(line []byte) (*rec, error) {
+	var r rec
+	if err := json.Unmarshal(line, &r); err != nil {
+		return nil, fmt.Errorf("decode trace: %w", err)
+	}
+	return &r, nil
+}
+
+// outcome is one detection's verdict on a trace.
+type outcome struct {
+	class, surface string
+}
+
+func (o outcome) caught() bool { return o.class != detect.Clean }
+
+// rerunResult is the full detector and every ablation re-run on one trace.
+type rerunResult struct {
+	full outcome
+	// ablated is in All() order.
+	ablated []outcome
+	// reproduced: the full re-run gives the stored findings, and the
+	// re-derived reference answer has the stored digest.
+	reproduced bool
+}
+
+// rerun runs the detector on t's stored observation with the oracle's
+// verdict re-derived by o: once whole, once per ablation.
+func rerun(t *rec, o *oracle.Oracle) rerunResult {
+	obs := observe.Observation{Principal: t.Principal, Intent: t.Intent, Layers: *t.Layers}
+	if t.Measured != nil {
+		obs.Measured = *t.Measured
+	}
+	var probed []string
+	for _, p := range t.Probes {
+		probed = append(probed, p.Table)
+	}
+	obs.Verdict = measure.Verdict(o, t.Principal, t.Intent, probed)
+	refOK := t.RefDigest.ReferenceDigest == ""
+	if ref := obs.Verdict.Reference; ref != nil {
+		refOK = detect.RowsDigest(ref.Rows) == t.RefDigest.ReferenceDigest
+		// the trace keeps at most MaxRowsInTrace rows of every result the
+		// reference is compared with: compare like with like
+		if len(ref.Rows) > evaluate.MaxRowsInTrace {
+			cut := *ref
+			cut.Rows = ref.Rows[:evaluate.MaxRowsInTrace]
+			obs.Verdict.Reference = &cut
+		}
+	}
+	var probes []detect.Finding
+	for _, f := range t.Findings {
+		if isProbeFinding(f) {
+			probes = append(probes, f)
+		}
+	}
+	run := func(off detect.Part) ([]detect.Finding, outcome) {
+		fs := detect.DetectWithout(obs, off, detect.PartContainmentProbes).Findings
+		if off != detect.PartContainmentProbes {
+			fs = withProbes(fs, probes)
+		}
+		c, s := Localize(fs)
+		return fs, outcome{c, s}
+	}
+	var r rerunResult
+	var full []detect.Finding
+	full, r.full = run("")
+	r.reproduced = refOK && slices.Equal(full, t.Findings) && r.full.class == t.Class && r.full.surface == t.Localized
+	for _, a := range all {
+		_, oc := run(a.Part)
+		r.ablated = append(r.ablated, oc)
+	}
+	return r
+}
+
+// oracles re-derives each run's oracle from its metadata: the domain (a
+// built-in one, or one given), checked against the fixture hashes the run
+// recorded, and the state generated from the run's state seed.
+type oracles struct {
+	domains map[string]*spec.Domain
+	byRun   map[string]*oracle.Oracle
+}
+
+type runMeta struct {
+	Domain        string            `json:"domain"`
+	StateSeed     *uint64           `json:"state_seed"`
+	FixtureHashes map[string]string `json:"fixture_hashes"`
+}
+
+func (c *oracles) forRun(run, dir string) (*oracle.Oracle, error) {
+	if o, ok := c.byRun[run]; ok {
+		return o, nil
+	}
+	if dir == "" {
+		return nil, fmt.Errorf("%s: re-running the detector needs the run directory (metadata.json: domain and state seed), not a bare Parquet file", run)
+	}
+	mp := filepath.Join(dir, "metadata.json")
+	b, err := os.ReadFile(mp)
+	if err != nil {
+		// a directory of shards keeps its metadata beside the shards
+		return nil, fmt.Errorf("%s: re-running the detector needs the run's metadata.json: %w", run, err)
+	}
+	var md runMeta
+	if err := json.Unmarshal(b, &md); err != nil {
+		return nil, fmt.Errorf("%s: invalid metadata: %w", mp, err)
+	}
+	if md.StateSeed == nil {
+		return nil, fmt.Errorf("%s: metadata records no state_seed", mp)
+	}
+	d := c.domains[md.Domain]
+	if d == nil {
+		if d, err = domains.Load(md.Domain); err != nil {
+			return nil, fmt.Errorf("%s: domain %q is not built in: pass its directory (--domain-path): %w", mp, md.Domain, err)
+		}
+	}
+	if !maps.Equal(md.FixtureHashes, d.Hashes) {
+		return nil, fmt.Errorf("%s: the run's domain files differ from domain %s's (fixture_hashes): the oracle cannot be re-derived", mp, md.Domain)
+	}
+	st, err := state.GenerateSeed(d, *md.StateSeed)
+	if err != nil {
+		return nil, fmt.Errorf("%s: generate state: %w", mp, err)
+	}
+	o := oracle.New(d, st)
+	c.byRun[run] = o
+	return o, nil
+}
