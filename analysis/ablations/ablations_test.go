@@ -69,6 +69,7 @@ func TestNoAblationIsANoOp(t *testing.T) {
 		t.Errorf("full detector kills %d of %d seeded mutants", r.Full.Killed.K, r.Mutants)
 	}
 	for _, row := range r.Rows {
+		t.Logf("%s: killed %d/%d, lost %d, moved %d, fp %d", row.Name, row.Killed.K, row.Killed.N, row.Lost, row.Moved, row.FalsePositives.K)
 		if row.Lost == 0 && row.Moved == 0 {
 			t.Errorf("%s changes nothing on the seeded suites", row.Name)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/policystrata/policystrata/pipeline/oracle"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/state"
+	"github.com/policystrata/policystrata/pipeline/strictyaml"
 	"github.com/policystrata/policystrata/pipeline/trace"
 )
 
@@ -135,33 +136,32 @@ func (c *oracles) forRun(run, dir string) (*oracle.Oracle, error) {
 		return o, nil
 	}
 	if dir == "" {
-		return nil, fmt.Errorf("%s: re-running the detector needs the run directory (metadata.json: domain and state seed), not a bare Parquet file", run)
+		return nil, strictyaml.Errorf(run, 0, "re-running the detector needs the run directory (metadata.json: domain and state seed), not a bare Parquet file")
 	}
 	mp := filepath.Join(dir, "metadata.json")
 	b, err := os.ReadFile(mp)
 	if err != nil {
-		// a directory of shards keeps its metadata beside the shards
-		return nil, fmt.Errorf("%s: re-running the detector needs the run's metadata.json: %w", run, err)
+		return nil, strictyaml.Errorf(mp, 0, "re-running the detector needs the run's metadata (domain and state seed): %v", err)
 	}
 	var md runMeta
 	if err := json.Unmarshal(b, &md); err != nil {
-		return nil, fmt.Errorf("%s: invalid metadata: %w", mp, err)
+		return nil, strictyaml.Errorf(mp, 0, "invalid metadata: %v", err)
 	}
 	if md.StateSeed == nil {
-		return nil, fmt.Errorf("%s: metadata records no state_seed", mp)
+		return nil, strictyaml.Errorf(mp, 0, "metadata records no state_seed")
 	}
 	d := c.domains[md.Domain]
 	if d == nil {
 		if d, err = domains.Load(md.Domain); err != nil {
-			return nil, fmt.Errorf("%s: domain %q is not built in: pass its directory (--domain-path): %w", mp, md.Domain, err)
+			return nil, strictyaml.Errorf(mp, 0, "domain %q is not built in: pass its directory (--domain-path)", md.Domain)
 		}
 	}
 	if !maps.Equal(md.FixtureHashes, d.Hashes) {
-		return nil, fmt.Errorf("%s: the run's domain files differ from domain %s's (fixture_hashes): the oracle cannot be re-derived", mp, md.Domain)
+		return nil, strictyaml.Errorf(mp, 0, "the run's domain files differ from domain %s's (fixture_hashes): the oracle cannot be re-derived", md.Domain)
 	}
 	st, err := state.GenerateSeed(d, *md.StateSeed)
 	if err != nil {
-		return nil, fmt.Errorf("%s: generate state: %w", mp, err)
+		return nil, fmt.Errorf("generate state of %s: %w", run, err)
 	}
 	o := oracle.New(d, st)
 	c.byRun[run] = o
