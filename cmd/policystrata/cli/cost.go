@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"sort"
 
 	"github.com/spf13/cobra"
 
@@ -82,6 +83,7 @@ func runCost(p costParams, stdout io.Writer) error {
 	}
 	var figs []figures.Figure
 	if len(scaling) > 0 {
+		sort.SliceStable(scaling, func(i, j int) bool { return scaling[i].Tasks < scaling[j].Tasks })
 		tables = append(tables, cost.MeasuredTable("scaling_measured", "Measured scaling: one suite at several sizes", scaling))
 		if figs, err = cost.ScalingFigures(scaling); err != nil {
 			return err
