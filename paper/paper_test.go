@@ -225,3 +225,23 @@ func TestSeededInputsCurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestPaperBuilds: where Debian's TeX Live is installed, main.tex compiles
+// (make paper) against the generated files, in a scratch copy.
+func TestPaperBuilds(t *testing.T) {
+	if _, err := exec.LookPath("pdflatex"); err != nil {
+		t.Skip("pdflatex is not installed (apt-get install texlive-latex-base texlive-latex-extra)")
+	}
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(".")); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("pdflatex", "-interaction=nonstopmode", "-halt-on-error", "main.tex")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pdflatex: %v\n%s", err, out[max(0, len(out)-2000):])
+	}
+	if st, err := os.Stat(filepath.Join(dir, "main.pdf")); err != nil || st.Size() == 0 {
+		t.Fatalf("no main.pdf: %v", err)
+	}
+}
