@@ -100,9 +100,11 @@ func rerun(t *rec, o *oracle.Oracle) rerunResult {
 			probes = append(probes, f)
 		}
 	}
-	run := func(off detect.Part) ([]detect.Finding, outcome) {
-		fs := detect.DetectWithout(obs, off, detect.PartContainmentProbes).Findings
-		if off != detect.PartContainmentProbes {
+	// the probes' inputs are not stored: every re-run skips them, and all
+	// but the probe ablation carry their stored findings over
+	run := func(off ...detect.Part) ([]detect.Finding, outcome) {
+		fs := detect.DetectWithout(obs, append(off, detect.PartContainmentProbes)...).Findings
+		if !slices.Contains(off, detect.PartContainmentProbes) {
 			fs = withProbes(fs, probes)
 		}
 		c, s := Localize(fs)
@@ -110,7 +112,7 @@ func rerun(t *rec, o *oracle.Oracle) rerunResult {
 	}
 	var r rerunResult
 	var full []detect.Finding
-	full, r.full = run("")
+	full, r.full = run()
 	r.reproduced = refOK && sameFindings(full, t.Findings, truncated(t)) && r.full.class == t.Class && r.full.surface == t.Localized
 	for _, a := range all {
 		_, oc := run(a.Part)
