@@ -9,7 +9,10 @@
 // keeps their counts): the probe checks' stored findings are carried over
 // as recorded, and the containment-probe ablation removes them. Every
 // re-run of the full detector is compared with the stored detection (the
-// report counts the traces it reproduces).
+// report counts the traces it reproduces). A trace keeps at most
+// MaxRowsInTrace rows of each result; the re-derived reference answer is
+// cut the same way, and where rows were cut the row counts and digests
+// quoted in reasons are left out of that comparison.
 //
 // Two further ablations read the search's and minimizer's records: without
 // the distinguishing-state search, survivors lose the state that kills
