@@ -3,6 +3,7 @@ package ablations
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -174,14 +175,9 @@ func (c *oracles) forRun(run, dir string) (*oracle.Oracle, error) {
 	if dir == "" {
 		return nil, strictyaml.Errorf(run, 0, "re-running the detector needs the run directory (metadata.json: domain and state seed), not a bare Parquet file")
 	}
-	mp := filepath.Join(dir, "metadata.json")
-	b, err := os.ReadFile(mp)
+	mp, md, err := readMeta(dir)
 	if err != nil {
-		return nil, strictyaml.Errorf(mp, 0, "re-running the detector needs the run's metadata (domain and state seed): %v", err)
-	}
-	var md runMeta
-	if err := json.Unmarshal(b, &md); err != nil {
-		return nil, strictyaml.Errorf(mp, 0, "invalid metadata: %v", err)
+		return nil, err
 	}
 	if md.StateSeed == nil {
 		return nil, strictyaml.Errorf(mp, 0, "metadata records no state_seed")
@@ -202,4 +198,44 @@ func (c *oracles) forRun(run, dir string) (*oracle.Oracle, error) {
 	o := oracle.New(d, st)
 	c.byRun[run] = o
 	return o, nil
+}
+
+// readMeta reads a run's metadata.json; a directory of shards without one
+// of its own uses its shards' (which must agree on the domain, the state
+// seed and the fixture hashes).
+func readMeta(dir string) (string, runMeta, error) {
+	mp := filepath.Join(dir, "metadata.json")
+	paths := []string{mp}
+	if _, err := os.Stat(mp); err != nil {
+		paths = nil
+		_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && d.Name() == "metadata.json" {
+				paths = append(paths, p)
+			}
+			return nil
+		})
+		if len(paths) == 0 {
+			return mp, runMeta{}, strictyaml.Errorf(mp, 0, "re-running the detector needs the run's metadata (domain and state seed): no metadata.json in %s or its shards", dir)
+		}
+	}
+	var first runMeta
+	for i, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return p, runMeta{}, strictyaml.Errorf(p, 0, "read metadata: %v", err)
+		}
+		var md runMeta
+		if err := json.Unmarshal(b, &md); err != nil {
+			return p, runMeta{}, strictyaml.Errorf(p, 0, "invalid metadata: %v", err)
+		}
+		if i == 0 {
+			first = md
+			continue
+		}
+		if md.Domain != first.Domain || !maps.Equal(md.FixtureHashes, first.FixtureHashes) ||
+			(md.StateSeed == nil) != (first.StateSeed == nil) || (md.StateSeed != nil && *md.StateSeed != *first.StateSeed) {
+			return p, runMeta{}, strictyaml.Errorf(p, 0, "shard metadata disagrees with %s (domain, state seed or fixture hashes)", paths[0])
+		}
+	}
+	return paths[0], first, nil
 }
