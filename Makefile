@@ -40,7 +40,9 @@ fuzz:
 evidence:
 	scripts/reproduce-evidence.sh
 
-# The paper's PDF (needs Debian's TeX Live: pdflatex with booktabs).
+# The paper's PDF (needs Debian's TeX Live: texlive-latex-base and
+# texlive-latex-extra for booktabs and adjustbox). The measured cost in
+# paper/measured/ is included when make evidence has written it.
 paper:
 	cd paper && pdflatex -interaction=nonstopmode -halt-on-error main.tex >/dev/null && pdflatex -interaction=nonstopmode -halt-on-error main.tex
 

@@ -57,7 +57,7 @@ It is a testing and research tool, not an authorization boundary.`,
 	root.AddCommand(newImportDomain(stdout, stderr))
 	root.AddCommand(newCompare(stdout))
 	root.AddCommand(newBaselines(stdout))
-	root.AddCommand(newEvidence(stdout), newAblations(stdout), newArtifactReport(stdout), newExport(stdout))
+	root.AddCommand(newEvidence(stdout), newAblations(stdout), newArtifactReport(stdout), newExport(stdout), newCost(stdout))
 	root.AddCommand(newFreezeBenchmark(stdout), newVerifyFreeze(stdout), newVerifyRun(stdout))
 	root.AddCommand(newScan(stdout, stderr), newCheckIntegration(stdout), newInitScan(stdout), newDoctor(stdout))
 	addProfiling(root)
