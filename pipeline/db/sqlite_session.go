@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -31,11 +32,65 @@ type nsConn struct {
 	// restricted is the tag of the restriction applied in the open
 	// savepoint ("" when none)
 	restricted string
+	// stmts are the connection's prepared statements by text: a
+	// connection's namespace and tenants never change, so a statement
+	// prepared on it means the same on every execution (the restrictions
+	// change rows, not the schema)
+	stmts map[string]*sql.Stmt
 }
+
+// maxPrepared bounds a connection's prepared statements.
+const maxPrepared = 256
+
+// prepared returns text prepared on c.
+func (c *nsConn) prepared(ctx context.Context, text string) (*sql.Stmt, error) {
+	if st, ok := c.stmts[text]; ok {
+		return st, nil
+	}
+	if len(c.stmts) >= maxPrepared {
+		c.closeStmts()
+	}
+	st, err := c.conn.PrepareContext(ctx, text)
+	if err != nil {
+		return nil, err
+	}
+	if c.stmts == nil {
+		c.stmts = map[string]*sql.Stmt{}
+	}
+	c.stmts[text] = st
+	return st, nil
+}
+
+func (c *nsConn) closeStmts() {
+	for _, st := range c.stmts {
+		st.Close()
+	}
+	c.stmts = nil
+}
+
+// exec runs a statement through c's prepared statements.
+func (c *nsConn) exec(ctx context.Context, text string, args ...any) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	st, err := c.prepared(ctx, text)
+	if err == nil {
+		_, err = st.ExecContext(uncancelled(ctx), args...)
+	}
+	return err
+}
+
+// uncancelled is ctx without its cancellation, for one statement: the
+// driver watches a cancellable context from a goroutine of its own per
+// statement, which costs more than the statement (on states of a few
+// hundred rows every statement takes well under a millisecond); callers
+// check ctx between statements instead.
+func uncancelled(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
 
 func (s *sqliteSession) Close() error {
 	var first error
 	for _, c := range s.conns {
+		c.closeStmts()
 		if err := c.conn.Close(); err != nil && first == nil {
 			first = err
 		}
@@ -151,7 +206,14 @@ func (s *sqliteSession) run(ctx context.Context, e Exec) (Result, error) {
 
 // query runs text on c and normalizes the result as every engine does.
 func (s *sqliteSession) query(ctx context.Context, c *nsConn, text string, textColumns []bool) (Result, error) {
-	rows, err := c.conn.QueryContext(ctx, text)
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	st, err := c.prepared(ctx, text)
+	var rows *sql.Rows
+	if err == nil {
+		rows, err = st.QueryContext(uncancelled(ctx))
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return Result{}, ctx.Err()
@@ -347,7 +409,7 @@ func (s *sqliteSession) WithState(ctx context.Context, st *state.State, fn func(
 			c.restricted = ""
 			bg := context.WithoutCancel(ctx)
 			for _, stmt := range []string{"ROLLBACK TO ps_restrict", "RELEASE ps_restrict", "PRAGMA query_only = ON"} {
-				if _, e := c.conn.ExecContext(bg, stmt); e != nil && err == nil {
+				if e := c.exec(bg, stmt); e != nil && err == nil {
 					err = fmt.Errorf("restrict state: end: %w", e)
 				}
 			}
@@ -366,7 +428,7 @@ func (s *sqliteSession) applyRestriction(ctx context.Context, c *nsConn) error {
 	n := 0
 	exec := func(stmt string, args ...any) error {
 		n++
-		if _, err := c.conn.ExecContext(ctx, stmt, args...); err != nil {
+		if err := c.exec(ctx, stmt, args...); err != nil {
 			return fmt.Errorf("restrict state: %s: %w", firstLine(stmt), err)
 		}
 		return nil
@@ -390,16 +452,13 @@ func (s *sqliteSession) applyRestriction(ctx context.Context, c *nsConn) error {
 			n += len(op.rows.Rows)
 			continue
 		}
-		args := make([]any, len(op.keep))
-		marks := make([]string, len(op.keep))
-		for i, k := range op.keep {
-			args[i], marks[i] = k, "?"
+		// one text per table (the kept keys are a JSON parameter), so the
+		// connection prepares it once for every restriction
+		keys, err := json.Marshal(op.keep)
+		if err != nil {
+			return fmt.Errorf("restrict state: %w", err)
 		}
-		cond := ""
-		if len(op.keep) > 0 {
-			cond = fmt.Sprintf(" WHERE CAST(%s AS TEXT) NOT IN (%s)", quoteIdent(op.table.PrimaryKey), strings.Join(marks, ", "))
-		}
-		if err := exec("DELETE FROM "+tbl+cond, args...); err != nil {
+		if err := exec(fmt.Sprintf("DELETE FROM %s WHERE CAST(%s AS TEXT) NOT IN (SELECT value FROM json_each(?))", tbl, quoteIdent(op.table.PrimaryKey)), string(keys)); err != nil {
 			return err
 		}
 	}
