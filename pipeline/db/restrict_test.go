@@ -20,16 +20,20 @@ import (
 func TestWithStateMatchesFreshEngine(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
+		engine                      string
 		domain, table, tenant, role string
 		masked                      bool
 	}{
-		{"support_saas", "support_tickets", "acme", "analyst", false},
-		{"support_saas", "support_tickets", "acme", "analyst", true},
-		{"analytics_clickhouse", "events", "", "", false},
-		{"analytics_clickhouse", "events", "", "", true},
+		{db.EngineDuckDB, "support_saas", "support_tickets", "acme", "analyst", false},
+		{db.EngineDuckDB, "support_saas", "support_tickets", "acme", "analyst", true},
+		{db.EngineDuckDB, "analytics_clickhouse", "events", "", "", false},
+		{db.EngineDuckDB, "analytics_clickhouse", "events", "", "", true},
+		{db.EngineSQLite, "support_saas", "support_tickets", "acme", "analyst", false},
+		{db.EngineSQLite, "analytics_clickhouse", "events", "", "", false},
+		{db.EngineSQLite, "finance_saas", "transactions", "", "", false},
 	} {
-		t.Run(fmt.Sprintf("%s/masked=%v", tc.domain, tc.masked), func(t *testing.T) {
-			env := evaltest.SetupWith(t, tc.domain, db.Options{Restrictable: tc.masked})
+		t.Run(fmt.Sprintf("%s/%s/masked=%v", tc.engine, tc.domain, tc.masked), func(t *testing.T) {
+			env := evaltest.SetupEngine(t, tc.domain, tc.engine, db.Options{Restrictable: tc.masked})
 			d := env.Domain
 			tenant, role := tc.tenant, tc.role
 			if tenant == "" {
@@ -42,7 +46,7 @@ func TestWithStateMatchesFreshEngine(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fresh, err := db.OpenDuckDB(ctx, d, st, layers.Containments())
+			fresh, err := db.OpenEmbedded(ctx, tc.engine, d, st, layers.Containments(), db.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -59,7 +63,7 @@ func TestWithStateMatchesFreshEngine(t *testing.T) {
 			defer other.Close()
 			var execs []db.Exec
 			for _, tab := range d.Schema.Tables {
-				q := "SELECT * FROM " + tab.Name + " ORDER BY ALL"
+				q := "SELECT * FROM " + tab.Name + " ORDER BY " + tab.PrimaryKey
 				execs = append(execs, db.Exec{Mode: db.Base, SQL: q}, db.Exec{Mode: db.Oracle, Tenants: []string{tenant}, SQL: q},
 					db.Exec{Mode: db.Live, Containment: "v7", Role: role, Tenants: []string{tenant}, SQL: "SELECT count(*) FROM " + tab.Name},
 					db.Exec{Mode: db.Live, Containment: layers.DatabaseNonReadonlyRole, Role: role, Tenants: []string{tenant}, SQL: "SELECT count(*) FROM " + tab.Name})
@@ -89,7 +93,7 @@ func TestWithStateMatchesFreshEngine(t *testing.T) {
 			}
 			r, ok := env.Session.(db.Restricter)
 			if !ok {
-				t.Fatal("a DuckDB session is not a Restricter")
+				t.Fatalf("a %s session is not a Restricter", tc.engine)
 			}
 			err = r.WithState(ctx, st, func(s db.Session) error {
 				if diff := cmp.Diff(want, run(s)); diff != "" {
@@ -113,7 +117,7 @@ func TestWithStateMatchesFreshEngine(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, s := range []*state.State{st, st2, st} {
-				fresh2, err := db.OpenDuckDB(ctx, d, s, layers.Containments())
+				fresh2, err := db.OpenEmbedded(ctx, tc.engine, d, s, layers.Containments(), db.Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
