@@ -1,0 +1,114 @@
+package trace
+
+import (
+	"fmt"
+	"hash/fnv"
+	"io"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// ShardFormat is the format tag of shard.json.
+const ShardFormat = "policystrata-shard/1"
+
+// ShardInfoFile is the name of the file describing one shard of a run.
+const ShardInfoFile = "shard.json"
+
+// ShardPart is the name of a shard's Parquet file (one per shard; the
+// part-* pattern leaves room for more).
+const ShardPart = "part-00000.parquet"
+
+// Partitions: how the tasks of a suite are assigned to the shards of a run.
+const (
+	// PartitionGroup assigns a task by FNV-1a of its mutation and principal
+	// modulo the shard count, so every task of a failure shape (witness
+	// minimization reuses the states of a shape's earlier witnesses, in
+	// suite order) lands in the same shard, in the same order.
+	PartitionGroup = "mutation_principal"
+	// PartitionIndex assigns task i of the suite (0-based) to shard i mod
+	// n: the even split, for runs without minimization, where no output
+	// depends on another task.
+	PartitionIndex = "task_index"
+)
+
+// ShardOf is the shard (0-based, of n) that partition assigns the task at
+// suite index idx, with its mutation and principal, to.
+func ShardOf(partition string, n, idx int, mutation, principal string) (int, error) {
+	if n < 1 {
+		return 0, fmt.Errorf("shard count must be at least 1, got %d", n)
+	}
+	switch partition {
+	case PartitionIndex:
+		return idx % n, nil
+	case PartitionGroup:
+		h := fnv.New64a()
+		io.WriteString(h, mutation)
+		h.Write([]byte{0})
+		io.WriteString(h, principal)
+		return int(h.Sum64() % uint64(n)), nil
+	}
+	return 0, fmt.Errorf("unknown partition %q (%s, %s)", partition, PartitionGroup, PartitionIndex)
+}
+
+// ShardOptions are the run options that change a run's outputs without
+// appearing in metadata.json; the shards of one run must agree on them.
+type ShardOptions struct {
+	Minimize      bool   `json:"minimize"`
+	Compact       bool   `json:"compact"`
+	ProbeStates   int    `json:"probe_states"`
+	NoAimedStates bool   `json:"no_aimed_states"`
+	Engine        string `json:"engine"`
+}
+
+// ShardInfo is shard.json: which part of which run a shard directory
+// holds, and what merge checks before joining shards.
+type ShardInfo struct {
+	Format string `json:"format"`
+	// Shard is this shard's index (0-based) of Shards.
+	Shard  int `json:"shard"`
+	Shards int `json:"shards"`
+	// Partition is how tasks were assigned (PartitionGroup or
+	// PartitionIndex).
+	Partition string `json:"partition"`
+	// SuiteTasks counts the tasks of the whole suite, Tasks this shard's.
+	SuiteTasks int `json:"suite_tasks"`
+	Tasks      int `json:"tasks"`
+	// Code identifies the program that wrote the shard (version and VCS
+	// revision, or a hash of the executable).
+	Code    string       `json:"code"`
+	Options ShardOptions `json:"options"`
+	// Parts are the shard's Parquet files, in task order.
+	Parts []string `json:"parts"`
+}
+
+// ShardRecord is one row of a shard's Parquet file: a trace with its
+// index in the suite.
+type ShardRecord struct {
+	Index int64
+	Trace *Trace
+}
+
+// shardColumns are the columns of traces.parquet plus task_index.
+var shardColumns = func() []Column[ShardRecord] {
+	out := make([]Column[ShardRecord], 0, len(columns)+1)
+	for _, c := range columns {
+		c := c
+		out = append(out, Column[ShardRecord]{c.name, c.typ, func(b array.Builder, r *ShardRecord, line []byte) {
+			c.append(b, r.Trace, line)
+		}})
+	}
+	return append(out, Int64Column("task_index", func(r *ShardRecord) int64 { return r.Index }))
+}()
+
+// ShardWriter streams a shard's traces into its Parquet file.
+type ShardWriter = ColumnWriter[ShardRecord]
+
+// NewShardWriter starts a shard's Parquet file on w: the columns of
+// traces.parquet and task_index, the trace's place in the suite (so any
+// engine reading the dataset can restore suite order).
+func NewShardWriter(w io.Writer) (*ShardWriter, error) {
+	return NewColumnWriter(w, "policystrata", shardColumns)
+}
+
+// ShardDirName is the hive partition directory of shard i.
+func ShardDirName(i int) string { return fmt.Sprintf("shard=%d", i) }
