@@ -88,14 +88,25 @@ func Partition(minimize bool) string {
 // task numbered twice: its index in the shard (the minimizer's order) and
 // in the suite (restored by merge). A zero Count means no sharding.
 func shardTasks(src iter.Seq[spec.Task], sh Shard, partition string) iter.Seq[indexed] {
+	var groups map[string]int
+	if sh.Count > 0 && partition == trace.PartitionGroup {
+		sizes := map[string]int{}
+		for t := range src {
+			sizes[trace.GroupKey(t.Mutation, t.Principal)]++
+		}
+		groups = trace.AssignGroups(sizes, sh.Count)
+	}
 	return func(yield func(indexed) bool) {
 		local, global := 0, 0
 		for t := range src {
 			g := global
 			global++
 			if sh.Count > 0 {
-				k, err := trace.ShardOf(partition, sh.Count, g, t.Mutation, t.Principal)
-				if err != nil || k != sh.Index {
+				k := g % sh.Count
+				if groups != nil {
+					k = groups[trace.GroupKey(t.Mutation, t.Principal)]
+				}
+				if k != sh.Index {
 					continue
 				}
 			}

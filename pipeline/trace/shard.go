@@ -2,8 +2,8 @@ package trace
 
 import (
 	"fmt"
-	"hash/fnv"
 	"io"
+	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 )
@@ -20,10 +20,12 @@ const ShardPart = "part-00000.parquet"
 
 // Partitions: how the tasks of a suite are assigned to the shards of a run.
 const (
-	// PartitionGroup assigns a task by FNV-1a of its mutation and principal
-	// modulo the shard count, so every task of a failure shape (witness
-	// minimization reuses the states of a shape's earlier witnesses, in
-	// suite order) lands in the same shard, in the same order.
+	// PartitionGroup keeps every task of one (mutation, principal) group in
+	// one shard, in suite order: witness minimization reuses the minimal
+	// states of a failure shape's earlier witnesses, and a shape never
+	// spans two groups. Groups go to shards largest first (ties by key),
+	// each to the least loaded shard (ties to the lowest index): a split as
+	// even as whole groups allow, computed from the suite alone.
 	PartitionGroup = "mutation_principal"
 	// PartitionIndex assigns task i of the suite (0-based) to shard i mod
 	// n: the even split, for runs without minimization, where no output
@@ -31,23 +33,38 @@ const (
 	PartitionIndex = "task_index"
 )
 
-// ShardOf is the shard (0-based, of n) that partition assigns the task at
-// suite index idx, with its mutation and principal, to.
-func ShardOf(partition string, n, idx int, mutation, principal string) (int, error) {
-	if n < 1 {
-		return 0, fmt.Errorf("shard count must be at least 1, got %d", n)
+// Partitions lists the known partitions.
+func Partitions() []string { return []string{PartitionGroup, PartitionIndex} }
+
+// GroupKey is the PartitionGroup group of a task.
+func GroupKey(mutation, principal string) string { return mutation + "\x00" + principal }
+
+// AssignGroups is PartitionGroup's assignment of groups (GroupKey) to n
+// shards, given each group's task count.
+func AssignGroups(sizes map[string]int, n int) map[string]int {
+	keys := make([]string, 0, len(sizes))
+	for k := range sizes {
+		keys = append(keys, k)
 	}
-	switch partition {
-	case PartitionIndex:
-		return idx % n, nil
-	case PartitionGroup:
-		h := fnv.New64a()
-		io.WriteString(h, mutation)
-		h.Write([]byte{0})
-		io.WriteString(h, principal)
-		return int(h.Sum64() % uint64(n)), nil
+	sort.Slice(keys, func(i, j int) bool {
+		if sizes[keys[i]] != sizes[keys[j]] {
+			return sizes[keys[i]] > sizes[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	load := make([]int, n)
+	out := make(map[string]int, len(keys))
+	for _, k := range keys {
+		best := 0
+		for i := 1; i < n; i++ {
+			if load[i] < load[best] {
+				best = i
+			}
+		}
+		out[k] = best
+		load[best] += sizes[k]
 	}
-	return 0, fmt.Errorf("unknown partition %q (%s, %s)", partition, PartitionGroup, PartitionIndex)
+	return out
 }
 
 // ShardOptions are the run options that change a run's outputs without
