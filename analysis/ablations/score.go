@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 
 	"github.com/policystrata/policystrata/analysis/dataset"
@@ -103,8 +102,8 @@ func Score(ctx context.Context, set *dataset.Set) (Report, error) {
 			irB, irA = append(irB, m.IRFeaturesBefore), append(irA, m.IRFeaturesAfter)
 			rowsB, rowsA = append(rowsB, m.StateRowsBefore), append(rowsA, m.StateRowsAfter)
 			bytesB = append(bytesB, m.OriginalBytes)
-			if dir := set.Dirs[run]; dir != "" {
-				if st, err := os.Stat(filepath.Join(dir, t.WitnessPath)); err == nil {
+			if p := set.WitnessFile(run, t.WitnessPath); p != "" {
+				if st, err := os.Stat(p); err == nil {
 					bytesA[run] = append(bytesA[run], int(st.Size()))
 				}
 			}
