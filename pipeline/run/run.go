@@ -71,6 +71,9 @@ type Config struct {
 	// writes it as a shard of a hive-partitioned dataset: Out/shard=I/
 	// (see ShardDir and the merge package).
 	Shard Shard
+	// partition overrides Partition(Minimize) (tests only: it shows why
+	// the default is what it is).
+	partition string
 }
 
 // Report is what a finished run returns to its caller.
@@ -138,8 +141,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep := &Report{Examples: map[string]trace.Trace{}}
 	var lat latencies
 	cross := newCrossReport(engs)
-	tasks := shardTasks(cfg.Source.Tasks(), cfg.Shard, Partition(cfg.Minimize))
-	total, done, nextTick := countTasks(cfg, tasks), 0, 1
+	tasks, total := shardTasks(cfg.Source, cfg.Shard, cfg.partitionName())
+	done, nextTick := 0, 1
 	t1 := time.Now()
 	var mt minimizeTimes
 	err = pool.Run(ctx, cfg.Workers, tasks,

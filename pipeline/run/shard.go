@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/strictyaml"
 	"github.com/policystrata/policystrata/pipeline/trace"
 )
@@ -84,21 +83,42 @@ func Partition(minimize bool) string {
 	return trace.PartitionIndex
 }
 
+// partitionName is the partition cfg's shards use.
+func (cfg Config) partitionName() string {
+	if cfg.partition != "" {
+		return cfg.partition
+	}
+	return Partition(cfg.Minimize)
+}
+
 // shardTasks is the part of src that shard sh owns under partition, each
 // task numbered twice: its index in the shard (the minimizer's order) and
-// in the suite (restored by merge). A zero Count means no sharding.
-func shardTasks(src iter.Seq[spec.Task], sh Shard, partition string) iter.Seq[indexed] {
+// in the suite (restored by merge), with the part's size. A zero Count
+// means no sharding. The group partition reads the suite once more first
+// (the lazy source is generated again: about 0.5-0.7 ms a task here).
+func shardTasks(src Source, sh Shard, partition string) (iter.Seq[indexed], int) {
+	total := src.Count()
 	var groups map[string]int
-	if sh.Count > 0 && partition == trace.PartitionGroup {
+	switch {
+	case sh.Count == 0:
+	case partition == trace.PartitionGroup:
 		sizes := map[string]int{}
-		for t := range src {
+		for t := range src.Tasks() {
 			sizes[trace.GroupKey(t.Mutation, t.Principal)]++
 		}
 		groups = trace.AssignGroups(sizes, sh.Count)
+		total = 0
+		for k, n := range sizes {
+			if groups[k] == sh.Index {
+				total += n
+			}
+		}
+	default:
+		total = (total - sh.Index + sh.Count - 1) / sh.Count
 	}
 	return func(yield func(indexed) bool) {
 		local, global := 0, 0
-		for t := range src {
+		for t := range src.Tasks() {
 			g := global
 			global++
 			if sh.Count > 0 {
@@ -115,7 +135,7 @@ func shardTasks(src iter.Seq[spec.Task], sh Shard, partition string) iter.Seq[in
 			}
 			local++
 		}
-	}
+	}, total
 }
 
 var codeID = sync.OnceValue(func() string {
@@ -172,19 +192,6 @@ func shardOut(cfg Config) (string, error) {
 	return ShardDir(cfg.Out, sh.Index), nil
 }
 
-// countTasks is how many tasks the run evaluates (for progress): the
-// suite's count, or the shard's, counted by a pass over the lazy source.
-func countTasks(cfg Config, tasks iter.Seq[indexed]) int {
-	if cfg.Shard.Count == 0 {
-		return cfg.Source.Count()
-	}
-	n := 0
-	for range tasks {
-		n++
-	}
-	return n
-}
-
 // shardInfo is the shard.json of a shard run of n traces.
 func shardInfo(cfg Config, n int) trace.ShardInfo {
 	engine := cfg.Engine
@@ -192,7 +199,7 @@ func shardInfo(cfg Config, n int) trace.ShardInfo {
 		engine = "duckdb"
 	}
 	return trace.ShardInfo{
-		Format: trace.ShardFormat, Shard: cfg.Shard.Index, Shards: cfg.Shard.Count, Partition: Partition(cfg.Minimize),
+		Format: trace.ShardFormat, Shard: cfg.Shard.Index, Shards: cfg.Shard.Count, Partition: cfg.partitionName(),
 		SuiteTasks: cfg.Source.Count(), Tasks: n, Code: CodeID(),
 		Options: trace.ShardOptions{Minimize: cfg.Minimize, Compact: cfg.Compact, ProbeStates: cfg.ProbeStates, NoAimedStates: cfg.NoAimedStates, Engine: engine},
 		Parts:   []string{trace.ShardPart},
