@@ -208,7 +208,7 @@ func check(shards []*shard) ([]*shard, error) {
 func sameRun(a, s *shard) error {
 	ai, si := a.info, s.info
 	diff := func(what string, x, y any) error {
-		return strictyaml.Errorf(s.dir, 0, "not a shard of the same run as %s: %s is %v here, %v there", a.dir, what, y, x)
+		return strictyaml.Errorf(s.dir, 0, "not a shard of the same run as %s: %s differs (%v here, %v there)", a.dir, what, y, x)
 	}
 	switch {
 	case ai.Shards != si.Shards:
@@ -232,7 +232,18 @@ func sameRun(a, s *shard) error {
 				keys = append(keys, k)
 			}
 		}
-		sort.Strings(keys)
+		// what a user mixes up first, then the rest in key order
+		first := []string{"domain", "suite", "generated_count", "generated_seed", "suite_hash", "state_seed", "engine"}
+		sort.SliceStable(keys, func(i, j int) bool {
+			pi, pj := slices.Index(first, keys[i]), slices.Index(first, keys[j])
+			if (pi < 0) != (pj < 0) {
+				return pi >= 0
+			}
+			if pi >= 0 {
+				return pi < pj
+			}
+			return keys[i] < keys[j]
+		})
 		for _, k := range keys {
 			if k == "trace_count" {
 				continue

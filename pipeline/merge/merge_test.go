@@ -3,11 +3,13 @@ package merge_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -15,6 +17,8 @@ import (
 	"github.com/policystrata/policystrata/domains"
 	"github.com/policystrata/policystrata/pipeline/merge"
 	"github.com/policystrata/policystrata/pipeline/run"
+	"github.com/policystrata/policystrata/pipeline/strictyaml"
+	"github.com/policystrata/policystrata/pipeline/trace"
 	"github.com/policystrata/policystrata/suites"
 )
 
@@ -131,5 +135,142 @@ func TestMergeEqualsSingleRun(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// copyDir copies a shard directory (tests build bad shard sets from good
+// ones).
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// editInfo rewrites a shard's shard.json through fn.
+func editInfo(t *testing.T, dir string, fn func(*trace.ShardInfo)) {
+	t.Helper()
+	p := filepath.Join(dir, trace.ShardInfoFile)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var i trace.ShardInfo
+	if err := json.Unmarshal(b, &i); err != nil {
+		t.Fatal(err)
+	}
+	fn(&i)
+	if b, err = trace.CanonicalJSON(i); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Merge refuses, as bad input and without writing anything, every set of
+// shards that is not exactly one run's.
+func TestMergeRefuses(t *testing.T) {
+	tmp := t.TempDir()
+	gen := suiteRun{domain: "support_saas", suite: "generated", count: 12, seed: 1, minimize: true}
+	a := filepath.Join(tmp, "a") // the run, 2 shards
+	shardAll(t, gen, 2, a)
+	other := gen
+	other.seed = 2
+	b := filepath.Join(tmp, "b") // another seed
+	shardAll(t, other, 2, b)
+	compact := gen
+	compact.compact = true
+	c := filepath.Join(tmp, "c") // other options
+	shardAll(t, compact, 2, c)
+	three := filepath.Join(tmp, "three") // 3 shards of the same run
+	runTo(t, gen, run.Shard{Index: 2, Count: 3}, 1, three)
+	otherDomain := gen
+	otherDomain.domain = "finance_saas"
+	fin := filepath.Join(tmp, "fin")
+	shardAll(t, otherDomain, 2, fin)
+
+	code := filepath.Join(tmp, "code", "shard=1") // other code
+	copyDir(t, filepath.Join(a, "shard=1"), code)
+	editInfo(t, code, func(i *trace.ShardInfo) { i.Code = "policystrata 0.0.9 0123abc" })
+	overlap := filepath.Join(tmp, "overlap", "shard=1") // shard 0's tasks again
+	copyDir(t, filepath.Join(a, "shard=0"), overlap)
+	editInfo(t, overlap, func(i *trace.ShardInfo) { i.Shard = 1 })
+	renamed := filepath.Join(tmp, "renamed", "shard=5")
+	copyDir(t, filepath.Join(a, "shard=1"), renamed)
+	unfinished := filepath.Join(tmp, "unfinished", "shard=1")
+	copyDir(t, filepath.Join(a, "shard=1"), unfinished)
+	os.Remove(filepath.Join(unfinished, trace.ShardInfoFile))
+	noWitness := filepath.Join(tmp, "nowitness")
+	copyDir(t, a, noWitness)
+	for _, s := range []string{"shard=0", "shard=1"} {
+		os.RemoveAll(filepath.Join(noWitness, s, "witnesses"))
+	}
+	empty := filepath.Join(tmp, "empty")
+	os.MkdirAll(empty, 0o755)
+	busy := filepath.Join(tmp, "busy")
+	os.MkdirAll(busy, 0o755)
+	os.WriteFile(filepath.Join(busy, "notes.txt"), []byte("mine\n"), 0o644)
+
+	s0, s1 := filepath.Join(a, "shard=0"), filepath.Join(a, "shard=1")
+	cases := []struct {
+		name string
+		dirs []string
+		out  string
+		want string
+	}{
+		{"missing shard", []string{s0}, "", "missing shards 1 of 2"},
+		{"duplicate shard", []string{a, s0}, "", "duplicate shard 0"},
+		{"another seed", []string{s0, filepath.Join(b, "shard=1")}, "", "not a shard of the same run"},
+		{"another domain", []string{s0, filepath.Join(fin, "shard=1")}, "", "metadata domain"},
+		{"other options", []string{s0, filepath.Join(c, "shard=1")}, "", "the run options"},
+		{"other shard count", []string{s0, s1, filepath.Join(three, "shard=2")}, "", "the shard count"},
+		{"other code", []string{s0, code}, "", "the code"},
+		{"overlapping tasks", []string{s0, overlap}, "", "overlapping tasks"},
+		{"renamed shard", []string{s0, renamed}, "", "describes shard 1, but its directory is shard=5"},
+		{"unfinished shard", []string{s0, unfinished}, "", "not a finished shard"},
+		{"witness missing", []string{noWitness}, "", "cannot read its witness"},
+		{"no shards", []string{empty}, "", "no shards here"},
+		{"no such dir", []string{filepath.Join(tmp, "nope")}, "", "no such shard or dataset directory"},
+		{"out holds other files", []string{a}, busy, "not empty"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out := tc.out
+			if out == "" {
+				out = filepath.Join(tmp, "out-"+strings.ReplaceAll(tc.name, " ", "-"))
+			}
+			_, err := merge.Merge(context.Background(), merge.Config{Dirs: tc.dirs, Out: out})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+			t.Log(err)
+			if !strictyaml.IsInputError(err) {
+				t.Errorf("%v is not an input error (exit 2)", err)
+			}
+			if tc.out == "" {
+				if _, err := os.Stat(out); err == nil {
+					t.Errorf("refused merge left %s", out)
+				}
+			}
+		})
+	}
+	// the good set still merges, into a fresh directory
+	if _, err := merge.Merge(context.Background(), merge.Config{Dirs: []string{s1, s0}, Out: filepath.Join(tmp, "ok")}); err != nil {
+		t.Fatalf("good shards refused: %v", err)
 	}
 }
