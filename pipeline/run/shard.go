@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/policystrata/policystrata/internal/outdir"
 	"github.com/policystrata/policystrata/pipeline/strictyaml"
 	"github.com/policystrata/policystrata/pipeline/trace"
 )
@@ -188,6 +189,11 @@ func shardOut(cfg Config) (string, error) {
 	}
 	if cfg.CrossCheck {
 		return "", strictyaml.Errorf("--shard", 0, "--cross-check is not supported with --shard (its report is not merged); cross-check an unsharded run")
+	}
+	// a run directory is not a dataset root: its traces.parquet would hide
+	// the shards from every reader
+	if _, err := os.Stat(filepath.Join(cfg.Out, outdir.MarkerName(Tool))); err == nil {
+		return "", strictyaml.Errorf(cfg.Out, 0, "is a run directory; --shard writes OUT/shard=%d/ into a dataset directory of its own", sh.Index)
 	}
 	return ShardDir(cfg.Out, sh.Index), nil
 }

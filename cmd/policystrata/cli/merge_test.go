@@ -14,6 +14,9 @@ func TestShardAndMergeBadInput(t *testing.T) {
 	tmp := t.TempDir()
 	out := filepath.Join(tmp, "out")
 	seeded := []string{"run", "--domain", "support_saas", "--suite", "seeded", "--out", out}
+	runDir := filepath.Join(tmp, "run")
+	os.MkdirAll(runDir, 0o755)
+	os.WriteFile(filepath.Join(runDir, ".policystrata-run"), []byte("a run\n"), 0o644)
 	cases := []struct {
 		name string
 		args []string
@@ -27,6 +30,7 @@ func TestShardAndMergeBadInput(t *testing.T) {
 		{"shard words", append(seeded, "--shard", "one/four"), "not a decimal"},
 		{"shard one-based habit", append(seeded, "--shard", "8/8"), "shards are numbered from 0"},
 		{"shard with cross-check", append(seeded, "--shard", "0/2", "--cross-check", "--pg-dsn", "postgres://postgres@127.0.0.1:5432/test"), "--cross-check is not supported with --shard"},
+		{"shard into a run directory", []string{"run", "--domain", "support_saas", "--suite", "seeded", "--shard", "0/2", "--out", runDir}, "is a run directory"},
 		{"merge nothing", []string{"merge", "--out", out}, "shard directories"},
 		{"merge without out", []string{"merge", tmp}, "--out is required"},
 		{"merge no such dir", []string{"merge", filepath.Join(tmp, "nope"), "--out", out}, "no such shard or dataset directory"},
