@@ -215,18 +215,18 @@ func join(ctx context.Context, shards []*shard, dir string) (trace.Summary, erro
 }
 
 // owners checks that each trace sits in the shard its partition assigns
-// it to: task i in shard i mod n, or every task of a (mutation, principal)
-// group in one shard.
+// it to: task i in the shard whose range holds it, or every task of a
+// (mutation, principal) group in one shard.
 type owners struct {
 	n      int
 	groups map[string]*shard
 }
 
 func (o *owners) check(s *shard, idx int, t *trace.Trace) error {
-	if s.info.Partition == trace.PartitionIndex {
-		if k := idx % o.n; k != s.info.Shard {
-			return strictyaml.Errorf(s.dir, 0, "overlapping tasks: task %d (%s) belongs to shard %d under partition %s, not %d",
-				idx, t.TaskID, k, s.info.Partition, s.info.Shard)
+	if s.info.Partition == trace.PartitionRange {
+		if lo, hi := trace.RangeOf(s.info.Shard, o.n, s.info.SuiteTasks); idx < lo || idx >= hi {
+			return strictyaml.Errorf(s.dir, 0, "overlapping tasks: task %d (%s) is outside shard %d's range %d..%d (partition %s)",
+				idx, t.TaskID, s.info.Shard, lo, hi-1, s.info.Partition)
 		}
 		return nil
 	}

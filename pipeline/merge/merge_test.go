@@ -105,7 +105,7 @@ func sameRun(t *testing.T, want, got string) {
 // Shards joined by merge give the single run's files byte for byte: the
 // seeded suite with witness minimization (the group partition, whose
 // witnesses reuse earlier ones' states) and a generated suite without
-// (the index partition), for 1, 2 and 7 shards.
+// (the range partition), for 1, 2 and 7 shards.
 func TestMergeEqualsSingleRun(t *testing.T) {
 	cases := []struct {
 		name string
@@ -210,6 +210,13 @@ func TestMergeRefuses(t *testing.T) {
 	overlap := filepath.Join(tmp, "overlap", "shard=1") // shard 0's tasks again
 	copyDir(t, filepath.Join(a, "shard=0"), overlap)
 	editInfo(t, overlap, func(i *trace.ShardInfo) { i.Shard = 1 })
+	plain := gen // the range partition
+	plain.minimize = false
+	r := filepath.Join(tmp, "r")
+	shardAll(t, plain, 2, r)
+	rOverlap := filepath.Join(tmp, "roverlap", "shard=1")
+	copyDir(t, filepath.Join(r, "shard=0"), rOverlap)
+	editInfo(t, rOverlap, func(i *trace.ShardInfo) { i.Shard = 1 })
 	renamed := filepath.Join(tmp, "renamed", "shard=5")
 	copyDir(t, filepath.Join(a, "shard=1"), renamed)
 	unfinished := filepath.Join(tmp, "unfinished", "shard=1")
@@ -241,6 +248,7 @@ func TestMergeRefuses(t *testing.T) {
 		{"other shard count", []string{s0, s1, filepath.Join(three, "shard=2")}, "", "the shard count"},
 		{"other code", []string{s0, code}, "", "the code"},
 		{"overlapping tasks", []string{s0, overlap}, "", "overlapping tasks"},
+		{"overlapping ranges", []string{filepath.Join(r, "shard=0"), rOverlap}, "", "overlapping tasks"},
 		{"renamed shard", []string{s0, renamed}, "", "describes shard 1, but its directory is shard=5"},
 		{"unfinished shard", []string{s0, unfinished}, "", "not a finished shard"},
 		{"witness missing", []string{noWitness}, "", "cannot read its witness"},

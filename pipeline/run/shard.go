@@ -76,12 +76,13 @@ func shardNumber(s string) (int, error) {
 // Partition is how a run with these options assigns tasks to shards: by
 // mutation and principal when witnesses are minimized (a witness reuses
 // the minimal states of its failure shape's earlier witnesses, so a
-// shape's tasks must stay together and in order), else by task index.
+// shape's tasks must stay together and in order), else by ranges of the
+// suite.
 func Partition(minimize bool) string {
 	if minimize {
 		return trace.PartitionGroup
 	}
-	return trace.PartitionIndex
+	return trace.PartitionRange
 }
 
 // partitionName is the partition cfg's shards use.
@@ -96,10 +97,11 @@ func (cfg Config) partitionName() string {
 // task numbered twice: its index in the shard (the minimizer's order) and
 // in the suite (restored by merge), with the part's size. A zero Count
 // means no sharding. The group partition reads the suite once more first
-// (the lazy source is generated again: about 0.5-0.7 ms a task here).
+// (the lazy source is generated again); a range stops at its end.
 func shardTasks(src Source, sh Shard, partition string) (iter.Seq[indexed], int) {
-	total := src.Count()
+	lo, hi := 0, src.Count()
 	var groups map[string]int
+	total := hi
 	switch {
 	case sh.Count == 0:
 	case partition == trace.PartitionGroup:
@@ -115,21 +117,22 @@ func shardTasks(src Source, sh Shard, partition string) (iter.Seq[indexed], int)
 			}
 		}
 	default:
-		total = (total - sh.Index + sh.Count - 1) / sh.Count
+		lo, hi = trace.RangeOf(sh.Index, sh.Count, src.Count())
+		total = hi - lo
 	}
 	return func(yield func(indexed) bool) {
 		local, global := 0, 0
 		for t := range src.Tasks() {
 			g := global
 			global++
-			if sh.Count > 0 {
-				k := g % sh.Count
-				if groups != nil {
-					k = groups[trace.GroupKey(t.Mutation, t.Principal)]
-				}
-				if k != sh.Index {
+			if groups != nil {
+				if groups[trace.GroupKey(t.Mutation, t.Principal)] != sh.Index {
 					continue
 				}
+			} else if g < lo {
+				continue
+			} else if g >= hi {
+				return
 			}
 			if !yield(indexed{idx: local, pos: g, task: t}) {
 				return

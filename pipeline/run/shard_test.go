@@ -157,9 +157,9 @@ func AssignGroupsLoads(sizes map[string]int, n int) []int {
 
 // Why the group partition: witness minimization reuses the minimal states
 // of a failure shape's earlier witnesses, so splitting a shape's tasks
-// between shards (here by task index) changes witnesses and traces. The
+// between shards (here by ranges of the suite) changes witnesses and traces. The
 // default partition keeps them equal (see the merge tests).
-func TestIndexPartitionChangesMinimizedWitnesses(t *testing.T) {
+func TestRangePartitionChangesMinimizedWitnesses(t *testing.T) {
 	d, err := domains.Load("support_saas")
 	if err != nil {
 		t.Fatal(err)
@@ -177,9 +177,9 @@ func TestIndexPartitionChangesMinimizedWitnesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	root := filepath.Join(tmp, "dataset")
-	for i := range 2 {
+	for i := range 7 {
 		cfg := base
-		cfg.Out, cfg.Shard, cfg.partition = root, Shard{i, 2}, trace.PartitionIndex
+		cfg.Out, cfg.Shard, cfg.partition = root, Shard{i, 7}, trace.PartitionRange
 		if _, err := Run(context.Background(), cfg); err != nil {
 			t.Fatal(err)
 		}
@@ -191,6 +191,6 @@ func TestIndexPartitionChangesMinimizedWitnesses(t *testing.T) {
 	a, _ := os.ReadFile(filepath.Join(single, "traces.jsonl"))
 	b, _ := os.ReadFile(filepath.Join(merged, "traces.jsonl"))
 	if bytes.Equal(a, b) {
-		t.Fatal("index-partitioned shards with minimization gave the single run's traces; the group partition would not be needed")
+		t.Fatal("range-partitioned shards with minimization gave the single run's traces; the group partition would not be needed")
 	}
 }

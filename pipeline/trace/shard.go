@@ -27,14 +27,23 @@ const (
 	// each to the least loaded shard (ties to the lowest index): a split as
 	// even as whole groups allow, computed from the suite alone.
 	PartitionGroup = "mutation_principal"
-	// PartitionIndex assigns task i of the suite (0-based) to shard i mod
-	// n: the even split, for runs without minimization, where no output
-	// depends on another task.
-	PartitionIndex = "task_index"
+	// PartitionRange gives shard k of n the contiguous tasks
+	// [RangeOf(k, n, total)): equal counts (within one), each shard stops
+	// reading the lazy suite at its range's end, and a generated suite's
+	// operator mix, which repeats every few dozen tasks, is the same in
+	// every range. For runs without minimization, where no output depends
+	// on another task.
+	PartitionRange = "task_range"
 )
 
 // Partitions lists the known partitions.
-func Partitions() []string { return []string{PartitionGroup, PartitionIndex} }
+func Partitions() []string { return []string{PartitionGroup, PartitionRange} }
+
+// RangeOf is the suite indexes [lo, hi) PartitionRange gives shard k of n
+// in a suite of total tasks.
+func RangeOf(k, n, total int) (lo, hi int) {
+	return int(int64(k) * int64(total) / int64(n)), int(int64(k+1) * int64(total) / int64(n))
+}
 
 // GroupKey is the PartitionGroup group of a task.
 func GroupKey(mutation, principal string) string { return mutation + "\x00" + principal }
@@ -85,7 +94,7 @@ type ShardInfo struct {
 	Shard  int `json:"shard"`
 	Shards int `json:"shards"`
 	// Partition is how tasks were assigned (PartitionGroup or
-	// PartitionIndex).
+	// PartitionRange).
 	Partition string `json:"partition"`
 	// SuiteTasks counts the tasks of the whole suite, Tasks this shard's.
 	SuiteTasks int `json:"suite_tasks"`
