@@ -23,11 +23,11 @@ vet:
 demo: build
 	./$(BIN) demo --out runs/demo
 
-# Evaluate (database-backed) and raigo benchmarks; the raigo engine is
-# measured on one core (-cpu 1) to give a per-core figure.
+# The statement floor of each engine, the evaluate stage and raigo (one
+# core), then whole runs at 500, 10,000 and 100,000 tasks with wall time,
+# peak RSS, statements per task and the floor (scripts/bench.sh).
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 200x ./pipeline/evaluate
-	$(GO) test -run '^$$' -bench . -cpu 1 ./pipeline/raigo ./pipeline/raigorun
+	GO=$(GO) scripts/bench.sh
 
 # Every fuzz target for FUZZTIME each, with executions per target at the
 # end (CI runs the seed corpora as ordinary tests). `make fuzz FUZZTIME=5m`.
@@ -40,7 +40,9 @@ fuzz:
 evidence:
 	scripts/reproduce-evidence.sh
 
-# The paper's PDF (needs Debian's TeX Live: pdflatex with booktabs).
+# The paper's PDF (needs Debian's TeX Live: texlive-latex-base and
+# texlive-latex-extra for booktabs and adjustbox). The measured cost in
+# paper/measured/ is included when make evidence has written it.
 paper:
 	cd paper && pdflatex -interaction=nonstopmode -halt-on-error main.tex >/dev/null && pdflatex -interaction=nonstopmode -halt-on-error main.tex
 

@@ -8,13 +8,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/policystrata/policystrata/analysis/dataset"
+	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/run"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/strictyaml"
@@ -32,10 +35,18 @@ type RunCheck struct {
 	Mismatches []Mismatch    `json:"mismatches"`
 	// Sampled lists the re-executed task ids, in suite order.
 	Sampled []string `json:"sampled"`
-	// Differing lists the sampled tasks whose trace or witness bytes differ
-	// (the minimization's history-dependent counters aside, see
-	// historyRE).
+	// Reexecuted counts the tasks re-executed: the sample and, for each
+	// sampled witness, the earlier tasks (in suite order) of its failure
+	// shape, whose minimizations it builds on (see shapeHistory).
+	Reexecuted int `json:"reexecuted"`
+	// Differing lists the re-executed tasks whose trace or witness bytes
+	// differ.
 	Differing []string `json:"differing"`
+	// HistoryMasked lists the sampled tasks with more than MaxHistory
+	// earlier tasks of their failure shape: they are re-executed alone, and
+	// the minimization counters that depend on the shape's history
+	// (historyRE) are masked in their comparison.
+	HistoryMasked []string `json:"history_masked"`
 }
 
 // RunOptions tune VerifyRun.
@@ -54,7 +65,13 @@ type RunOptions struct {
 	ProbeStates   int
 	NoAimedStates bool
 	NoMinimize    bool
+	// MaxHistory bounds the earlier same-shape tasks re-executed for one
+	// sampled task (0: DefaultMaxHistory; negative: none).
+	MaxHistory int
 }
+
+// DefaultMaxHistory is RunOptions.MaxHistory's default.
+const DefaultMaxHistory = 1000
 
 type runMetadata struct {
 	Domain         string            `json:"domain"`
@@ -92,7 +109,7 @@ func VerifyRun(ctx context.Context, dir string, opt RunOptions) (*RunCheck, erro
 		}
 		return *p
 	}
-	rc := &RunCheck{Mismatches: []Mismatch{}, Sampled: []string{}, Differing: []string{}}
+	rc := &RunCheck{Mismatches: []Mismatch{}, Sampled: []string{}, Differing: []string{}, HistoryMasked: []string{}}
 	src, err := suites.Open(d, md.Suite, deref(md.GeneratedCount), deref(md.GeneratedSeed))
 	if err != nil {
 		return nil, err
@@ -172,7 +189,21 @@ func (s sampledSource) Tasks() iter.Seq[spec.Task] {
 func (s sampledSource) Count() int { return len(s.ids) }
 
 func reexecute(ctx context.Context, dir string, d *spec.Domain, src suites.Source, md runMetadata, opt RunOptions, rc *RunCheck) error {
-	ids := sampleIDs(src, opt.Sample, opt.Seed)
+	sample := sampleIDs(src, opt.Sample, opt.Seed)
+	ids, masked := maps.Clone(sample), map[string]bool{}
+	if !opt.NoMinimize {
+		limit := opt.MaxHistory
+		if limit == 0 {
+			limit = DefaultMaxHistory
+		}
+		var hist map[string]bool
+		var err error
+		if hist, masked, err = shapeHistory(ctx, dir, src, sample, limit); err != nil {
+			return err
+		}
+		maps.Copy(ids, hist)
+	}
+	rc.Reexecuted = len(ids)
 	tmp, err := os.MkdirTemp("", "verify-run-*")
 	if err != nil {
 		return fmt.Errorf("re-execute: %w", err)
@@ -183,8 +214,8 @@ func reexecute(ctx context.Context, dir string, d *spec.Domain, src suites.Sourc
 	if engine == "" {
 		engine = "duckdb"
 	}
-	if engine != "duckdb" {
-		return fmt.Errorf("re-execute: verify-run re-executes DuckDB runs only (this run used %s)", engine)
+	if engine != db.EngineDuckDB && engine != db.EngineSQLite {
+		return fmt.Errorf("re-execute: verify-run re-executes runs of the embedded engines only (this run used %s)", engine)
 	}
 	if _, err := run.Run(ctx, run.Config{Domain: d, Source: sampledSource{src, ids}, Out: out, Workers: 1,
 		Minimize: !opt.NoMinimize, ProbeStates: opt.ProbeStates, NoAimedStates: opt.NoAimedStates, Engine: engine}); err != nil {
@@ -209,12 +240,19 @@ func reexecute(ctx context.Context, dir string, d *spec.Domain, src suites.Sourc
 		if !ids[t.ID] {
 			continue
 		}
-		rc.Sampled = append(rc.Sampled, t.ID)
-		same := stored[t.ID] != "" && bytes.Equal(maskHistory([]byte(stored[t.ID])), maskHistory([]byte(fresh[t.ID])))
+		if sample[t.ID] {
+			rc.Sampled = append(rc.Sampled, t.ID)
+		}
+		mask := func(b []byte) []byte { return b }
+		if masked[t.ID] {
+			rc.HistoryMasked = append(rc.HistoryMasked, t.ID)
+			mask = maskHistory
+		}
+		same := stored[t.ID] != "" && bytes.Equal(mask([]byte(stored[t.ID])), mask([]byte(fresh[t.ID])))
 		if w := witnessPath(fresh[t.ID]); same && w != "" {
 			a, errA := os.ReadFile(filepath.Join(dir, w))
 			b, errB := os.ReadFile(filepath.Join(out, w))
-			same = errA == nil && errB == nil && bytes.Equal(maskHistory(a), maskHistory(b))
+			same = errA == nil && errB == nil && bytes.Equal(mask(a), mask(b))
 		}
 		if !same {
 			rc.Differing = append(rc.Differing, t.ID)
@@ -224,11 +262,11 @@ func reexecute(ctx context.Context, dir string, d *spec.Domain, src suites.Sourc
 }
 
 // historyRE matches, in a trace line or a pretty-printed witness, the
-// minimization counters that depend on the tasks before this one in the
-// run (attempts, query_attempts, state_attempts, state_reused: a witness
-// of the same shape reduced earlier is reused, which saves replays). A
-// re-executed sample cannot reproduce them, so they are masked; every
-// other byte is compared.
+// minimization counters that depend on the earlier tasks of the same
+// failure shape (attempts, query_attempts, state_attempts, state_reused:
+// a witness of the same shape reduced earlier is reused, which saves
+// replays). They are masked only for a sampled task whose history is
+// longer than RunOptions.MaxHistory; every other byte is compared.
 var historyRE = regexp.MustCompile(`"(attempts|query_attempts|state_attempts|state_reused)":\s*(\d+|true|false)`)
 
 // maskHistory replaces the minimization's history-dependent counters by a
@@ -274,4 +312,79 @@ func traceLines(ctx context.Context, dir string, ids map[string]bool) (map[strin
 func exists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// shapeHistory finds, for each sampled task with a witness, the earlier
+// tasks (in suite order) of its failure shape. The minimizer reduces a
+// shape's witnesses in suite order, each starting from the earlier ones'
+// results (pipeline/evaluate: shapeKey, Minimizer.reduce), so a sampled
+// witness's bytes, and its attempts counters, are reproduced only when
+// those tasks run before it; they are a deterministic function of the
+// suite, read here from the stored traces' shape columns (a tampered
+// shape changes what is re-executed, and the comparison fails). A sample
+// whose shape has more than limit earlier tasks is returned in masked.
+func shapeHistory(ctx context.Context, dir string, src suites.Source, sample map[string]bool, limit int) (hist, masked map[string]bool, err error) {
+	set, err := dataset.Open(ctx, []dataset.Input{{Name: "run", Path: dir}})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer set.Close()
+	shapeOf := func(each func(id, shape string)) error {
+		rows, err := set.DB.QueryContext(ctx, `SELECT task_id, mutation, principal, witness_class, localized_surface, containment_layer,
+			release_allowed, semantic_difference, blocked_by_database FROM traces
+			WHERE witness_class <> 'clean' AND accounting_status <> 'invalid'`)
+		if err != nil {
+			return fmt.Errorf("read shapes: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, mut, pr, class, surface, cont string
+			var rel, sem, blocked bool
+			if err := rows.Scan(&id, &mut, &pr, &class, &surface, &cont, &rel, &sem, &blocked); err != nil {
+				return fmt.Errorf("read shapes: %w", err)
+			}
+			each(id, strings.Join([]string{mut, pr, class, surface, cont, fmt.Sprint(rel), fmt.Sprint(sem), fmt.Sprint(blocked)}, "\x00"))
+		}
+		return rows.Err()
+	}
+	shapes := map[string]bool{}
+	if err := shapeOf(func(id, sh string) {
+		if sample[id] {
+			shapes[sh] = true
+		}
+	}); err != nil {
+		return nil, nil, err
+	}
+	cand := map[string]string{}
+	if err := shapeOf(func(id, sh string) {
+		if shapes[sh] {
+			cand[id] = sh
+		}
+	}); err != nil {
+		return nil, nil, err
+	}
+	hist, masked = map[string]bool{}, map[string]bool{}
+	prior := map[string][]string{}
+	over := map[string]bool{}
+	for t := range src.Tasks() {
+		sh, ok := cand[t.ID]
+		if !ok {
+			continue
+		}
+		if sample[t.ID] {
+			if over[sh] {
+				masked[t.ID] = true
+			} else {
+				for _, id := range prior[sh] {
+					hist[id] = true
+				}
+			}
+		}
+		if len(prior[sh]) < limit {
+			prior[sh] = append(prior[sh], t.ID)
+		} else {
+			over[sh] = true
+		}
+	}
+	return hist, masked, nil
 }

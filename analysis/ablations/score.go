@@ -1,16 +1,17 @@
 package ablations
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 
 	"github.com/policystrata/policystrata/analysis/dataset"
 	"github.com/policystrata/policystrata/analysis/stats"
-	"github.com/policystrata/policystrata/pipeline/detect"
+	"github.com/policystrata/policystrata/pipeline/oracle"
+	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/trace"
 )
 
@@ -46,34 +47,33 @@ type Records struct {
 
 // Report is every ablation over a set of runs.
 type Report struct {
-	Mutants  int            `json:"mutants"`
-	Controls int            `json:"controls"`
-	Full     Row            `json:"full"`
-	Rows     []Row          `json:"ablations"`
-	Records  Records        `json:"search_and_minimization"`
-	ByRun    map[string]int `json:"-"`
+	Mutants  int `json:"mutants"`
+	Controls int `json:"controls"`
+	// Rerun counts the traces the detector was re-run on (every trace
+	// with observations), Reproduced those whose full re-run gave exactly
+	// the stored findings and localization.
+	Rerun      int            `json:"rerun"`
+	Reproduced int            `json:"reproduced"`
+	Full       Row            `json:"full"`
+	Rows       []Row          `json:"ablations"`
+	Records    Records        `json:"search_and_minimization"`
+	ByRun      map[string]int `json:"-"`
 }
 
-type rec struct {
-	Status       string                  `json:"accounting_status"`
-	Findings     []detect.Finding        `json:"findings"`
-	Localized    string                  `json:"localized_surface"`
-	WitnessPath  string                  `json:"witness_path"`
-	Proof        *trace.EquivalenceProof `json:"equivalence_proof"`
-	KillingState *trace.StateRef         `json:"killing_state"`
-	Minimization *trace.Minimization     `json:"minimization"`
+// Options tune ScoreWith.
+type Options struct {
+	// Domains are the domains of runs of a --domain-path domain, by name
+	// (built-in domains are loaded by name).
+	Domains map[string]*spec.Domain
 }
 
-func decode(line []byte) (*rec, error) {
-	var r rec
-	if err := json.NewDecoder(bytes.NewReader(line)).Decode(&r); err != nil {
-		return nil, fmt.Errorf("decode trace: %w", err)
-	}
-	return &r, nil
-}
-
-// Score runs every ablation over set.
+// Score re-runs the detector and every ablation over set.
 func Score(ctx context.Context, set *dataset.Set) (Report, error) {
+	return ScoreWith(ctx, set, Options{})
+}
+
+// ScoreWith is Score with options.
+func ScoreWith(ctx context.Context, set *dataset.Set, opt Options) (Report, error) {
 	var r Report
 	n := len(all)
 	killed := make([][]bool, n+1) // last: full detector
@@ -82,6 +82,7 @@ func Score(ctx context.Context, set *dataset.Set) (Report, error) {
 	moved := make([]int, n)
 	var irB, irA, rowsB, rowsA, bytesB []int
 	bytesA := map[string][]int{}
+	orc := &oracles{domains: opt.Domains, byRun: map[string]*oracle.Oracle{}}
 	err := set.EachJSON(ctx, "", func(run string, line []byte) error {
 		t, err := decode(line)
 		if err != nil {
@@ -108,6 +109,21 @@ func Score(ctx context.Context, set *dataset.Set) (Report, error) {
 				}
 			}
 		}
+		if t.Status == trace.Invalid {
+			return nil
+		}
+		if t.Layers == nil {
+			return fmt.Errorf("%s: trace %s carries no layer outputs (a --compact run): ablations re-run the detector on the stored observations", run, t.TaskID)
+		}
+		o, err := orc.forRun(run, set.Dirs[run])
+		if err != nil {
+			return err
+		}
+		res := rerun(t, o)
+		r.Rerun++
+		if res.reproduced {
+			r.Reproduced++
+		}
 		mutant := t.Status == trace.Killed || t.Status == trace.Survived
 		control := t.Status == trace.CleanControl || t.Status == trace.FalsePos
 		if !mutant && !control {
@@ -118,22 +134,20 @@ func Score(ctx context.Context, set *dataset.Set) (Report, error) {
 		} else {
 			r.Controls++
 		}
-		full := t.Status == trace.Killed || t.Status == trace.FalsePos
 		for i := 0; i <= n; i++ {
-			caught := full
-			if i < n && full {
-				class, surface := Redetect(t.Findings, all[i].Drop)
-				caught = class != detect.Clean
-				if mutant && !caught {
+			oc := res.full
+			if i < n {
+				oc = res.ablated[i]
+				if mutant && res.full.caught() && !oc.caught() {
 					lost[i]++
 				}
-				if mutant && caught && surface != t.Localized {
+				if mutant && res.full.caught() && oc.caught() && oc.surface != res.full.surface {
 					moved[i]++
 				}
 			}
 			if mutant {
-				killed[i] = append(killed[i], caught)
-			} else if caught {
+				killed[i] = append(killed[i], oc.caught())
+			} else if oc.caught() {
 				fp[i]++
 			}
 		}
@@ -158,8 +172,8 @@ func Score(ctx context.Context, set *dataset.Set) (Report, error) {
 			FalsePositives: stats.Wilson(fp[i], r.Controls), McNemar: stats.McNemarExact(b, c)})
 	}
 	var after []int
-	for _, v := range bytesA {
-		after = append(after, v...)
+	for _, run := range slices.Sorted(maps.Keys(bytesA)) {
+		after = append(after, bytesA[run]...)
 	}
 	rc := &r.Records
 	rc.MedianIRBefore, rc.MedianIRAfter = median(irB), median(irA)

@@ -1,8 +1,8 @@
 // Package evidence builds the evidence tables of a set of runs from their
 // Parquet traces (DuckDB) and files: suite results with Wilson intervals
 // and equivalence-proof kinds, evidence provenance, the observable-only
-// baselines with paired statistics, per-operator accounting, and
-// minimization. Every figure carries the number of tasks behind it, and
+// baselines with paired statistics, the ablations, per-operator
+// accounting, minimization, and cost in counts. Every figure carries the number of tasks behind it, and
 // every table is written as Markdown and LaTeX (booktabs).
 package evidence
 
@@ -18,6 +18,7 @@ import (
 
 	"github.com/policystrata/policystrata/analysis/ablations"
 	"github.com/policystrata/policystrata/analysis/baselines"
+	"github.com/policystrata/policystrata/analysis/cost"
 	"github.com/policystrata/policystrata/analysis/dataset"
 	"github.com/policystrata/policystrata/analysis/figures"
 	"github.com/policystrata/policystrata/analysis/stats"
@@ -48,13 +49,17 @@ func Build(ctx context.Context, set *dataset.Set) ([]table.Table, []figures.Figu
 	if err != nil {
 		return nil, nil, fmt.Errorf("ablations: %w", err)
 	}
+	counts, err := cost.Counts(ctx, set)
+	if err != nil {
+		return nil, nil, err
+	}
 	out := []table.Table{suiteTable(suites), provenanceTable(suites), baselineTable(br), baselineOperatorTable(br)}
 	out = append(out, ablations.Tables(ar)...)
 	figs, err := figures.Build(ctx, set, br)
 	if err != nil {
 		return nil, nil, err
 	}
-	return append(out, ops, minz), figs, nil
+	return append(out, ops, minz, cost.CountsTable(counts)), figs, nil
 }
 
 // Rate renders an interval as "k/n = r [lo, hi]".

@@ -21,7 +21,7 @@ func TestRender(t *testing.T) {
 			t.Errorf("markdown lacks %q:\n%s", want, md.String())
 		}
 	}
-	for _, want := range []string{`\caption{Rates \& counts}`, `\label{tab:x}`, `\begin{tabular}{lr}`, `\toprule`, `a\_b & 3/4 = 0.750 {[}0.301, 0.954{]} \\`, `c\textbar{}d & 50\% \\`, `\bottomrule`} {
+	for _, want := range []string{`\caption{Rates \& counts}`, `\label{tab:x}`, "\\begin{adjustbox}{max width=\\linewidth}\n\\begin{tabular}{lr}", `\toprule`, `a\_b & 3/4 = 0.750 {[}0.301, 0.954{]} \\`, `c\textbar{}d & 50\% \\`, "\\bottomrule\n\\end{tabular}\n\\end{adjustbox}"} {
 		if !strings.Contains(tex.String(), want) {
 			t.Errorf("latex lacks %q:\n%s", want, tex.String())
 		}

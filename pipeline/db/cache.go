@@ -116,9 +116,10 @@ func cloneResult(r Result) Result {
 
 // guardedRun is every engine's Run: a memo hit, or the
 // application session guard, then the engine's own execution, memoized.
-func guardedRun(ctx context.Context, memo memoizer, sess Session, run func(context.Context, Exec) (Result, error), e Exec) (Result, error) {
+func guardedRun(ctx context.Context, memo memoizer, sess Session, stats *Stats, run func(context.Context, Exec) (Result, error), e Exec) (Result, error) {
 	key := execKey(e)
 	if v, ok := memo.get(key); ok {
+		stats.hit(statOfMode(e.Mode))
 		return cloneResult(v.(Result)), nil
 	}
 	// every mode goes through the guard: the unrestricted measurement
@@ -128,6 +129,7 @@ func guardedRun(ctx context.Context, memo memoizer, sess Session, run func(conte
 		return Result{}, err
 	}
 	if why := LiveRefusal(info); why != "" {
+		stats.hit(StatRefused)
 		return Result{Blocked: true, Error: "refused by the application session guard: " + why}, nil
 	}
 	res, err := run(ctx, e)

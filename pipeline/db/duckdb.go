@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -27,6 +28,7 @@ type DuckDB struct {
 	// memos: statement results, parses and containment probes (each
 	// depends only on its key: the database is read-only)
 	results, parses, visible *lru
+	stats                    *Stats
 }
 
 // Options tune an engine.
@@ -42,6 +44,19 @@ type Options struct {
 	// Roles, when set, limits the live namespaces to these roles (a replay
 	// needs only its principal's); nil builds every role's.
 	Roles []string
+	// Stats, when set, counts the engine's database work.
+	Stats *Stats
+	// NoResultMemo executes every statement, even one the session ran
+	// before (parses stay memoized): for measuring execution.
+	NoResultMemo bool
+}
+
+// resultMemo is the result memo opt asks for, of n entries.
+func (opt Options) resultMemo(n int) *lru {
+	if opt.NoResultMemo {
+		return newLRU(0)
+	}
+	return newLRU(n)
 }
 
 // OpenDuckDB creates an in-memory DuckDB database holding domain d's schema
@@ -61,11 +76,13 @@ func OpenDuckDBWith(ctx context.Context, d *spec.Domain, st *state.State, contai
 	if n == 0 {
 		n = DefaultCacheEntries
 	}
-	e := &DuckDB{db: sqldb, domain: d, st: st, masked: opt.Restrictable, results: newLRU(n), parses: newLRU(n), visible: newLRU(n)}
+	e := &DuckDB{db: sqldb, domain: d, st: st, masked: opt.Restrictable, results: opt.resultMemo(n), parses: newLRU(n), visible: newLRU(n), stats: opt.Stats}
+	start := time.Now()
 	if err := e.load(ctx, st, containments, opt.Roles); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("load duckdb: %w", err)
 	}
+	e.stats.add(StatLoad, 1, time.Since(start))
 	return e, nil
 }
 
@@ -155,7 +172,7 @@ func (e *DuckDB) load(ctx context.Context, st *state.State, containments []Conta
 			fmt.Sprintf("CREATE VIEW oracle.%s AS SELECT * EXCLUDE (__owner) FROM oracle_meta.%s WHERE list_contains(getvariable('oracle_tenant_ids'), __owner)%s",
 				quoteIdent(t.Name), quoteIdent(t.Name), mask))
 	}
-	appTenants := func() string { return "getvariable('app_tenant_ids')" }
+	appTenants := func() string { return "SELECT unnest(getvariable('app_tenant_ids'))" }
 	for _, c := range containments {
 		for _, role := range spec.SortedKeys(d.Policy.Roles) {
 			if only != nil && !slices.Contains(only, role) {
@@ -253,9 +270,11 @@ func (s *duckSession) set(ctx context.Context, cur *string, stmt string) error {
 	if *cur == stmt {
 		return nil
 	}
+	start := time.Now()
 	if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
 		return fmt.Errorf("configure session: %w", err)
 	}
+	s.e.stats.add(StatConfigure, 1, time.Since(start))
 	*cur = stmt
 	return nil
 }
@@ -289,13 +308,15 @@ func (s *duckSession) Run(ctx context.Context, e Exec) (Result, error) {
 	if err := s.clearMasks(ctx); err != nil {
 		return Result{}, err
 	}
-	return guardedRun(ctx, s.e.results, s, s.run, e)
+	return guardedRun(ctx, s.e.results, s, s.e.stats, s.run, e)
 }
 
 func (s *duckSession) run(ctx context.Context, e Exec) (Result, error) {
 	if err := s.prepare(ctx, e); err != nil {
 		return Result{}, err
 	}
+	start := time.Now()
+	defer func() { s.e.stats.add(statOfMode(e.Mode), 1, time.Since(start)) }()
 	rows, err := s.conn.QueryContext(ctx, e.SQL)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -387,9 +408,12 @@ func (s *duckSession) columnsOf(containment, role string) grantedColumnsFunc {
 // Inspect parses sql with json_serialize_sql.
 func (s *duckSession) Inspect(ctx context.Context, text string) (SQLInfo, error) {
 	if v, ok := s.e.parses.get(text); ok {
+		s.e.stats.hit(StatParse)
 		return v.(SQLInfo), nil
 	}
+	start := time.Now()
 	info, err := s.inspect(ctx, text)
+	s.e.stats.add(StatParse, 1, time.Since(start))
 	if err == nil {
 		s.e.parses.put(text, info)
 	}

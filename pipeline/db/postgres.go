@@ -31,6 +31,7 @@ type Postgres struct {
 	// parser is an in-memory DuckDB used only for Inspect, so both engines
 	// parse SQL identically.
 	parser  *sql.DB
+	stats   *Stats
 	results *lru
 	parses  *lru
 	visible *lru
@@ -119,7 +120,7 @@ func openPostgres(ctx context.Context, dsn string, d *spec.Domain, st *state.Sta
 		n = DefaultCacheEntries
 	}
 	e := &Postgres{cfg: cfg, domain: d, obj: pgNames(d, containments, suffix),
-		results: newLRU(n), parses: newLRU(n), visible: newLRU(n)}
+		results: newLRU(n), parses: newLRU(n), visible: newLRU(n), stats: opt.Stats}
 	if e.parser, err = newDuckDB(); err != nil {
 		return nil, fmt.Errorf("open postgres: sql parser: %w", err)
 	}

@@ -33,9 +33,9 @@ func pgBaseType(t string) string {
 	return strings.TrimSuffix(pgType(t), ` COLLATE "C"`)
 }
 
-// pgTenants is the SQL array of the live session's tenants.
+// pgTenants is the subquery listing the live session's tenants.
 func pgTenants() string {
-	return "string_to_array(current_setting(" + quoteLit(tenantSetting) + ", true), ',')"
+	return "SELECT unnest(string_to_array(current_setting(" + quoteLit(tenantSetting) + ", true), ','))"
 }
 
 // load creates and fills the run's schemas in one transaction.
@@ -201,7 +201,7 @@ func (e *Postgres) policySQL(stmts []string, c Containment, t *spec.Table, tbl s
 	stmts = append(stmts,
 		"ALTER TABLE "+tbl+" ENABLE ROW LEVEL SECURITY",
 		"ALTER TABLE "+tbl+" FORCE ROW LEVEL SECURITY")
-	pred, err := ownershipPredicate(d, c, t.Name, pgTenants, base)
+	pred, err := ownershipPredicate(d, c, t.Name, pgTenants, schemaRef(base))
 	if err != nil {
 		return nil, err
 	}

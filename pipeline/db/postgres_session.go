@@ -82,7 +82,7 @@ func (s *pgSession) setupSQL(e Exec) (string, error) {
 
 // Run executes e.SQL in its namespace (memoized: the database is read-only).
 func (s *pgSession) Run(ctx context.Context, e Exec) (Result, error) {
-	return guardedRun(ctx, s.e.results, s, s.run, e)
+	return guardedRun(ctx, s.e.results, s, s.e.stats, s.run, e)
 }
 
 func (s *pgSession) run(ctx context.Context, e Exec) (Result, error) {
@@ -97,7 +97,10 @@ func (s *pgSession) run(ctx context.Context, e Exec) (Result, error) {
 		}
 		return Result{}, fmt.Errorf("configure session: %w", err)
 	}
+	s.e.stats.add(StatConfigure, 1, 0)
+	start := time.Now()
 	res, qerr := s.query(ctx, e.SQL)
+	s.e.stats.add(statOfMode(e.Mode), 1, time.Since(start))
 	if rerr := s.rollback(ctx); rerr != nil && qerr == nil {
 		qerr = rerr
 	}
@@ -265,9 +268,12 @@ WHERE a.attrelid = $1::text::regclass AND a.attnum > 0 AND NOT a.attisdropped
 // the DuckDB engine, on the engine's in-memory parser database).
 func (s *pgSession) Inspect(ctx context.Context, text string) (SQLInfo, error) {
 	if v, ok := s.e.parses.get(text); ok {
+		s.e.stats.hit(StatParse)
 		return v.(SQLInfo), nil
 	}
+	start := time.Now()
 	info, err := inspectDuck(ctx, s.e.parser, text)
+	s.e.stats.add(StatParse, 1, time.Since(start))
 	if err == nil {
 		s.e.parses.put(text, info)
 	}

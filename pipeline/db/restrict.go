@@ -154,7 +154,7 @@ type restrictedSession struct {
 }
 
 func (r *restrictedSession) Run(ctx context.Context, e Exec) (Result, error) {
-	return guardedRun(ctx, prefixed{r.s.e.results, r.tag}, r, r.s.run, e)
+	return guardedRun(ctx, prefixed{r.s.e.results, r.tag}, r, r.s.e.stats, r.s.run, e)
 }
 
 func (r *restrictedSession) Visible(ctx context.Context, containment, role string, tenants []string, table string) (Visibility, error) {

@@ -34,6 +34,10 @@ type SQLInfo struct {
 	// constrains, as a top-level conjunct, to constants (col = 'x' or
 	// col IN ('x', 'y')) to the sorted union of those constants.
 	Bindings map[string][]string `json:"bindings,omitempty"`
+	// textColumns marks the outermost select list's items that are casts
+	// to text (engines that cannot type a result column, SQLite, render
+	// them as the text they are)
+	textColumns []bool
 }
 
 // rowQuerier runs a one-row query: a DuckDB *sql.DB or *sql.Conn.
@@ -121,6 +125,7 @@ func parseSerializedSQL(raw string) (SQLInfo, error) {
 		})
 		if si == 0 {
 			info.Limit = outerLimit(node)
+			info.textColumns = outerTextColumns(node)
 		}
 	}
 	cols := map[string]bool{}
@@ -322,6 +327,20 @@ func walkAST(n any, visit func(map[string]any)) {
 			walkAST(c, visit)
 		}
 	}
+}
+
+// outerTextColumns marks the outermost select list's casts to text.
+func outerTextColumns(stmt any) []bool {
+	m, _ := stmt.(map[string]any)
+	node, _ := m["node"].(map[string]any)
+	items, _ := node["select_list"].([]any)
+	out := make([]bool, len(items))
+	for i, it := range items {
+		x, _ := it.(map[string]any)
+		ct, _ := x["cast_type"].(map[string]any)
+		out[i] = x["class"] == "CAST" && ct["id"] == "VARCHAR"
+	}
+	return out
 }
 
 // outerLimit finds the constant LIMIT of the outermost select node.

@@ -7,17 +7,26 @@ import (
 	"github.com/policystrata/policystrata/pipeline/spec"
 )
 
-// tenantSet is the SQL for the session's tenant ids in a view predicate.
+// tenantSet is the SQL of a subquery listing the session's tenant ids, for
+// a view predicate's IN.
 type tenantSet func() string
+
+// tableRef renders a reference to a table's unrestricted rows.
+type tableRef func(table string) string
+
+// schemaRef refers to tables in schema (already quoted where needed).
+func schemaRef(schema string) tableRef {
+	return func(table string) string { return schema + "." + quoteIdent(table) }
+}
 
 // ownershipPredicate renders the row filter of table t (unqualified columns of
 // t) that keeps the rows owned by the tenants in ts, walking the owner chain
-// through base tables in schema `base`.
-func ownershipPredicate(d *spec.Domain, c Containment, table string, ts tenantSet, base string) (string, error) {
+// through the unrestricted tables base refers to.
+func ownershipPredicate(d *spec.Domain, c Containment, table string, ts tenantSet, base tableRef) (string, error) {
 	ten := d.Policy.Tenancy
 	if table == ten.Table {
 		pk := d.Schema.Table(table).PrimaryKey
-		return fmt.Sprintf("%s IN (SELECT unnest(%s))", quoteIdent(pk), ts()), nil
+		return fmt.Sprintf("%s IN (%s)", quoteIdent(pk), ts()), nil
 	}
 	t := d.Schema.Table(table)
 	fk := t.FK(t.OwnerVia)
@@ -28,16 +37,16 @@ func ownershipPredicate(d *spec.Domain, c Containment, table string, ts tenantSe
 			_, legacyCol, _ := spec.SplitQualified(ten.LegacyColumn)
 			kt, kc, _ := spec.SplitQualified(ten.LegacyKey)
 			pk := d.Schema.Table(kt).PrimaryKey
-			return fmt.Sprintf("%s IN (SELECT %s FROM %s.%s WHERE %s IN (SELECT unnest(%s)))",
-				quoteIdent(legacyCol), quoteIdent(kc), base, quoteIdent(kt), quoteIdent(pk), ts()), nil
+			return fmt.Sprintf("%s IN (SELECT %s FROM %s WHERE %s IN (%s))",
+				quoteIdent(legacyCol), quoteIdent(kc), base(kt), quoteIdent(pk), ts()), nil
 		}
-		return fmt.Sprintf("%s IN (SELECT unnest(%s))", quoteIdent(col), ts()), nil
+		return fmt.Sprintf("%s IN (%s)", quoteIdent(col), ts()), nil
 	}
 	inner, err := ownershipPredicate(d, c, rt, ts, base)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s IN (SELECT %s FROM %s.%s WHERE %s)", quoteIdent(t.OwnerVia), quoteIdent(rc), base, quoteIdent(rt), inner), nil
+	return fmt.Sprintf("%s IN (SELECT %s FROM %s WHERE %s)", quoteIdent(t.OwnerVia), quoteIdent(rc), base(rt), inner), nil
 }
 
 // grantedColumns lists the columns of table the role's sessions may read
@@ -80,7 +89,7 @@ func secureView(d *spec.Domain, c Containment, role, sch, table string, ts tenan
 	if len(cols) == 0 {
 		return "", nil
 	}
-	pred, err := ownershipPredicate(d, c, table, ts, "base")
+	pred, err := ownershipPredicate(d, c, table, ts, schemaRef("base"))
 	if err != nil {
 		return "", err
 	}
@@ -103,5 +112,5 @@ func ContainmentView(d *spec.Domain, c Containment, role, table string) (string,
 	if d.Schema.Table(table) == nil {
 		return "", fmt.Errorf("containment view: unknown table %q", table)
 	}
-	return secureView(d, c, role, "app", table, func() string { return "session_tenants" })
+	return secureView(d, c, role, "app", table, func() string { return "SELECT unnest(session_tenants)" })
 }

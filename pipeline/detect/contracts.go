@@ -54,6 +54,21 @@ func (c *checker) grammar() {
 	if g == nil || m == nil {
 		return
 	}
+	if c.on(PartTransitionObligations) {
+		c.capabilityScope(g, m)
+	}
+	want := c.obs.Intent.Normalized()
+	switch {
+	case !g.Accepted && want.Metric != "" && want.Limit > 0:
+		c.add("grammar", OverRestrictive, "grammar rejected a well-formed intent: "+g.Error)
+	case g.Accepted && g.Query != nil && g.Query.Key() != want.Key() && c.on(PartTransitionObligations):
+		c.add("grammar", SemanticDrift, fmt.Sprintf("grammar changed the intent: parsed %s, asked %s", g.Query.Key(), want.Key()))
+	}
+}
+
+// capabilityScope: the grammar advertises exactly the manifest's names
+// (the capability_scope obligation).
+func (c *checker) capabilityScope(g *observe.Grammar, m *observe.Manifest) {
 	names := m.Names()
 	for _, n := range g.Schema.Metrics {
 		if !slices.Contains(names, n) {
@@ -75,13 +90,6 @@ func (c *checker) grammar() {
 			c.add("grammar", OverRestrictive, fmt.Sprintf("grammar omits metric %q the manifest advertises", n))
 		}
 	}
-	want := c.obs.Intent.Normalized()
-	switch {
-	case !g.Accepted && want.Metric != "" && want.Limit > 0:
-		c.add("grammar", OverRestrictive, "grammar rejected a well-formed intent: "+g.Error)
-	case g.Accepted && g.Query != nil && g.Query.Key() != want.Key():
-		c.add("grammar", SemanticDrift, fmt.Sprintf("grammar changed the intent: parsed %s, asked %s", g.Query.Key(), want.Key()))
-	}
 }
 
 // validator: its decision must equal the canonical decision and its
@@ -97,6 +105,9 @@ func (c *checker) validator() {
 		c.add("validator", OverPermissive, "validator allowed a request the canonical policy denies: "+strings.Join(dec.Reasons, "; "))
 	case !v.Allowed && dec.Allowed:
 		c.add("validator", OverRestrictive, "validator denied a request the canonical policy allows: "+strings.Join(v.Reasons, "; "))
+	}
+	if !c.on(PartTransitionObligations) {
+		return
 	}
 	if dec.Metric != "" && v.Metric != "" && v.Metric != dec.Metric {
 		c.add("validator", SemanticDrift, fmt.Sprintf("validator resolved metric %s, canonical is %s", v.Metric, dec.Metric))
@@ -144,35 +155,12 @@ func (c *checker) compiler() {
 		return
 	}
 	ms := c.obs.Measured
-	if !ms.SQL.Valid {
-		c.add("compiler", LoweringViolation, "compiled SQL does not parse: "+ms.SQL.Error)
-		return
-	}
-	if ms.SQL.Statements != 1 {
-		c.add("compiler", LoweringViolation, fmt.Sprintf("compiled SQL holds %d statements", ms.SQL.Statements))
-	}
-	if col := c.obs.Verdict.TenantColumn; col != "" {
-		// any column holding the tenant id directly may carry the scope
-		bound := false
-		for _, tc := range append([]string{col}, c.obs.Verdict.TenantColumns...) {
-			vals, ok := ms.SQL.Bindings[tc]
-			if !ok {
-				continue
-			}
-			bound = true
-			var outside []string
-			for _, v := range vals {
-				if !slices.Contains(dec.Tenants, v) {
-					outside = append(outside, v)
-				}
-			}
-			if len(outside) > 0 {
-				c.add("compiler", LoweringViolation, fmt.Sprintf("tenant scope widened: the SQL binds %s to %v, beyond %v", tc, vals, dec.Tenants))
-			}
+	if c.on(PartSQLAST) {
+		if !ms.SQL.Valid {
+			c.add("compiler", LoweringViolation, "compiled SQL does not parse: "+ms.SQL.Error)
+			return
 		}
-		if !bound {
-			c.add("compiler", LoweringViolation, fmt.Sprintf("tenant scope not bound: no top-level condition of the SQL restricts %s to %v", col, dec.Tenants))
-		}
+		c.tenantBinding()
 	}
 	if ms.Base != nil && ms.Restricted != nil && !ms.Base.Blocked && !ms.Restricted.Blocked && !sameRows(ms.Base, ms.Restricted) {
 		c.add("compiler", LoweringViolation, fmt.Sprintf("tenant scope not preserved: over all tenants' rows the SQL returns %s, over %v's rows %s",
@@ -184,16 +172,55 @@ func (c *checker) compiler() {
 		c.add("compiler", SemanticDrift, fmt.Sprintf("over the tenant's rows the SQL returns %s, the reference answer is %s",
 			digest(ms.Restricted.Rows), digest(ref.Rows)))
 	}
-	if ms.SQL.Limit < 0 {
-		c.add("compiler", LoweringViolation, "compiled SQL has no row limit")
-	} else if ms.SQL.Limit > int64(dec.RowBudget) {
-		c.add("compiler", LoweringViolation, fmt.Sprintf("compiled LIMIT %d exceeds the row budget %d", ms.SQL.Limit, dec.RowBudget))
+	if c.on(PartSQLAST) {
+		if ms.SQL.Limit < 0 {
+			c.add("compiler", LoweringViolation, "compiled SQL has no row limit")
+		} else if ms.SQL.Limit > int64(dec.RowBudget) {
+			c.add("compiler", LoweringViolation, fmt.Sprintf("compiled LIMIT %d exceeds the row budget %d", ms.SQL.Limit, dec.RowBudget))
+		}
+	}
+	if !c.on(PartTransitionObligations) {
+		return
 	}
 	if dec.Metric != "" && comp.EstimatedCost < dec.Cost {
 		c.add("compiler", LoweringViolation, fmt.Sprintf("compiler estimates cost %d, canonical cost with join expansion is %d", comp.EstimatedCost, dec.Cost))
 	}
 	if !sameSet(comp.TenantScope, dec.Tenants) {
 		c.add("compiler", LoweringViolation, fmt.Sprintf("compiler's containment request names tenants %v, canonical is %v", comp.TenantScope, dec.Tenants))
+	}
+}
+
+// tenantBinding: the parsed SQL is one statement whose top-level
+// conditions bind a tenant column to constants inside the tenant scope.
+func (c *checker) tenantBinding() {
+	ms, dec := c.obs.Measured, c.obs.Verdict.Decision
+	if ms.SQL.Statements != 1 {
+		c.add("compiler", LoweringViolation, fmt.Sprintf("compiled SQL holds %d statements", ms.SQL.Statements))
+	}
+	col := c.obs.Verdict.TenantColumn
+	if col == "" {
+		return
+	}
+	// any column holding the tenant id directly may carry the scope
+	bound := false
+	for _, tc := range append([]string{col}, c.obs.Verdict.TenantColumns...) {
+		vals, ok := ms.SQL.Bindings[tc]
+		if !ok {
+			continue
+		}
+		bound = true
+		var outside []string
+		for _, v := range vals {
+			if !slices.Contains(dec.Tenants, v) {
+				outside = append(outside, v)
+			}
+		}
+		if len(outside) > 0 {
+			c.add("compiler", LoweringViolation, fmt.Sprintf("tenant scope widened: the SQL binds %s to %v, beyond %v", tc, vals, dec.Tenants))
+		}
+	}
+	if !bound {
+		c.add("compiler", LoweringViolation, fmt.Sprintf("tenant scope not bound: no top-level condition of the SQL restricts %s to %v", col, dec.Tenants))
 	}
 }
 
@@ -225,6 +252,30 @@ func (c *checker) database() {
 	if d == nil {
 		return
 	}
+	if c.on(PartContainmentProbes) {
+		c.probes(d)
+	}
+	allowed := c.obs.Verdict.AllowedColumns
+	var ungranted []string
+	if c.on(PartSQLAST) {
+		for _, col := range c.obs.Measured.SQL.Columns {
+			if !slices.Contains(allowed, col) {
+				ungranted = append(ungranted, col)
+			}
+		}
+	}
+	if len(ungranted) > 0 && !d.Result.Blocked {
+		c.add("database", OverPermissive, fmt.Sprintf("database answered a query reading %s, which the canonical policy withholds from this role", strings.Join(ungranted, ", ")))
+	}
+	rs := c.obs.Measured.Restricted
+	if d.Result.Blocked && len(ungranted) == 0 && c.obs.Verdict.Decision.Allowed && rs != nil && !rs.Blocked {
+		c.add("database", OverRestrictive, "database refused an authorized query: "+d.Result.Error)
+	}
+}
+
+// probes: a live session sees exactly its tenants' rows and the granted
+// columns of every table the query touches.
+func (c *checker) probes(d *observe.Database) {
 	owned := c.obs.Verdict.Owned
 	for _, p := range d.Probes {
 		extra, missing := diff(p.Visible, owned[p.Table])
@@ -247,26 +298,13 @@ func (c *checker) database() {
 			c.add("database", OverPermissive, fmt.Sprintf("session can read %s, which the canonical policy withholds from this role", strings.Join(extra, ", ")))
 		}
 	}
-	var ungranted []string
-	for _, col := range c.obs.Measured.SQL.Columns {
-		if !slices.Contains(allowed, col) {
-			ungranted = append(ungranted, col)
-		}
-	}
-	if len(ungranted) > 0 && !d.Result.Blocked {
-		c.add("database", OverPermissive, fmt.Sprintf("database answered a query reading %s, which the canonical policy withholds from this role", strings.Join(ungranted, ", ")))
-	}
-	rs := c.obs.Measured.Restricted
-	if d.Result.Blocked && len(ungranted) == 0 && c.obs.Verdict.Decision.Allowed && rs != nil && !rs.Blocked {
-		c.add("database", OverRestrictive, "database refused an authorized query: "+d.Result.Error)
-	}
 }
 
 // release: rows may leave only for canonically allowed requests and within
 // the canonical row budget; correct answers to allowed requests must leave.
 func (c *checker) release() {
 	r := c.obs.Layers.Release
-	if r == nil {
+	if r == nil || !c.on(PartReleaseRules) {
 		return
 	}
 	dec := c.obs.Verdict.Decision

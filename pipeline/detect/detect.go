@@ -55,8 +55,10 @@ type Detection struct {
 }
 
 // Detect checks every layer's contract against the verdict and measurements.
-func Detect(obs observe.Observation) Detection {
-	c := &checker{obs: obs}
+func Detect(obs observe.Observation) Detection { return DetectWithout(obs) }
+
+func (c *checker) detect() Detection {
+	obs := c.obs
 	c.manifest()
 	c.grammar()
 	c.validator()
@@ -104,6 +106,7 @@ func Detect(obs observe.Observation) Detection {
 type checker struct {
 	obs      observe.Observation
 	findings []Finding
+	off      map[Part]bool
 }
 
 func (c *checker) add(surface, kind, reason string) {

@@ -79,11 +79,32 @@ func open(tb testing.TB, d *spec.Domain, opt db.Options) *Env {
 	return openState(tb, d, st, opt)
 }
 
+// SetupEngine is SetupWith on the named embedded engine (db.EngineSQLite
+// or db.EngineDuckDB).
+func SetupEngine(tb testing.TB, name, engine string, opt db.Options) *Env {
+	tb.Helper()
+	d, err := domains.Load(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	st, err := state.Generate(d)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return openEngine(tb, d, st, engine, opt)
+}
+
 // openState loads st into a new DuckDB engine.
 func openState(tb testing.TB, d *spec.Domain, st *state.State, opt db.Options) *Env {
 	tb.Helper()
+	return openEngine(tb, d, st, db.EngineDuckDB, opt)
+}
+
+// openEngine loads st into a new engine of the named kind.
+func openEngine(tb testing.TB, d *spec.Domain, st *state.State, engine string, opt db.Options) *Env {
+	tb.Helper()
 	ctx := context.Background()
-	eng, err := db.OpenDuckDBWith(ctx, d, st, layers.Containments(), opt)
+	eng, err := db.OpenEmbedded(ctx, engine, d, st, layers.Containments(), opt)
 	if err != nil {
 		tb.Fatal(err)
 	}

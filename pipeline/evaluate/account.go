@@ -218,7 +218,7 @@ func (e *Evaluator) tryState(ctx context.Context, p *Probe, sess db.Session, t s
 }
 
 // requestState derives the state aimed at t's request from the suite's
-// state and opens it in a DuckDB engine of its own; closeFn releases it.
+// state and opens it in an embedded engine of its own; closeFn releases it.
 func (e *Evaluator) requestState(ctx context.Context, t spec.Task) (*Probe, db.Session, func(), error) {
 	pr := e.Domain.Policy.Principals[t.Principal]
 	st, err := aimstate.ForRequest(e.Domain, e.State, pr.TenantIDs, t.SemanticQuery)
@@ -237,7 +237,7 @@ func (e *Evaluator) requestState(ctx context.Context, t spec.Task) (*Probe, db.S
 			cs = append(cs, c)
 		}
 	}
-	eng, err := db.OpenDuckDBWith(ctx, e.Domain, st, cs, db.Options{Roles: []string{pr.Role}})
+	eng, err := db.OpenEmbedded(ctx, e.Engine, e.Domain, st, cs, db.Options{Roles: []string{pr.Role}, Stats: e.Stats})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("open request state: %w", err)
 	}

@@ -56,10 +56,18 @@ func BenchmarkEvaluateAndMinimize(b *testing.B) { benchEvaluate(b, db.Options{},
 
 // BenchmarkEvaluateGenerated evaluates distinct generated tasks (varied
 // principals, metrics, dimensions, filters, time ranges and limits) in order,
-// as a generated run does, with the memo on and no minimization.
+// as a generated run does, with the memo on and no minimization, on each
+// embedded engine. Every statement is executed (the memo only answers
+// repeats of the same statement in the same namespace).
 func BenchmarkEvaluateGenerated(b *testing.B) {
-	env := evaltest.Setup(b, "support_saas")
-	ev := &Evaluator{Domain: env.Domain, Oracle: env.Oracle}
+	for _, engine := range []string{db.EngineSQLite, db.EngineDuckDB} {
+		b.Run(engine, func(b *testing.B) { benchGenerated(b, engine) })
+	}
+}
+
+func benchGenerated(b *testing.B, engine string) {
+	env := evaltest.SetupEngine(b, "support_saas", engine, db.Options{})
+	ev := &Evaluator{Domain: env.Domain, Oracle: env.Oracle, Engine: engine}
 	src, err := suites.Open(env.Domain, "generated", max(b.N, 1), 1729)
 	if err != nil {
 		b.Fatal(err)

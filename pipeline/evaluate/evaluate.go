@@ -49,6 +49,11 @@ type Evaluator struct {
 	// oracle's: a test plants a fault in the layers' shared resolution with
 	// it. Nil means each stack's own (resolve.Standard by default).
 	Resolver resolve.Resolver
+	// Engine is the embedded engine ("" for db.DefaultEngine) of the
+	// databases the evaluator opens itself (request-shaped states).
+	Engine string
+	// Stats, when set, counts the database work of those databases.
+	Stats *db.Stats
 }
 
 // Probe is a database state of the distinguishing-state search.
@@ -64,6 +69,14 @@ type Probe struct {
 type Sessions struct {
 	Main   db.Session
 	Probes []db.Session
+}
+
+// engine is the embedded engine the evaluator opens databases on.
+func (e *Evaluator) engine() string {
+	if e.Engine == "" {
+		return db.DefaultEngine
+	}
+	return e.Engine
 }
 
 func (e *Evaluator) catalog() *catalog.Catalog {

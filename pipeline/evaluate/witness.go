@@ -159,6 +159,7 @@ func (m *Minimizer) witness(t spec.Task, q spec.SemanticQuery, stack layers.Stac
 		TransitionObligations: tr.TransitionObligations, CanonicalDecision: tr.CanonicalDecision, CompiledSQL: tr.CompiledSQL,
 		DBResult: tr.DBResult, ReleaseAllowed: tr.ReleaseDecision.Allowed, Reasons: tr.Reasons, Findings: tr.Findings,
 		LayerOutputs: &lo, Domain: trace.WitnessDomain{Name: m.ev.Domain.Name, Files: m.files}, State: enc, Minimization: mn,
+		Engine: m.ev.engine(),
 	}
 }
 

@@ -18,28 +18,16 @@ import (
 
 // Take builds the observation of one task from the layers' outputs.
 func Take(ctx context.Context, sess db.Session, o *oracle.Oracle, principal string, q spec.SemanticQuery, layers observe.Layers) (observe.Observation, error) {
-	d := o.Domain()
 	obs := observe.Observation{Principal: principal, Intent: q, Layers: layers}
-	dec := o.Authorize(principal, q)
-	v := observe.Verdict{Decision: dec, Capabilities: o.CapabilitiesFor(principal), Owned: map[string][]string{}, AllowedColumns: []string{},
-		TenantColumn: d.Policy.Tenancy.Column, TenantColumns: o.TenantColumns()}
-	if pr := d.Policy.Principals[principal]; pr != nil {
-		for c := range o.AllowedColumns(pr.Role) {
-			v.AllowedColumns = append(v.AllowedColumns, c)
-		}
-		sort.Strings(v.AllowedColumns)
-	}
-	if dec.Metric != "" && knownDims(d, q) {
-		if ans, err := o.ReferenceFor(dec, q); err == nil {
-			v.Reference = &ans
-		}
-	}
+	var probed []string
 	if layers.Database != nil {
 		for _, p := range layers.Database.Probes {
-			v.Owned[p.Table] = o.OwnedRows(p.Table, dec.Tenants)
+			probed = append(probed, p.Table)
 		}
 	}
+	v := Verdict(o, principal, q, probed)
 	obs.Verdict = v
+	dec := v.Decision
 	if layers.Compiler != nil && layers.Compiler.SQL != "" {
 		sql := layers.Compiler.SQL
 		info, err := sess.Inspect(ctx, sql)
@@ -62,6 +50,32 @@ func Take(ctx context.Context, sess db.Session, o *oracle.Oracle, principal stri
 		}
 	}
 	return obs, nil
+}
+
+// Verdict is the oracle's side of a task: the canonical decision and
+// capabilities, the allowed columns, the reference answer and the rows the
+// principal's tenants own of each probed table. It needs no database, so
+// analysis re-derives it from a run's domain and state.
+func Verdict(o *oracle.Oracle, principal string, q spec.SemanticQuery, probed []string) observe.Verdict {
+	d := o.Domain()
+	dec := o.Authorize(principal, q)
+	v := observe.Verdict{Decision: dec, Capabilities: o.CapabilitiesFor(principal), Owned: map[string][]string{}, AllowedColumns: []string{},
+		TenantColumn: d.Policy.Tenancy.Column, TenantColumns: o.TenantColumns()}
+	if pr := d.Policy.Principals[principal]; pr != nil {
+		for c := range o.AllowedColumns(pr.Role) {
+			v.AllowedColumns = append(v.AllowedColumns, c)
+		}
+		sort.Strings(v.AllowedColumns)
+	}
+	if dec.Metric != "" && knownDims(d, q) {
+		if ans, err := o.ReferenceFor(dec, q); err == nil {
+			v.Reference = &ans
+		}
+	}
+	for _, t := range probed {
+		v.Owned[t] = o.OwnedRows(t, dec.Tenants)
+	}
+	return v
 }
 
 func knownDims(d *spec.Domain, q spec.SemanticQuery) bool {

@@ -158,7 +158,7 @@ func Rebuild(path string, w *trace.Witness) (*Env, error) {
 }
 
 // Replay rebuilds w (read from path) and re-executes it on a fresh
-// embedded DuckDB holding only the witness's state, with only the
+// embedded database of the witness's engine holding only the witness's state, with only the
 // containment variant and role the replay needs.
 func Replay(ctx context.Context, path string, w *trace.Witness) (Result, error) {
 	env, err := Rebuild(path, w)
@@ -173,7 +173,12 @@ func Replay(ctx context.Context, path string, w *trace.Witness) (Result, error) 
 		}
 	}
 	role := d.Policy.Principals[w.Principal].Role
-	eng, err := db.OpenDuckDBWith(ctx, d, env.State, cont, db.Options{Roles: []string{role}})
+	engine := w.Engine
+	if engine == "" {
+		// witnesses written before engines were recorded came from DuckDB
+		engine = db.EngineDuckDB
+	}
+	eng, err := db.OpenEmbedded(ctx, engine, d, env.State, cont, db.Options{Roles: []string{role}})
 	if err != nil {
 		return Result{}, fmt.Errorf("replay %s: %w", path, err)
 	}
@@ -183,7 +188,7 @@ func Replay(ctx context.Context, path string, w *trace.Witness) (Result, error) 
 		return Result{}, fmt.Errorf("replay %s: %w", path, err)
 	}
 	defer sess.Close()
-	ev := &evaluate.Evaluator{Domain: d, Oracle: oracle.New(d, env.State)}
+	ev := &evaluate.Evaluator{Domain: d, Oracle: oracle.New(d, env.State), Engine: engine}
 	obs, err := ev.Observe(ctx, sess, env.Stack, w.Principal, w.SemanticIR)
 	if err != nil {
 		return Result{}, fmt.Errorf("replay %s: %w", path, err)

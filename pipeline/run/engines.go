@@ -28,35 +28,57 @@ type engines struct {
 	// share).
 	st *state.State
 	d  *spec.Domain
+	// embedded is the engine of the search and minimization databases
+	embedded string
+	// stats counts the database work of every engine but the cross-check's
+	stats *db.Stats
 }
 
 // openEngine loads st into the named engine.
-func openEngine(ctx context.Context, name, dsn string, d *spec.Domain, st *state.State) (db.Engine, error) {
+func openEngine(ctx context.Context, name, dsn string, d *spec.Domain, st *state.State, stats *db.Stats) (db.Engine, error) {
 	switch name {
-	case "", "duckdb":
-		return db.OpenDuckDB(ctx, d, st, layers.Containments())
+	case "", db.EngineSQLite, db.EngineDuckDB:
+		return db.OpenEmbedded(ctx, name, d, st, layers.Containments(), db.Options{Stats: stats})
 	case "postgres":
 		if dsn == "" {
 			return nil, fmt.Errorf("engine postgres needs a DSN (--pg-dsn or POLICYSTRATA_PG_DSN)")
 		}
-		return db.OpenPostgres(ctx, dsn, d, st, layers.Containments(), db.Options{})
+		return db.OpenPostgres(ctx, dsn, d, st, layers.Containments(), db.Options{Stats: stats})
 	}
-	return nil, fmt.Errorf("unknown engine %q (duckdb, postgres)", name)
+	return nil, fmt.Errorf("unknown engine %q (sqlite, duckdb, postgres)", name)
+}
+
+// embeddedOf is the embedded engine that holds a run's other databases
+// (search states, minimization): the main engine when it is embedded, else
+// the default.
+func embeddedOf(name string) string {
+	if name == db.EngineDuckDB {
+		return name
+	}
+	return db.DefaultEngine
+}
+
+// crossOf is the engine a run on name is cross-checked against: DuckDB for
+// SQLite and PostgreSQL, PostgreSQL for DuckDB.
+func crossOf(name string) string {
+	if name == db.EngineDuckDB {
+		return "postgres"
+	}
+	return db.EngineDuckDB
 }
 
 func openEngines(ctx context.Context, cfg Config, st *state.State, ev *evaluate.Evaluator) (*engines, error) {
 	e := &engines{}
 	var err error
-	if e.main, err = openEngine(ctx, cfg.Engine, cfg.PGDSN, cfg.Domain, st); err != nil {
+	e.stats, e.embedded = &db.Stats{}, embeddedOf(cfg.Engine)
+	ev.Engine, ev.Stats = e.embedded, e.stats
+	if e.main, err = openEngine(ctx, cfg.Engine, cfg.PGDSN, cfg.Domain, st, e.stats); err != nil {
 		return nil, err
 	}
 	e.st, e.d = st, cfg.Domain
 	if cfg.CrossCheck {
-		other := "postgres"
-		if e.main.Name() == "postgres" {
-			other = "duckdb"
-		}
-		if e.cross, err = openEngine(ctx, other, cfg.PGDSN, cfg.Domain, st); err != nil {
+		// the cross-check's own statements are not counted
+		if e.cross, err = openEngine(ctx, crossOf(e.main.Name()), cfg.PGDSN, cfg.Domain, st, nil); err != nil {
 			e.close()
 			return nil, fmt.Errorf("cross-check engine: %w", err)
 		}
@@ -89,7 +111,7 @@ func openEngines(ctx context.Context, cfg Config, st *state.State, ev *evaluate.
 	for i, pst := range pstates {
 		name, pst := probes[i].Ref.Name, pst
 		e.probes = append(e.probes, &lazyEngine{open: func(ctx context.Context) (db.Engine, error) {
-			pe, err := db.OpenDuckDB(ctx, cfg.Domain, pst, layers.Containments())
+			pe, err := db.OpenEmbedded(ctx, e.embedded, cfg.Domain, pst, layers.Containments(), db.Options{Stats: e.stats})
 			if err != nil {
 				return nil, fmt.Errorf("open search state %s: %w", name, err)
 			}
@@ -124,7 +146,7 @@ func (e *engines) worker(ctx context.Context, ev *evaluate.Evaluator, min *evalu
 		// stored in the interface field would not compare equal to nil
 		// and w.Close would call Close on it (seen when a signal cancels
 		// the run while workers start).
-		eng, err := db.OpenDuckDBWith(ctx, e.d, e.st, layers.Containments(), db.Options{Restrictable: true})
+		eng, err := db.OpenEmbedded(ctx, e.embedded, e.d, e.st, layers.Containments(), db.Options{Restrictable: true, Stats: e.stats})
 		if err != nil {
 			w.Close()
 			return nil, fmt.Errorf("minimization engine: %w", err)

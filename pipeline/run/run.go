@@ -3,7 +3,6 @@ package run
 import (
 	"context"
 	"fmt"
-	"github.com/policystrata/policystrata/suites"
 	"io"
 	"math"
 	"path"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/policystrata/policystrata/pipeline/catalog"
+	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/evaluate"
 	"github.com/policystrata/policystrata/pipeline/oracle"
 	"github.com/policystrata/policystrata/pipeline/pool"
@@ -19,6 +19,7 @@ import (
 	"github.com/policystrata/policystrata/pipeline/state"
 	"github.com/policystrata/policystrata/pipeline/strictyaml"
 	"github.com/policystrata/policystrata/pipeline/trace"
+	"github.com/policystrata/policystrata/suites"
 )
 
 // Version is the PolicyStrata version recorded in run metadata.
@@ -181,6 +182,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		tm.Minimization = mt.report(&lat)
 		tm.Minimization.ReplaysExecuted, tm.Minimization.ReplaysMemoized = min.Counts()
 	}
+	tm.Engine = engs.main.Name()
+	tm.Database = engs.stats.Lines()
+	if tm.Tasks > 0 {
+		var n int64
+		for _, l := range tm.Database {
+			if l.Kind != db.StatLoad.String() {
+				n += l.Executed
+			}
+		}
+		tm.StatementsPerTask = float64(n) / float64(tm.Tasks)
+	}
 	rep.Summary = sk.summary.Summary()
 	if err := writeJSON(tmp, "summary.json", rep.Summary); err != nil {
 		return nil, err
@@ -195,7 +207,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	if cfg.Shard.Count > 0 {
-		if err := writeJSON(tmp, trace.ShardInfoFile, shardInfo(cfg, rep.Summary.Total)); err != nil {
+		if err := writeJSON(tmp, trace.ShardInfoFile, shardInfo(cfg, engs.main.Name(), rep.Summary.Total)); err != nil {
 			return nil, err
 		}
 	}
@@ -228,6 +240,13 @@ type Timings struct {
 	// Minimization is the time spent minimizing witnesses (absent with
 	// --no-minimize).
 	Minimization *MinimizationTimes `json:"minimization,omitempty"`
+	// Engine is the engine that executed the tasks.
+	Engine string `json:"engine"`
+	// Database is the database work per kind (statements executed,
+	// answered from the memo, seconds) over every engine of the run but
+	// the cross-check's; StatementsPerTask is the executed total per task.
+	Database          []db.StatLine `json:"database"`
+	StatementsPerTask float64       `json:"statements_per_task"`
 }
 
 func (t *Timings) fill(l *latencies) {

@@ -201,12 +201,8 @@ func shardOut(cfg Config) (string, error) {
 	return ShardDir(cfg.Out, sh.Index), nil
 }
 
-// shardInfo is the shard.json of a shard run of n traces.
-func shardInfo(cfg Config, n int) trace.ShardInfo {
-	engine := cfg.Engine
-	if engine == "" {
-		engine = "duckdb"
-	}
+// shardInfo is the shard.json of a shard run of n traces on engine.
+func shardInfo(cfg Config, engine string, n int) trace.ShardInfo {
 	return trace.ShardInfo{
 		Format: trace.ShardFormat, Shard: cfg.Shard.Index, Shards: cfg.Shard.Count, Partition: cfg.partitionName(),
 		SuiteTasks: cfg.Source.Count(), Tasks: n, Code: CodeID(),

@@ -224,6 +224,11 @@ type Witness struct {
 	Domain                  WitnessDomain                      `json:"domain"`
 	State                   []state.EncodedTable               `json:"state"`
 	Minimization            *Minimization                      `json:"minimization,omitempty"`
+	// Engine is the embedded engine the witness was minimized and
+	// recorded on ("" for witnesses written before engines were recorded:
+	// DuckDB); a replay runs on the same engine, since refusal messages are
+	// the engine's own.
+	Engine string `json:"engine,omitempty"`
 }
 
 // WitnessDomain is the domain a witness runs in: its name and the bytes of

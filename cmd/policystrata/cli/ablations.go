@@ -9,13 +9,16 @@ import (
 
 	"github.com/policystrata/policystrata/analysis/ablations"
 	"github.com/policystrata/policystrata/analysis/dataset"
+	"github.com/policystrata/policystrata/domains"
 	"github.com/policystrata/policystrata/internal/cliexit"
+	"github.com/policystrata/policystrata/pipeline/spec"
 )
 
 // ablationsParams are the arguments and flags of `policystrata ablations`.
 type ablationsParams struct {
-	Runs   []string
-	Format string
+	Runs        []string
+	Format      string
+	DomainPaths []string
 }
 
 func newAblations(stdout io.Writer) *cobra.Command {
@@ -23,12 +26,17 @@ func newAblations(stdout io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "ablations RUN...",
 		Short: "Re-derive detection without one part of the detector at a time",
-		Long: `ablations reads the runs' Parquet traces and, for each part of the detector
-(the independent oracle's comparisons, the SQL AST checks, the database probes,
-the release rules, the transition obligations), removes the findings that
-part's checks made on the stored observations and re-runs localization and
-accounting: how many kills are lost or move. It also reports what the
-distinguishing-state search and minimization contribute.`,
+		Long: `ablations reads the runs' Parquet traces and re-runs the detector on every
+trace's stored observations (the layers' outputs and the SQL's measurements;
+the oracle's verdict is re-derived from the run's domain and seeded state, so
+no database is needed), once whole and once with each part switched off: the
+independent oracle's reference answer, the SQL AST checks, the database
+containment probes, the release rules, the transition obligations. It reports
+how many kills each part's removal loses or moves, and how many traces the
+whole re-run reproduces exactly. Traces keep only the counts of the probes'
+row keys, so the probes' stored findings are carried over as recorded. It also
+reports what the distinguishing-state search and minimization contribute.
+Runs of a domain that is not built in need --domain-path.`,
 		Example: `  policystrata ablations runs/support-seeded runs/finance-seeded runs/analytics-seeded
   policystrata ablations runs/support-gen --format json`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -43,6 +51,7 @@ distinguishing-state search and minimization contribute.`,
 		},
 	}
 	cmd.Flags().StringVar(&p.Format, "format", "markdown", "output format: markdown or json")
+	cmd.Flags().StringSliceVar(&p.DomainPaths, "domain-path", nil, "directory of a domain the runs used that is not built in (repeatable)")
 	return cmd
 }
 
@@ -54,12 +63,20 @@ func runAblations(ctx context.Context, p ablationsParams, stdout io.Writer) erro
 	if err != nil {
 		return cliexit.Usage(err)
 	}
+	opt := ablations.Options{Domains: map[string]*spec.Domain{}}
+	for _, dir := range p.DomainPaths {
+		d, err := domains.LoadDir(dir)
+		if err != nil {
+			return err
+		}
+		opt.Domains[d.Name] = d
+	}
 	set, err := dataset.Open(ctx, inputs)
 	if err != nil {
 		return err
 	}
 	defer set.Close()
-	r, err := ablations.Score(ctx, set)
+	r, err := ablations.ScoreWith(ctx, set, opt)
 	if err != nil {
 		return fmt.Errorf("ablations: %w", err)
 	}

@@ -58,9 +58,10 @@ It is a testing and research tool, not an authorization boundary.`,
 	root.AddCommand(newCompare(stdout))
 	root.AddCommand(newMerge(stdout))
 	root.AddCommand(newBaselines(stdout))
-	root.AddCommand(newEvidence(stdout), newAblations(stdout), newArtifactReport(stdout), newExport(stdout))
+	root.AddCommand(newEvidence(stdout), newAblations(stdout), newArtifactReport(stdout), newExport(stdout), newCost(stdout))
 	root.AddCommand(newFreezeBenchmark(stdout), newVerifyFreeze(stdout), newVerifyRun(stdout))
 	root.AddCommand(newScan(stdout, stderr), newCheckIntegration(stdout), newInitScan(stdout), newDoctor(stdout))
+	addProfiling(root)
 	return root
 }
 

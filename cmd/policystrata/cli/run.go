@@ -83,10 +83,10 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 	f.IntVar(&p.Workers, "workers", 2, "evaluation workers, each with its own database connection")
 	f.BoolVar(&p.Force, "force", false, "replace --out when it holds a previous policystrata run (nothing else is ever replaced)")
 	f.BoolVar(&p.NoMinimize, "no-minimize", false, "skip witness minimization")
-	f.StringVar(&p.Engine, "engine", "duckdb", "database engine: duckdb (embedded) or postgres (real row-level security; needs --pg-dsn or POLICYSTRATA_PG_DSN)")
+	f.StringVar(&p.Engine, "engine", db.DefaultEngine, "database engine: sqlite (embedded, the fastest per statement), duckdb (embedded) or postgres (real row-level security; needs --pg-dsn or POLICYSTRATA_PG_DSN)")
 	f.StringVar(&p.PGDSN, "pg-dsn", "", "PostgreSQL connection string (default: $POLICYSTRATA_PG_DSN)")
 	f.BoolVar(&p.Compact, "compact", false, "write traces without layer outputs, measurements and probes (for runs of millions of tasks)")
-	f.BoolVar(&p.CrossCheck, "cross-check", false, "re-run every live statement on the other engine and report disagreements in cross_engine.json")
+	f.BoolVar(&p.CrossCheck, "cross-check", false, "re-run every live statement on another engine (DuckDB for sqlite and postgres, PostgreSQL for duckdb) and report disagreements in cross_engine.json")
 	f.IntVar(&p.Probes, "probe-states", 2, "random database states (other seeds of the suite's generator) the distinguishing-state search tries after the aimed states: killed there means survived, killed nowhere means equivalent")
 	f.BoolVar(&p.NoAimed, "no-aimed-states", false, "leave the states aimed at kinds of fault (moved owners, duplicated rows, empty references, rare groups, time boundaries, cloned subtrees) out of the distinguishing-state search")
 	f.StringVar(&p.FailOn, "fail-on", "", "exit 1 when the run has any of these (comma-separated): "+strings.Join(gate.FailKinds(), ", "))
@@ -117,16 +117,17 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 	if p.Workers < 1 || p.Workers > run.MaxWorkers {
 		return ExitBadInput, cliexit.Usage(fmt.Errorf("--workers must be 1..%d", run.MaxWorkers))
 	}
-	if p.Engine != "duckdb" && p.Engine != "postgres" {
-		return ExitBadInput, cliexit.Usage(fmt.Errorf("--engine must be duckdb or postgres"))
+	if p.Engine != db.EngineSQLite && p.Engine != db.EngineDuckDB && p.Engine != "postgres" {
+		return ExitBadInput, cliexit.Usage(fmt.Errorf("--engine must be sqlite, duckdb or postgres, got %q", p.Engine))
 	}
 	if p.PGDSN == "" {
 		p.PGDSN = os.Getenv("POLICYSTRATA_PG_DSN")
 	}
-	if (p.Engine == "postgres" || p.CrossCheck) && p.PGDSN == "" {
-		return ExitBadInput, cliexit.Usage(fmt.Errorf("--engine postgres and --cross-check need --pg-dsn or POLICYSTRATA_PG_DSN"))
+	needPG := p.Engine == "postgres" || (p.CrossCheck && p.Engine == db.EngineDuckDB)
+	if needPG && p.PGDSN == "" {
+		return ExitBadInput, cliexit.Usage(fmt.Errorf("--engine postgres, and --cross-check of --engine duckdb, need --pg-dsn or POLICYSTRATA_PG_DSN"))
 	}
-	if p.Engine == "postgres" || p.CrossCheck {
+	if needPG {
 		if err := db.ValidatePGDSN(p.PGDSN); err != nil {
 			return ExitBadInput, cliexit.Usage(err)
 		}

@@ -17,6 +17,7 @@ type verifyRunParams struct {
 	Probes          int
 	NoAimed         bool
 	NoMinimize      bool
+	MaxHistory      int
 }
 
 func newVerifyRun(stdout io.Writer) *cobra.Command {
@@ -28,7 +29,15 @@ func newVerifyRun(stdout io.Writer) *cobra.Command {
 its recorded domain and suite hashes against this binary and tree, then re-runs
 a seeded sample of --sample tasks and compares their traces and witnesses byte
 for byte. Exit 1 on any mismatch or byte difference. The run's search settings
-(--probe-states, --no-aimed-states, --no-minimize) must be given as it was run.`,
+(--probe-states, --no-aimed-states, --no-minimize) must be given as it was run.
+
+The minimizer reduces the witnesses of one failure shape in suite order, each
+starting from the earlier ones' results, so each sampled witness is re-executed
+after the earlier tasks of its shape (read from the stored traces; "reexecuted"
+counts them all, and they are compared too). A sampled task with more than
+--max-history such tasks is re-executed alone, and the four minimization
+counters that depend on that history (attempts, query_attempts, state_attempts,
+state_reused) are masked in its comparison; it is listed in "history_masked".`,
 		Example: `  policystrata verify-run runs/heldout --sample 25
   policystrata verify-run runs/mine --domain-path ./my_domain --sample 10 --seed 7`,
 		Args: positionalArgs(1),
@@ -51,11 +60,12 @@ for byte. Exit 1 on any mismatch or byte difference. The run's search settings
 	f.IntVar(&p.Probes, "probe-states", 2, "the run's --probe-states")
 	f.BoolVar(&p.NoAimed, "no-aimed-states", false, "the run's --no-aimed-states")
 	f.BoolVar(&p.NoMinimize, "no-minimize", false, "the run's --no-minimize")
+	f.IntVar(&p.MaxHistory, "max-history", freeze.DefaultMaxHistory, "most earlier tasks of a sampled witness's failure shape to re-execute with it (negative: none)")
 	return cmd
 }
 
 func runVerifyRun(ctx context.Context, p verifyRunParams, stdout io.Writer) (int, error) {
-	opt := freeze.RunOptions{Sample: p.Sample, Seed: p.Seed, ProbeStates: p.Probes, NoAimedStates: p.NoAimed, NoMinimize: p.NoMinimize}
+	opt := freeze.RunOptions{Sample: p.Sample, Seed: p.Seed, ProbeStates: p.Probes, NoAimedStates: p.NoAimed, NoMinimize: p.NoMinimize, MaxHistory: p.MaxHistory}
 	if p.DomainPath != "" {
 		d, err := loadDomain("", p.DomainPath)
 		if err != nil {

@@ -1,0 +1,433 @@
+package db
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"github.com/policystrata/policystrata/pipeline/cell"
+	"github.com/policystrata/policystrata/pipeline/spec"
+	"github.com/policystrata/policystrata/pipeline/state"
+)
+
+// sqliteSession is one worker's set of namespace connections.
+type sqliteSession struct {
+	e     *SQLite
+	conns map[namespace]*nsConn
+	// restriction, when set, is the WithState in progress
+	restriction *sqliteRestriction
+}
+
+// nsConn is one namespace's private database.
+type nsConn struct {
+	db   *sql.DB
+	conn *sql.Conn
+	// restricted is the tag of the restriction applied in the open
+	// savepoint ("" when none)
+	restricted string
+}
+
+func (s *sqliteSession) Close() error {
+	var first error
+	for _, c := range s.conns {
+		if err := c.conn.Close(); err != nil && first == nil {
+			first = err
+		}
+		if err := c.db.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	s.conns = map[namespace]*nsConn{}
+	return first
+}
+
+// conn returns the connection of ns bound to tenants (ignored in the base
+// namespace), loading its database on first use: a connection per
+// namespace and tenant set, so no statement ever rebinds a session.
+func (s *sqliteSession) conn(ctx context.Context, ns namespace, tenants []string) (*nsConn, error) {
+	if ns.mode != Base {
+		if err := checkTenants(tenants); err != nil {
+			return nil, err
+		}
+		ns.tenants = strings.Join(tenants, "\x00")
+	}
+	if c, ok := s.conns[ns]; ok {
+		return c, nil
+	}
+	start := time.Now()
+	stmts, err := s.e.namespaceSQL(ns)
+	if err != nil {
+		return nil, err
+	}
+	sdb, err := sql.Open(sqliteDriver, ":memory:")
+	if err != nil {
+		return nil, fmt.Errorf("open namespace: %w", err)
+	}
+	sdb.SetMaxOpenConns(1)
+	conn, err := sdb.Conn(ctx)
+	if err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("open namespace: %w", err)
+	}
+	c := &nsConn{db: sdb, conn: conn}
+	fail := func(err error) (*nsConn, error) {
+		conn.Close()
+		sdb.Close()
+		return nil, fmt.Errorf("load namespace: %w", err)
+	}
+	err = conn.Raw(func(dc any) error {
+		sc, ok := dc.(*sqlite3.SQLiteConn)
+		if !ok {
+			return fmt.Errorf("not a SQLite connection")
+		}
+		return sc.Deserialize(s.e.image, "main")
+	})
+	if err != nil {
+		return fail(err)
+	}
+	for _, stmt := range stmts {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			return fail(fmt.Errorf("%s: %w", firstLine(stmt), err))
+		}
+	}
+	if ns.mode != Base {
+		args := make([]any, len(tenants))
+		marks := make([]string, len(tenants))
+		for i, t := range tenants {
+			args[i], marks[i] = t, "(?)"
+		}
+		if _, err := conn.ExecContext(ctx, "INSERT OR IGNORE INTO temp.ps_tenants VALUES "+strings.Join(marks, ", "), args...); err != nil {
+			return fail(err)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA query_only = ON"); err != nil {
+		return fail(err)
+	}
+	s.e.stats.add(StatLoad, len(stmts)+3, time.Since(start))
+	s.conns[ns] = c
+	return c, nil
+}
+
+// Run executes e.SQL in its namespace (memoized: the database is read-only).
+func (s *sqliteSession) Run(ctx context.Context, e Exec) (Result, error) {
+	return guardedRun(ctx, s.e.results, s, s.e.stats, s.run, e)
+}
+
+func (s *sqliteSession) run(ctx context.Context, e Exec) (Result, error) {
+	ns := namespace{mode: e.Mode}
+	if e.Mode == Live {
+		ns.containment, ns.role = e.Containment, e.Role
+	}
+	c, err := s.conn(ctx, ns, e.Tenants)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := s.applyRestriction(ctx, c); err != nil {
+		return Result{}, err
+	}
+	info, err := s.Inspect(ctx, e.SQL)
+	if err != nil {
+		return Result{}, err
+	}
+	for _, t := range info.Tables {
+		// the storage tables and SQLite's catalog are not part of any
+		// namespace (DuckDB and PostgreSQL sessions cannot name them)
+		lt := strings.ToLower(t)
+		if strings.HasPrefix(lt, "__ps_") || strings.HasPrefix(lt, "sqlite_") || lt == "ps_tenants" {
+			return Result{Blocked: true, Error: "no such table: " + t}, nil
+		}
+	}
+	start := time.Now()
+	res, err := s.query(ctx, c, s.e.dialect.adapt(e.SQL), info.textColumns)
+	s.e.stats.add(statOfMode(e.Mode), 1, time.Since(start))
+	return res, err
+}
+
+// query runs text on c and normalizes the result as every engine does.
+func (s *sqliteSession) query(ctx context.Context, c *nsConn, text string, textColumns []bool) (Result, error) {
+	rows, err := c.conn.QueryContext(ctx, text)
+	if err != nil {
+		if ctx.Err() != nil {
+			return Result{}, ctx.Err()
+		}
+		return Result{Blocked: true, Error: cleanError(err)}, nil
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return Result{}, fmt.Errorf("read columns: %w", err)
+	}
+	types, err := rows.ColumnTypes()
+	if err != nil {
+		return Result{}, fmt.Errorf("read columns: %w", err)
+	}
+	declared := make([]bool, len(types))
+	for i, t := range types {
+		declared[i] = t.DatabaseTypeName() != "" || (i < len(textColumns) && textColumns[i])
+	}
+	res := Result{Columns: cols, Rows: [][]string{}}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return Result{}, fmt.Errorf("scan row: %w", err)
+		}
+		row := make([]string, len(cols))
+		for i, v := range vals {
+			row[i] = sqliteCell(v, declared[i])
+		}
+		res.Rows = append(res.Rows, row)
+		if len(res.Rows) > MaxResultRows {
+			return Result{Blocked: true, Error: fmt.Sprintf("result exceeds %d rows", MaxResultRows)}, nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		if ctx.Err() != nil {
+			return Result{}, ctx.Err()
+		}
+		return Result{Blocked: true, Error: cleanError(err)}, nil
+	}
+	return res, nil
+}
+
+// sqliteCell normalizes one value: an expression's text in the storage form
+// of a timestamp or an instant is the timestamp it stands for (DuckDB
+// returns those as typed values); declared columns arrive typed already,
+// and casts to text (declared too) are the text they are.
+func sqliteCell(v any, declared bool) string {
+	if b, ok := v.([]byte); ok {
+		v = string(b)
+	}
+	if s, ok := v.(string); ok && !declared && len(s) >= 19 && len(s) <= 35 && s[4] == '-' && s[10] == ' ' {
+		if t, kind, ok := parseSQLiteTime(s); ok && kind != 'd' {
+			return cell.Format(t)
+		}
+	}
+	return cell.Format(v)
+}
+
+// Visible reports the rows and columns of table visible to a live session.
+func (s *sqliteSession) Visible(ctx context.Context, containment, role string, tenants []string, table string) (Visibility, error) {
+	return probeVisibility(ctx, s.e.visible, s.e.domain, s, containment, role, tenants, table, s.columnsOf(containment, role, tenants))
+}
+
+// columnsOf reads the columns of a live namespace's view from SQLite's
+// catalog.
+func (s *sqliteSession) columnsOf(containment, role string, tenants []string) grantedColumnsFunc {
+	return func(ctx context.Context, t *spec.Table) ([]string, error) {
+		key := "columns\x00" + containment + "\x00" + role + "\x00" + t.Name
+		if v, ok := s.e.parses.get(key); ok {
+			return append([]string{}, v.([]string)...), nil
+		}
+		c, err := s.conn(ctx, namespace{mode: Live, containment: containment, role: role}, tenants)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := c.conn.QueryContext(ctx, "SELECT ? || '.' || name FROM pragma_table_info(?, 'temp') ORDER BY cid", t.Name, t.Name)
+		if err != nil {
+			return nil, fmt.Errorf("read columns of %s: %w", t.Name, err)
+		}
+		defer rows.Close()
+		var cols []string
+		for rows.Next() {
+			var col string
+			if err := rows.Scan(&col); err != nil {
+				return nil, err
+			}
+			cols = append(cols, col)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		s.e.parses.put(key, append([]string{}, cols...))
+		return cols, nil
+	}
+}
+
+// Inspect parses sql with DuckDB's json_serialize_sql (memoized for the
+// whole process: a parse depends on the text only).
+func (s *sqliteSession) Inspect(ctx context.Context, text string) (SQLInfo, error) {
+	memo := s.e.parses
+	if memo.cap > 0 {
+		memo = sharedParses
+	}
+	if v, ok := memo.get(text); ok {
+		s.e.stats.hit(StatParse)
+		return v.(SQLInfo), nil
+	}
+	parser, err := sqliteParser()
+	if err != nil {
+		return SQLInfo{}, err
+	}
+	start := time.Now()
+	info, err := inspectDuck(ctx, parser, text)
+	s.e.stats.add(StatParse, 1, time.Since(start))
+	if err == nil {
+		memo.put(text, info)
+	}
+	return info, err
+}
+
+// sqliteRestriction is a WithState in progress: the statements that turn
+// the loaded state into the subset, applied to each namespace connection
+// when it is first used inside it.
+type sqliteRestriction struct {
+	tag  string
+	plan []sqliteRestrictOp
+}
+
+// sqliteRestrictOp empties a table down to keep (the listed primary keys),
+// or replaces a derived table's rows.
+type sqliteRestrictOp struct {
+	table *spec.Table
+	keep  []string
+	// rows replace the table's rows when set (derived tables)
+	rows    *state.Table
+	replace bool
+}
+
+// WithState runs fn with a session that sees only st's rows: each
+// namespace connection fn uses is restricted inside a savepoint rolled back
+// when fn returns.
+func (s *sqliteSession) WithState(ctx context.Context, st *state.State, fn func(Session) error) (err error) {
+	if s.restriction != nil {
+		return fmt.Errorf("restrict state: already restricted")
+	}
+	d, loaded := s.e.domain, s.e.st
+	var plan []sqliteRestrictOp
+	var tag []string
+	for _, t := range d.Schema.Tables {
+		lt, ct := loaded.Table(t.Name), st.Table(t.Name)
+		if lt == nil || ct == nil {
+			return fmt.Errorf("restrict state: table %s missing", t.Name)
+		}
+		keep, subset := subsetKeys(lt, ct)
+		switch {
+		case subset && len(keep) == len(lt.Rows):
+			continue
+		case subset:
+			plan = append(plan, sqliteRestrictOp{table: t, keep: keep})
+			tag = append(tag, t.Name+"="+strings.Join(keep, ","))
+		case t.MaterializedView != nil:
+			plan = append(plan, sqliteRestrictOp{table: t, rows: ct, replace: true})
+			var b strings.Builder
+			for i, r := range ct.Rows {
+				for _, v := range r {
+					b.WriteString(cell.Format(v))
+					b.WriteByte(1)
+				}
+				b.WriteString(ct.Owner[i])
+				b.WriteByte(2)
+			}
+			tag = append(tag, t.Name+"~"+b.String())
+		default:
+			return fmt.Errorf("restrict state: table %s: rows are not a subset of the loaded state", t.Name)
+		}
+	}
+	if len(plan) == 0 {
+		return fn(s)
+	}
+	sum := sha256.Sum256([]byte(strings.Join(tag, "\x00")))
+	s.restriction = &sqliteRestriction{tag: "\x01" + hex.EncodeToString(sum[:16]) + "\x00", plan: plan}
+	defer func() {
+		s.restriction = nil
+		for _, c := range s.conns {
+			if c.restricted == "" {
+				continue
+			}
+			c.restricted = ""
+			bg := context.WithoutCancel(ctx)
+			for _, stmt := range []string{"ROLLBACK TO ps_restrict", "RELEASE ps_restrict", "PRAGMA query_only = ON"} {
+				if _, e := c.conn.ExecContext(bg, stmt); e != nil && err == nil {
+					err = fmt.Errorf("restrict state: end: %w", e)
+				}
+			}
+		}
+	}()
+	return fn(&sqliteRestricted{s: s, tag: s.restriction.tag})
+}
+
+// applyRestriction restricts c to the restriction in progress, if any.
+func (s *sqliteSession) applyRestriction(ctx context.Context, c *nsConn) error {
+	r := s.restriction
+	if r == nil || c.restricted == r.tag {
+		return nil
+	}
+	start := time.Now()
+	n := 0
+	exec := func(stmt string, args ...any) error {
+		n++
+		if _, err := c.conn.ExecContext(ctx, stmt, args...); err != nil {
+			return fmt.Errorf("restrict state: %s: %w", firstLine(stmt), err)
+		}
+		return nil
+	}
+	if err := exec("PRAGMA query_only = OFF"); err != nil {
+		return err
+	}
+	if err := exec("SAVEPOINT ps_restrict"); err != nil {
+		return err
+	}
+	c.restricted = r.tag
+	for _, op := range r.plan {
+		tbl := "main." + storeName(op.table.Name)
+		if op.replace {
+			if err := exec("DELETE FROM " + tbl); err != nil {
+				return err
+			}
+			if err := insertSQLiteRows(ctx, c.conn, op.table, op.rows, op.rows.Rows, op.rows.Owner); err != nil {
+				return fmt.Errorf("restrict state: %w", err)
+			}
+			n += len(op.rows.Rows)
+			continue
+		}
+		args := make([]any, len(op.keep))
+		marks := make([]string, len(op.keep))
+		for i, k := range op.keep {
+			args[i], marks[i] = k, "?"
+		}
+		cond := ""
+		if len(op.keep) > 0 {
+			cond = fmt.Sprintf(" WHERE CAST(%s AS TEXT) NOT IN (%s)", quoteIdent(op.table.PrimaryKey), strings.Join(marks, ", "))
+		}
+		if err := exec("DELETE FROM "+tbl+cond, args...); err != nil {
+			return err
+		}
+	}
+	if err := exec("PRAGMA query_only = ON"); err != nil {
+		return err
+	}
+	s.e.stats.add(StatRestrict, n, time.Since(start))
+	return nil
+}
+
+// sqliteRestricted is a session inside WithState: its memo entries carry
+// the restriction's tag.
+type sqliteRestricted struct {
+	s   *sqliteSession
+	tag string
+}
+
+func (r *sqliteRestricted) Run(ctx context.Context, e Exec) (Result, error) {
+	return guardedRun(ctx, prefixed{r.s.e.results, r.tag}, r, r.s.e.stats, r.s.run, e)
+}
+
+func (r *sqliteRestricted) Visible(ctx context.Context, containment, role string, tenants []string, table string) (Visibility, error) {
+	return probeVisibility(ctx, prefixed{r.s.e.visible, r.tag}, r.s.e.domain, r, containment, role, tenants, table, r.s.columnsOf(containment, role, tenants))
+}
+
+func (r *sqliteRestricted) Inspect(ctx context.Context, sql string) (SQLInfo, error) {
+	return r.s.Inspect(ctx, sql)
+}
+
+// Close does nothing: the session belongs to WithState's caller.
+func (r *sqliteRestricted) Close() error { return nil }

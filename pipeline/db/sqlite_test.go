@@ -1,0 +1,209 @@
+package db_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/policystrata/policystrata/pipeline/db"
+	"github.com/policystrata/policystrata/pipeline/evaltest"
+	"github.com/policystrata/policystrata/pipeline/layers"
+	"github.com/policystrata/policystrata/pipeline/spec"
+)
+
+// openSQLite loads env's domain and state into a SQLite engine and opens a
+// session on it.
+func openSQLite(t *testing.T, env *evaltest.Env) db.Session {
+	t.Helper()
+	ctx := context.Background()
+	eng, err := db.OpenSQLite(ctx, env.Domain, env.State, layers.Containments(), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := eng.Session(ctx)
+	if err != nil {
+		eng.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sess.Close()
+		eng.Close()
+	})
+	return sess
+}
+
+// SQLite agrees with DuckDB on every statement the seeded and control
+// suites of every built-in domain lower to (the correct compiler and every
+// faulty one), in every namespace, and on the database layer's whole
+// observation (result and visibility probes).
+func TestSQLiteAgreesWithDuckDB(t *testing.T) {
+	for _, domain := range []string{"support_saas", "finance_saas", "analytics_clickhouse"} {
+		t.Run(domain, func(t *testing.T) {
+			env := evaltest.Setup(t, domain)
+			lite := openSQLite(t, env)
+			ctx := context.Background()
+			cases := suiteCases(t, env, nil, "seeded", "controls")
+			var compared, withRows, blocked int
+			for _, tc := range cases {
+				execs := []db.Exec{{Mode: db.Base, SQL: tc.sql}, {Mode: db.Oracle, Tenants: tc.tenants, SQL: tc.sql}}
+				for _, c := range layers.Containments() {
+					execs = append(execs, db.Exec{Mode: db.Live, Containment: c.Name, Role: tc.role, Tenants: tc.tenants, SQL: tc.sql})
+				}
+				for _, e := range execs {
+					equal, rd, rs, err := db.CompareEngines(ctx, env.Session, lite, e)
+					if err != nil {
+						t.Fatal(err)
+					}
+					compared++
+					if rd.Blocked {
+						blocked++
+					} else if len(rd.Rows) > 0 {
+						withRows++
+					}
+					if !equal {
+						t.Errorf("%s mode %d %s: engines disagree\nduckdb: %+v\nsqlite: %+v\nsql:\n%s", tc.name, e.Mode, e.Containment, rd, rs, tc.sql)
+					}
+				}
+				for _, c := range layers.Containments() {
+					od, err := layers.Execute(ctx, env.Session, env.Domain, c.Name, tc.role, tc.tenants, tc.sql, false)
+					if err != nil {
+						t.Fatal(err)
+					}
+					os, err := layers.Execute(ctx, lite, env.Domain, c.Name, tc.role, tc.tenants, tc.sql, false)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !db.SameResult(od.Result, os.Result) {
+						t.Errorf("%s %s: layers.Execute results disagree", tc.name, c.Name)
+					}
+					if diff := cmp.Diff(od.Probes, os.Probes); diff != "" {
+						t.Errorf("%s %s: probes differ (-duckdb +sqlite):\n%s", tc.name, c.Name, diff)
+					}
+				}
+			}
+			t.Logf("%d statements, %d comparisons: %d with rows, %d refused by both", len(cases), compared, withRows, blocked)
+			if withRows < compared/3 || blocked == 0 {
+				t.Errorf("weak check: %d comparisons, %d with rows, %d refused", compared, withRows, blocked)
+			}
+		})
+	}
+}
+
+// Every live SQLite session sees what DuckDB's sees of every table.
+func TestSQLiteVisibleAgrees(t *testing.T) {
+	for _, domain := range []string{"support_saas", "finance_saas", "analytics_clickhouse"} {
+		t.Run(domain, func(t *testing.T) {
+			env := evaltest.Setup(t, domain)
+			lite := openSQLite(t, env)
+			ctx := context.Background()
+			d := env.Domain
+			var sets [][]string
+			for _, p := range spec.SortedKeys(d.Policy.Principals) {
+				sets = append(sets, d.Policy.Principals[p].TenantIDs)
+			}
+			sets = append(sets, []string{"nobody"})
+			for _, c := range layers.Containments() {
+				for _, role := range spec.SortedKeys(d.Policy.Roles) {
+					for _, ts := range sets {
+						for _, tbl := range d.Schema.Tables {
+							vd, err := env.Session.Visible(ctx, c.Name, role, ts, tbl.Name)
+							if err != nil {
+								t.Fatal(err)
+							}
+							vs, err := lite.Visible(ctx, c.Name, role, ts, tbl.Name)
+							if err != nil {
+								t.Fatal(err)
+							}
+							if diff := cmp.Diff(vd, vs); diff != "" {
+								t.Errorf("%s %s %v %s (-duckdb +sqlite):\n%s", c.Name, role, ts, tbl.Name, diff)
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// Values of every portable type, the aggregates and functions the layers
+// emit, NULL order and text order normalize identically on both engines.
+func TestSQLiteNormalization(t *testing.T) {
+	env := evaltest.Setup(t, "support_saas")
+	lite := openSQLite(t, env)
+	ctx := context.Background()
+	cases := []struct{ name, sql string }{
+		{"count, sum and avg", "SELECT count(*) AS n, sum(net_amount_cents) AS s, avg(net_amount_cents) AS a, min(invoice_date) AS first FROM invoices"},
+		{"avg of integers per group", "SELECT severity, avg(resolution_hours) AS a FROM support_tickets GROUP BY severity ORDER BY severity"},
+		{"month buckets of a date", "SELECT date_trunc('month', invoice_date) AS m, count(*) AS n FROM invoices GROUP BY 1 ORDER BY 1"},
+		{"month buckets cast to text", "SELECT DISTINCT CAST(date_trunc('month', opened_at) AS VARCHAR) AS m FROM support_tickets ORDER BY 1"},
+		{"month buckets of a date cast to text", "SELECT DISTINCT CAST(date_trunc('month', invoice_date) AS VARCHAR) AS m FROM invoices ORDER BY 1"},
+		{"typed filter on a bucket", "SELECT count(*) AS n FROM invoices WHERE CAST(date_trunc('month', invoice_date) AS DATE) = DATE '2026-05-01'"},
+		{"booleans", "SELECT escalated, CAST(escalated AS VARCHAR) AS e, count(*) AS n FROM support_tickets GROUP BY 1 ORDER BY 1"},
+		{"boolean filter as text", "SELECT count(*) AS n FROM support_tickets WHERE CAST(support_tickets.escalated AS VARCHAR) = 'true'"},
+		{"timestamps", "SELECT created_at, CAST(created_at AS VARCHAR) AS c FROM ticket_events ORDER BY id LIMIT 20"},
+		{"dates", "SELECT opened_at, CAST(opened_at AS VARCHAR) AS c FROM support_tickets ORDER BY id LIMIT 20"},
+		{"time window", "SELECT count(*) AS n FROM support_tickets WHERE opened_at >= DATE '2026-05-01' AND opened_at < DATE '2026-06-01'"},
+		{"max of a timestamp", "SELECT max(created_at) AS m, min(created_at) AS n FROM ticket_events"},
+		{"bytewise text order", "SELECT name FROM accounts ORDER BY name"},
+		{"bytewise order of derived text", "SELECT lower(name) AS l, upper(name) AS u FROM accounts ORDER BY upper(name), name"},
+		{"empty aggregate is NULL", "SELECT sum(net_amount_cents) AS s, count(*) AS n FROM invoices WHERE id < 0"},
+		{"filter clause", "SELECT count(DISTINCT id) FILTER (WHERE escalated) AS e FROM support_tickets"},
+		{"NULLs sort last", "SELECT CASE WHEN id % 3 = 0 THEN NULL ELSE id END AS x FROM support_tickets ORDER BY x LIMIT 40"},
+		{"NULLs sort last descending", "SELECT CASE WHEN id % 3 = 0 THEN NULL ELSE id END AS x FROM support_tickets ORDER BY x DESC LIMIT 40"},
+		{"a typed literal inside a string stays", "SELECT 'DATE ''2026-01-01''' AS s, count(*) AS n FROM accounts"},
+	}
+	modes := []db.Exec{
+		{Mode: db.Base},
+		{Mode: db.Oracle, Tenants: []string{"acme"}},
+		{Mode: db.Live, Containment: "table_grants", Role: "finance_admin", Tenants: []string{"acme", "beta"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, e := range modes {
+				e.SQL = tc.sql
+				equal, rd, rs, err := db.CompareEngines(ctx, env.Session, lite, e)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if rd.Blocked || rs.Blocked {
+					t.Fatalf("mode %d: refused: duckdb %q, sqlite %q", e.Mode, rd.Error, rs.Error)
+				}
+				if !equal || len(rd.Rows) == 0 {
+					t.Errorf("mode %d:\nduckdb: %v\nsqlite: %v", e.Mode, rd, rs)
+				}
+			}
+		})
+	}
+}
+
+// A live SQLite session cannot reach the storage tables, SQLite's catalog
+// or the tenants table, and cannot write.
+func TestSQLiteContainment(t *testing.T) {
+	env := evaltest.Setup(t, "support_saas")
+	lite := openSQLite(t, env)
+	ctx := context.Background()
+	for _, sql := range []string{
+		`SELECT * FROM __ps_accounts`,
+		`SELECT * FROM "__ps_accounts"`,
+		`SELECT name FROM sqlite_master`,
+		`SELECT * FROM ps_tenants`,
+		`SELECT * FROM main.__ps_accounts`,
+		`SELECT * FROM pragma_table_info('accounts')`,
+		`DELETE FROM accounts`,
+		`SELECT 1; DELETE FROM accounts`,
+	} {
+		res, err := lite.Run(ctx, db.Exec{Mode: db.Live, Containment: layers.Correct, Role: "analyst", Tenants: []string{"acme"}, SQL: sql})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Blocked {
+			t.Errorf("%s: not refused: %v", sql, res.Rows)
+		}
+	}
+	base, err := lite.Run(ctx, db.Exec{Mode: db.Base, SQL: "SELECT count(*) FROM accounts"})
+	if err != nil || base.Blocked || slices.Equal(base.Rows[0], []string{"0"}) {
+		t.Fatalf("accounts lost: %+v %v", base, err)
+	}
+}
