@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 
@@ -104,8 +103,8 @@ func ScoreWith(ctx context.Context, set *dataset.Set, opt Options) (Report, erro
 			irB, irA = append(irB, m.IRFeaturesBefore), append(irA, m.IRFeaturesAfter)
 			rowsB, rowsA = append(rowsB, m.StateRowsBefore), append(rowsA, m.StateRowsAfter)
 			bytesB = append(bytesB, m.OriginalBytes)
-			if dir := set.Dirs[run]; dir != "" {
-				if st, err := os.Stat(filepath.Join(dir, t.WitnessPath)); err == nil {
+			if p := set.WitnessFile(run, t.WitnessPath); p != "" {
+				if st, err := os.Stat(p); err == nil {
 					bytesA[run] = append(bytesA[run], int(st.Size()))
 				}
 			}

@@ -87,14 +87,16 @@ func Build(ctx context.Context, dir string, d *spec.Domain) (*Report, error) {
 		}
 	}
 	var sizes []int
-	_ = filepath.WalkDir(filepath.Join(dir, "witnesses"), func(p string, e fs.DirEntry, err error) error {
-		if err == nil && !e.IsDir() {
-			if st, err := e.Info(); err == nil {
-				sizes = append(sizes, int(st.Size()))
+	for _, wd := range set.WitnessDirs("run") {
+		_ = filepath.WalkDir(wd, func(p string, e fs.DirEntry, err error) error {
+			if err == nil && !e.IsDir() {
+				if st, err := e.Info(); err == nil {
+					sizes = append(sizes, int(st.Size()))
+				}
 			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	if len(sizes) > 0 {
 		sort.Ints(sizes)
 		r.MedianWitnessBytes = sizes[(len(sizes)-1)/2]

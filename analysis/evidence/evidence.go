@@ -121,9 +121,7 @@ func suiteRows(ctx context.Context, set *dataset.Set) ([]suiteRow, error) {
 		r.level, _ = md["evidence_level"].(string)
 		r.provenance, _ = md["suite_provenance"].(string)
 		r.frozen, _ = md["detector_frozen"].(bool)
-		if dir := set.Dirs[in.Name]; dir != "" {
-			r.medianWitness = medianFileSize(filepath.Join(dir, "witnesses"))
-		}
+		r.medianWitness = medianFileSize(set.WitnessDirs(in.Name)...)
 		out = append(out, *r)
 	}
 	return out, nil
@@ -131,16 +129,18 @@ func suiteRows(ctx context.Context, set *dataset.Set) ([]suiteRow, error) {
 
 // medianFileSize is the median size of the files of dir (0 when none);
 // with an even count the lower middle, as an integer.
-func medianFileSize(dir string) int {
+func medianFileSize(dirs ...string) int {
 	var sizes []int
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			if st, err := os.Stat(p); err == nil {
-				sizes = append(sizes, int(st.Size()))
+	for _, dir := range dirs {
+		_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				if st, err := os.Stat(p); err == nil {
+					sizes = append(sizes, int(st.Size()))
+				}
 			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	if len(sizes) == 0 {
 		return 0
 	}
@@ -319,7 +319,7 @@ func minimizationTable(ctx context.Context, set *dataset.Set) (table.Table, erro
 		if !ok {
 			continue
 		}
-		written := medianFileSize(filepath.Join(set.Dirs[in.Name], "witnesses"))
+		written := medianFileSize(set.WitnessDirs(in.Name)...)
 		red := "-"
 		if r.orig > 0 && written > 0 {
 			red = fmt.Sprintf("%.3f", 1-float64(written)/float64(r.orig))

@@ -178,18 +178,16 @@ func baselineFigure(br baselines.Report) Figure {
 func witnessFigure(set *dataset.Set) (Figure, error) {
 	var sizes plotter.Values
 	for _, in := range set.Inputs {
-		dir := set.Dirs[in.Name]
-		if dir == "" {
-			continue
-		}
-		_ = filepath.WalkDir(filepath.Join(dir, "witnesses"), func(p string, e fs.DirEntry, err error) error {
-			if err == nil && !e.IsDir() {
-				if st, err := e.Info(); err == nil {
-					sizes = append(sizes, float64(st.Size())/1024)
+		for _, wd := range set.WitnessDirs(in.Name) {
+			_ = filepath.WalkDir(wd, func(p string, e fs.DirEntry, err error) error {
+				if err == nil && !e.IsDir() {
+					if st, err := e.Info(); err == nil {
+						sizes = append(sizes, float64(st.Size())/1024)
+					}
 				}
-			}
-			return nil
-		})
+				return nil
+			})
+		}
 	}
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("Witness size (%d witnesses)", len(sizes))

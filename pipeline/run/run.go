@@ -68,6 +68,13 @@ type Config struct {
 	Compact bool
 	// Progress, when non-nil, receives one line per 10% of tasks.
 	Progress io.Writer
+	// Shard, when its Count is set, runs only that part of the suite and
+	// writes it as a shard of a hive-partitioned dataset: Out/shard=I/
+	// (see ShardDir and the merge package).
+	Shard Shard
+	// partition overrides Partition(Minimize) (tests only: it shows why
+	// the default is what it is).
+	partition string
 }
 
 // Report is what a finished run returns to its caller.
@@ -88,9 +95,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Workers < 1 || cfg.Workers > MaxWorkers {
 		return nil, fmt.Errorf("workers must be 1..%d, got %d", MaxWorkers, cfg.Workers)
 	}
+	out, err := shardOut(cfg)
+	if err != nil {
+		return nil, err
+	}
 	// The output directory is checked (and staged) first, so a refused
 	// --out fails before any work.
-	stage, err := stageOut(cfg.Out, cfg.Force || cfg.ReplaceRun)
+	stage, err := stageOut(out, cfg.Force || cfg.ReplaceRun)
 	if err != nil {
 		return nil, err
 	}
@@ -124,17 +135,18 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	tm.LoadMS = ms(time.Since(t0))
-	sk, err := openSinks(tmp)
+	sk, err := openSinks(tmp, cfg.Shard.Count > 0)
 	if err != nil {
 		return nil, err
 	}
 	rep := &Report{Examples: map[string]trace.Trace{}}
 	var lat latencies
 	cross := newCrossReport(engs)
-	total, done, nextTick := cfg.Source.Count(), 0, 1
+	tasks, total := shardTasks(cfg.Source, cfg.Shard, cfg.partitionName())
+	done, nextTick := 0, 1
 	t1 := time.Now()
 	var mt minimizeTimes
-	err = pool.Run(ctx, cfg.Workers, indexedTasks(cfg.Source.Tasks()),
+	err = pool.Run(ctx, cfg.Workers, tasks,
 		func(ctx context.Context) (pool.Worker[indexed, *item], error) {
 			return engs.worker(ctx, ev, min, cfg.Compact)
 		},
@@ -194,6 +206,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, err
 		}
 	}
+	if cfg.Shard.Count > 0 {
+		if err := writeJSON(tmp, trace.ShardInfoFile, shardInfo(cfg, engs.main.Name(), rep.Summary.Total)); err != nil {
+			return nil, err
+		}
+	}
 	tm.TotalMS = ms(time.Since(t0))
 	if err := writeJSON(tmp, "run.json", tm); err != nil {
 		return nil, err
@@ -201,7 +218,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := commitOut(stage); err != nil {
 		return nil, err
 	}
-	rep.Out, rep.Timings = cfg.Out, tm
+	rep.Out, rep.Timings = out, tm
 	return rep, nil
 }
 

@@ -10,22 +10,34 @@ import (
 	"github.com/policystrata/policystrata/pipeline/trace"
 )
 
-// sinks writes one run directory's streaming outputs.
+// sinks writes one run directory's streaming outputs: traces.jsonl and
+// traces.parquet, or for a shard only its Parquet part (the trace_json
+// column holds every JSONL line) with each trace's suite index.
 type sinks struct {
 	dir     string
 	jsonlF  *os.File
 	jsonl   *bufio.Writer
 	pqF     *os.File
 	pq      *trace.ParquetWriter
+	shard   *trace.ShardWriter
 	summary *trace.Accumulator
 }
 
-func openSinks(dir string) (*sinks, error) {
+func openSinks(dir string, sharded bool) (*sinks, error) {
 	s := &sinks{dir: dir, summary: trace.NewAccumulator()}
 	if err := os.MkdirAll(filepath.Join(dir, "witnesses"), 0o755); err != nil {
 		return nil, fmt.Errorf("open sinks: %w", err)
 	}
 	var err error
+	if sharded {
+		if s.pqF, err = os.Create(filepath.Join(dir, trace.ShardPart)); err != nil {
+			return nil, fmt.Errorf("open sinks: %w", err)
+		}
+		if s.shard, err = trace.NewShardWriter(struct{ io.Writer }{s.pqF}); err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
 	if s.jsonlF, err = os.Create(filepath.Join(dir, "traces.jsonl")); err != nil {
 		return nil, fmt.Errorf("open sinks: %w", err)
 	}
@@ -56,6 +68,13 @@ func (s *sinks) write(it *item) error {
 	if err != nil {
 		return fmt.Errorf("encode trace: %w", err)
 	}
+	if s.shard != nil {
+		if err := s.shard.Write(&trace.ShardRecord{Index: int64(it.pos), Trace: &it.trace}, line); err != nil {
+			return err
+		}
+		s.summary.Add(&it.trace)
+		return nil
+	}
 	if _, err := s.jsonl.Write(append(line, '\n')); err != nil {
 		return fmt.Errorf("write traces.jsonl: %w", err)
 	}
@@ -81,6 +100,9 @@ func (s *sinks) close() error {
 	}
 	if s.pq != nil {
 		keep(s.pq.Close())
+	}
+	if s.shard != nil {
+		keep(s.shard.Close())
 	}
 	if s.pqF != nil {
 		keep(s.pqF.Close())

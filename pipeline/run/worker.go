@@ -2,7 +2,6 @@ package run
 
 import (
 	"context"
-	"iter"
 	"time"
 
 	"github.com/policystrata/policystrata/pipeline/db"
@@ -21,25 +20,16 @@ type item struct {
 	cross *crossResult
 	// minimize is the time spent minimizing the witness (0: none).
 	minimize time.Duration
+	// pos is the task's index in the suite.
+	pos int
 }
 
-// indexed is a task with its position in the suite.
+// indexed is a task with its position in the run (idx: the order the
+// minimizer sequences) and in the suite (pos; the same unless sharded).
 type indexed struct {
 	idx  int
+	pos  int
 	task spec.Task
-}
-
-// indexedTasks numbers the tasks of src in order.
-func indexedTasks(src iter.Seq[spec.Task]) iter.Seq[indexed] {
-	return func(yield func(indexed) bool) {
-		i := 0
-		for t := range src {
-			if !yield(indexed{i, t}) {
-				return
-			}
-			i++
-		}
-	}
 }
 
 type worker struct {
@@ -62,7 +52,7 @@ func (w *worker) Process(ctx context.Context, in indexed) (*item, error) {
 	if err != nil {
 		return nil, err
 	}
-	it := &item{trace: out.Trace}
+	it := &item{trace: out.Trace, pos: in.pos}
 	if w.cross != nil {
 		if err := w.crossCheck(ctx, t, out, it); err != nil {
 			return nil, err

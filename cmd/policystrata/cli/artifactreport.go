@@ -49,7 +49,7 @@ func runArtifactReport(ctx context.Context, p artifactParams, stdout io.Writer) 
 		if d, err = domains.LoadDir(p.DomainPath); err != nil {
 			return err
 		}
-	} else if b, err := os.ReadFile(filepath.Join(p.Run, "metadata.json")); err == nil {
+	} else if b, err := os.ReadFile(metadataFile(p.Run)); err == nil {
 		var md struct {
 			Domain string `json:"domain"`
 		}
@@ -67,4 +67,18 @@ func runArtifactReport(ctx context.Context, p artifactParams, stdout io.Writer) 
 		return enc.Encode(r)
 	}
 	return artifact.Markdown(stdout, r)
+}
+
+// metadataFile is the metadata.json of a run directory, or of the first
+// shard of a run --shard dataset (every shard's names the same domain and
+// suite).
+func metadataFile(dir string) string {
+	p := filepath.Join(dir, "metadata.json")
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	if shards, _ := filepath.Glob(filepath.Join(dir, "shard=*", "metadata.json")); len(shards) > 0 {
+		return shards[0]
+	}
+	return p
 }

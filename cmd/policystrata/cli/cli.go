@@ -56,6 +56,7 @@ It is a testing and research tool, not an authorization boundary.`,
 		newReplay(stdout), newMinimizationReport(stdout), newClean(stdout))
 	root.AddCommand(newImportDomain(stdout, stderr))
 	root.AddCommand(newCompare(stdout))
+	root.AddCommand(newMerge(stdout))
 	root.AddCommand(newBaselines(stdout))
 	root.AddCommand(newEvidence(stdout), newAblations(stdout), newArtifactReport(stdout), newExport(stdout), newCost(stdout))
 	root.AddCommand(newFreezeBenchmark(stdout), newVerifyFreeze(stdout), newVerifyRun(stdout))

@@ -15,6 +15,7 @@ import (
 	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/run"
 	"github.com/policystrata/policystrata/pipeline/spec"
+	"github.com/policystrata/policystrata/pipeline/trace"
 	"github.com/policystrata/policystrata/suites"
 )
 
@@ -40,6 +41,8 @@ type runParams struct {
 	Compact    bool
 	FailOn     string
 	Freeze     string
+	// Shard is --shard i/n ("": the whole suite).
+	Shard string
 }
 
 func newRun(stdout, stderr io.Writer) *cobra.Command {
@@ -90,6 +93,7 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&p.Freeze, "freeze-manifest", "", "verify this benchmark manifest first (exit 1 on any change), record its id in the metadata and copy it to benchmark_manifest.json")
 	f.IntVar(&p.Count, "count", 0, "tasks of a generated suite (default: the generator's)")
 	f.IntVar(&p.Seed, "seed", 0, "seed of a generated suite and its database state (default: the generator's)")
+	f.StringVar(&p.Shard, "shard", "", "run only shard i of n (0-based, e.g. 2/8) and write it to --out/shard=i/ for `policystrata merge`")
 	return cmd
 }
 
@@ -134,6 +138,10 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 	if p.Probes < 0 || p.Probes > 8 {
 		return ExitBadInput, cliexit.Usage(fmt.Errorf("--probe-states must be 0..8"))
 	}
+	shard, err := parseShardFlag(p.Shard, p.CrossCheck)
+	if err != nil {
+		return ExitBadInput, err
+	}
 	failOn, err := gate.ParseFailOn(p.FailOn)
 	if err != nil {
 		return ExitBadInput, cliexit.Usage(err)
@@ -151,7 +159,7 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 		return ExitFailure, err
 	}
 	cfg := run.Config{Domain: d, Source: s, Out: p.Out, Workers: p.Workers, Force: p.Force, Minimize: !p.NoMinimize, ProbeStates: p.Probes, NoAimedStates: p.NoAimed,
-		Engine: p.Engine, PGDSN: p.PGDSN, CrossCheck: p.CrossCheck, Compact: p.Compact}
+		Engine: p.Engine, PGDSN: p.PGDSN, CrossCheck: p.CrossCheck, Compact: p.Compact, Shard: shard}
 	if isTerminal(stderr) {
 		cfg.Progress = stderr
 	}
@@ -169,6 +177,10 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 		fmt.Fprintf(stdout, "cross-engine check (%s vs %s): %d of %d live statements agree; %d disagreements on clean controls\n",
 			c.Engines[0], c.Engines[1], c.Agreed, c.Compared, c.CleanDisagreements)
 	}
-	fmt.Fprintf(stdout, "wrote %s (traces.parquet, traces.jsonl, summary.json, metadata.json, run.json, witnesses/)\n", rep.Out)
+	if shard.Count > 0 {
+		fmt.Fprintf(stdout, "wrote shard %s to %s (%s, shard.json, summary.json, metadata.json, run.json, witnesses/)\n", shard, rep.Out, trace.ShardPart)
+	} else {
+		fmt.Fprintf(stdout, "wrote %s (traces.parquet, traces.jsonl, summary.json, metadata.json, run.json, witnesses/)\n", rep.Out)
+	}
 	return failOnRun(failOn, rep, stdout)
 }

@@ -145,9 +145,10 @@ func sortedOps(sm trace.Summary) []string {
 }
 
 // summarizeTraces recomputes a run's summary: from traces.parquet through
-// DuckDB when the run has it, else from traces.jsonl.
+// DuckDB when the run has it (or from the Parquet parts of a run --shard
+// dataset, in suite order), else from traces.jsonl.
 func summarizeTraces(dir string) (trace.Summary, error) {
-	if _, err := os.Stat(filepath.Join(dir, "traces.parquet")); err == nil {
+	if hasParquetTraces(dir) {
 		set, err := dataset.Open(context.Background(), []dataset.Input{{Name: "run", Path: dir}})
 		if err != nil {
 			return trace.Summary{}, err
@@ -160,6 +161,16 @@ func summarizeTraces(dir string) (trace.Summary, error) {
 		return sums["run"], nil
 	}
 	return summarizeJSONL(dir)
+}
+
+// hasParquetTraces reports whether dir is a run with traces.parquet or a
+// dataset of run --shard directories.
+func hasParquetTraces(dir string) bool {
+	if _, err := os.Stat(filepath.Join(dir, "traces.parquet")); err == nil {
+		return true
+	}
+	shards, _ := filepath.Glob(filepath.Join(dir, "shard=*", trace.ShardInfoFile))
+	return len(shards) > 0
 }
 
 // summarizeJSONL recomputes a run's summary from traces.jsonl (runs
