@@ -23,6 +23,36 @@ type sqliteSession struct {
 	conns map[namespace]*nsConn
 	// restriction, when set, is the WithState in progress
 	restriction *sqliteRestriction
+	// clock orders connection uses (least recently used goes first)
+	clock int64
+}
+
+// maxConns bounds a session's open connections: a run whose tasks touch
+// many (containment, role, tenant set) combinations keeps the most
+// recently used ones, and a closed one reloads from the image on its next
+// use (about the cost of one statement).
+const maxConns = 24
+
+// sqliteCacheKiB bounds each connection's page cache: the database is the
+// deserialized image in memory already, so a large cache only copies it.
+const sqliteCacheKiB = 256
+
+// evict closes the least recently used connections beyond maxConns-1.
+func (s *sqliteSession) evict() {
+	for len(s.conns) >= maxConns {
+		var oldest namespace
+		first := true
+		for ns, c := range s.conns {
+			if first || c.used < s.conns[oldest].used {
+				oldest, first = ns, false
+			}
+		}
+		c := s.conns[oldest]
+		c.closeStmts()
+		c.conn.Close()
+		c.db.Close()
+		delete(s.conns, oldest)
+	}
 }
 
 // nsConn is one namespace's private database.
@@ -32,6 +62,8 @@ type nsConn struct {
 	// restricted is the tag of the restriction applied in the open
 	// savepoint ("" when none)
 	restricted string
+	// used is the session's clock at the connection's last use
+	used int64
 	// stmts are the connection's prepared statements by text: a
 	// connection's namespace and tenants never change, so a statement
 	// prepared on it means the same on every execution (the restrictions
@@ -40,7 +72,7 @@ type nsConn struct {
 }
 
 // maxPrepared bounds a connection's prepared statements.
-const maxPrepared = 256
+const maxPrepared = 32
 
 // prepared returns text prepared on c.
 func (c *nsConn) prepared(ctx context.Context, text string) (*sql.Stmt, error) {
@@ -112,9 +144,12 @@ func (s *sqliteSession) conn(ctx context.Context, ns namespace, tenants []string
 		}
 		ns.tenants = strings.Join(tenants, "\x00")
 	}
+	s.clock++
 	if c, ok := s.conns[ns]; ok {
+		c.used = s.clock
 		return c, nil
 	}
+	s.evict()
 	start := time.Now()
 	stmts, err := s.e.namespaceSQL(ns)
 	if err != nil {
@@ -130,7 +165,7 @@ func (s *sqliteSession) conn(ctx context.Context, ns namespace, tenants []string
 		sdb.Close()
 		return nil, fmt.Errorf("open namespace: %w", err)
 	}
-	c := &nsConn{db: sdb, conn: conn}
+	c := &nsConn{db: sdb, conn: conn, used: s.clock}
 	fail := func(err error) (*nsConn, error) {
 		conn.Close()
 		sdb.Close()
@@ -146,6 +181,7 @@ func (s *sqliteSession) conn(ctx context.Context, ns namespace, tenants []string
 	if err != nil {
 		return fail(err)
 	}
+	stmts = append([]string{fmt.Sprintf("PRAGMA cache_size = -%d", sqliteCacheKiB)}, stmts...)
 	for _, stmt := range stmts {
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			return fail(fmt.Errorf("%s: %w", firstLine(stmt), err))
