@@ -77,7 +77,7 @@ func (d *Domain) validate() error {
 	// the tenancy block first: every schema check below depends on it
 	switch {
 	case p.Tenancy.Table == "":
-		return strictyaml.Errorf(pf, 0, "missing tenancy block (tenancy.table names the table of tenants)")
+		return strictyaml.Errorf(pf, p.Lines["tenancy"], "missing tenancy block (tenancy.table names the table of tenants)")
 	case sch.Table(p.Tenancy.Table) == nil:
 		return strictyaml.Errorf(pf, p.Tenancy.Lines["table"], "tenancy.table %q is not a table of schema.yaml", p.Tenancy.Table)
 	}
@@ -122,18 +122,25 @@ func (d *Domain) validate() error {
 			}
 		}
 	}
-	for role, cols := range sch.Grants {
+	for _, role := range SortedKeys(sch.Grants) {
+		at := sch.GrantsLines[role]
 		if p.Roles[role] == nil {
-			return strictyaml.Errorf(schf, 0, "grants: unknown role %q", role)
+			return strictyaml.Errorf(schf, at.Key, "grants: unknown role %q", role)
 		}
-		for _, c := range cols {
+		for i, c := range sch.Grants[role] {
 			if err := d.checkColumn(c); err != nil {
-				return strictyaml.Errorf(schf, 0, "grants for %s: %v", role, err)
+				return strictyaml.Errorf(schf, itemLine(at.Items, i, at.Key), "grants for %s: %v", role, err)
 			}
 		}
 	}
 	// policy
 	tl, cl := p.Tenancy.Lines, p.Calendar.Lines
+	calLine := func(key string) int { // a missing key is reported at its block
+		if l := cl[key]; l > 0 {
+			return l
+		}
+		return p.Lines["calendar"]
+	}
 	for _, k := range []struct{ key, col string }{{"column", p.Tenancy.Column}, {"legacy_column", p.Tenancy.LegacyColumn}, {"legacy_key", p.Tenancy.LegacyKey}} {
 		if k.col == "" {
 			continue
@@ -143,13 +150,13 @@ func (d *Domain) validate() error {
 		}
 	}
 	if _, err := ParseDate(p.Calendar.AsOf); err != nil {
-		return strictyaml.Errorf(pf, cl["as_of"], "calendar.as_of: %v", err)
+		return strictyaml.Errorf(pf, calLine("as_of"), "calendar.as_of: %v", err)
 	}
 	if p.Calendar.FiscalMonthStartDay < 1 || p.Calendar.FiscalMonthStartDay > 28 {
-		return strictyaml.Errorf(pf, cl["fiscal_month_start_day"], "calendar.fiscal_month_start_day must be 1..28, got %d", p.Calendar.FiscalMonthStartDay)
+		return strictyaml.Errorf(pf, calLine("fiscal_month_start_day"), "calendar.fiscal_month_start_day must be 1..28, got %d", p.Calendar.FiscalMonthStartDay)
 	}
 	if p.Calendar.FiscalYearStartMonth < 1 || p.Calendar.FiscalYearStartMonth > 12 {
-		return strictyaml.Errorf(pf, cl["fiscal_year_start_month"], "calendar.fiscal_year_start_month must be 1..12, got %d", p.Calendar.FiscalYearStartMonth)
+		return strictyaml.Errorf(pf, calLine("fiscal_year_start_month"), "calendar.fiscal_year_start_month must be 1..12, got %d", p.Calendar.FiscalYearStartMonth)
 	}
 	for _, id := range SortedKeys(p.Principals) {
 		pr := p.Principals[id]
@@ -250,18 +257,8 @@ func (d *Domain) validate() error {
 		}
 	}
 	// surfaces
-	for _, surf := range SurfaceOrder {
-		if s.Versions[surf] == "" {
-			return strictyaml.Errorf(sf, 0, "versions: missing surface %q", surf)
-		}
-		if s.Contracts[surf] == nil {
-			return strictyaml.Errorf(sf, 0, "contracts: missing surface %q", surf)
-		}
-	}
-	for k := range s.Versions {
-		if !isSurface(k) {
-			return strictyaml.Errorf(sf, 0, "versions: unknown surface %q", k)
-		}
+	if err := s.validate(sf); err != nil {
+		return err
 	}
 	// state
 	for _, ts := range d.State.Tables {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/policystrata/policystrata/pipeline/strictyaml"
 )
 
 // Schema is a domain's relational schema (schema.yaml), portable across the
@@ -14,6 +16,8 @@ type Schema struct {
 	// that role's application sessions. They are authored independently of
 	// the policy; disagreement between the two is a real finding.
 	Grants map[string][]string `yaml:"grants"`
+	// GrantsLines locates each role of Grants and each of its columns.
+	GrantsLines map[string]strictyaml.EntryLines `yaml:"-"`
 }
 
 // Table is one relation.
