@@ -76,8 +76,10 @@ func (d *Domain) validate() error {
 	}
 	// the tenancy block first: every schema check below depends on it
 	switch {
+	case p.Tenancy.Table == "" && p.Lines["tenancy"] > 0:
+		return strictyaml.Errorf(pf, p.Lines["tenancy"], "tenancy.table is missing (it names the table of tenants)")
 	case p.Tenancy.Table == "":
-		return strictyaml.Errorf(pf, p.Lines["tenancy"], "missing tenancy block (tenancy.table names the table of tenants)")
+		return strictyaml.Errorf(pf, 0, "missing tenancy block (tenancy.table names the table of tenants)")
 	case sch.Table(p.Tenancy.Table) == nil:
 		return strictyaml.Errorf(pf, p.Tenancy.Lines["table"], "tenancy.table %q is not a table of schema.yaml", p.Tenancy.Table)
 	}

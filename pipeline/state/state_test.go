@@ -439,7 +439,7 @@ metrics:
 	}
 	surfaces.WriteString("contracts:\n")
 	for _, s := range spec.SurfaceOrder {
-		fmt.Fprintf(&surfaces, "  %s: {mode: m}\n", s)
+		fmt.Fprintf(&surfaces, "  %s: {mode: %s}\n", s, spec.ContractModes[s])
 	}
 	return fstest.MapFS{
 		"policy.yaml":   {Data: []byte(policy)},
