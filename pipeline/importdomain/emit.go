@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"testing/fstest"
 	"time"
@@ -33,7 +34,7 @@ func less(a, b any) bool {
 func (c *conv) schema() *spec.Schema {
 	s := &spec.Schema{Grants: c.grants}
 	for _, t := range c.tables {
-		st := &spec.Table{Name: t.Name, PrimaryKey: c.pk[t.Name], OwnerVia: c.owner[t.Name]}
+		st := &spec.Table{Name: t.Name, PrimaryKey: c.pk[t.Name], OwnerVia: c.owner[t.Name], SampleBy: c.sampleBy[t.Name]}
 		for _, col := range t.Columns {
 			ty, _ := portableType(col.DuckType)
 			st.Columns = append(st.Columns, &spec.Column{Name: col.Name, Type: ty})
@@ -48,6 +49,7 @@ func (c *conv) schema() *spec.Schema {
 		}
 		s.Tables = append(s.Tables, st)
 	}
+	s.Tables = append(s.Tables, c.views...)
 	return s
 }
 
@@ -263,7 +265,11 @@ func (c *conv) inapplicable(d *spec.Domain, p string, st *suites.Suite) {
 			continue
 		}
 		if err := catalog.Applies(op, d); err != nil {
-			c.rep.person("suite %s: %d task(s) of %s will be accounted invalid: %v", p, counts[id], id, err)
+			hint := ""
+			if slices.Contains(op.Requires, catalog.FeatureMinCohort) && c.opts.MinCohortSize == 0 {
+				hint = " (the reference states no cohort threshold: pass --min-cohort-size N to give its aggregate-only roles one)"
+			}
+			c.rep.person("suite %s: %d task(s) of %s will be accounted invalid: %v%s", p, counts[id], id, err, hint)
 		}
 	}
 }

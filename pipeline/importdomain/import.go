@@ -32,6 +32,14 @@ type Options struct {
 	// FiscalYearStartMonth is the month the fiscal year starts (1..12); 0
 	// means 1.
 	FiscalYearStartMonth int
+	// MinCohortSize, when positive, is given to every aggregate-only role:
+	// the fewest distinct CohortKey values a released group must hold (the
+	// reference's release gate withholds small cohorts, but its files state
+	// no threshold).
+	MinCohortSize int
+	// CohortKey is the qualified column whose distinct values count a
+	// group's cohort; empty infers a user_id column of the metrics' table.
+	CohortKey string
 }
 
 func (o Options) check() error {
@@ -40,6 +48,12 @@ func (o Options) check() error {
 	}
 	if o.FiscalYearStartMonth < 0 || o.FiscalYearStartMonth > 12 {
 		return strictyaml.Errorf("--fiscal-year-start-month", 0, "must be 1..12")
+	}
+	if o.MinCohortSize < 0 {
+		return strictyaml.Errorf("--min-cohort-size", 0, "must not be negative")
+	}
+	if o.CohortKey != "" && o.MinCohortSize == 0 {
+		return strictyaml.Errorf("--cohort-key", 0, "needs --min-cohort-size")
 	}
 	if o.AsOf != "" {
 		if _, err := spec.ParseDate(o.AsOf); err != nil {

@@ -53,10 +53,13 @@ func TestImportReferenceDomains(t *testing.T) {
 			owners:  map[string]string{"advisors": "firm_id", "households": "firm_id", "accounts": "household_id"},
 			persons: []string{"added table firms(id)"}},
 		{name: "analytics_clickhouse", tenancy: spec.Tenancy{Table: "projects", Column: "events.project_id", LegacyColumn: "events.legacy_project_id", LegacyKey: "projects.id", Timezone: "projects.timezone"},
-			dialect: "clickhouse", tables: 3, seededTasks: 100,
-			owners:   map[string]string{"events": "project_id", "sessions": "project_id"},
-			inferred: []string{"table events: primary key event_id", "foreign key events.session_id -> sessions.session_id"},
-			persons:  []string{"metric sampled_events reads table \"events_sampled\"", "12 task(s) of aggregate_small_cohort_release will be accounted invalid"}},
+			dialect: "clickhouse", tables: 4, seededTasks: 100,
+			owners: map[string]string{"events": "project_id", "sessions": "project_id", "events_mv": "project_id"},
+			inferred: []string{"table events: primary key event_id", "foreign key events.session_id -> sessions.session_id",
+				"materialized view events_mv: table events_mv over events, keys project_id, event_name, day (UTC day of events.event_time), aggregates events_state (count of events.event_id), users_state (count_distinct of events.user_id)",
+				"materialized view events_mv: granted to no role, as in the SQL", "added events.sample_key, a hash of event_id"},
+			persons: []string{`metric sampled_events reads table "events_sampled", which the SQL does not create: converted as a SAMPLE 0.1 of events (sample_by sample_key`,
+				"12 task(s) of aggregate_small_cohort_release will be accounted invalid"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -27,6 +27,11 @@ type conv struct {
 	tenancy   spec.Tenancy
 	policy    *spec.Policy
 	grants    map[string][]string
+	// views are the materialized views converted to tables (no seed rows:
+	// the state derives theirs).
+	views []*spec.Table
+	// sampleBy is each sampled table's SAMPLE BY key.
+	sampleBy map[string]string
 }
 
 func (c *conv) table(name string) *dbTable {
@@ -68,7 +73,7 @@ func (t *dbTable) typ(col string) string {
 func (c *conv) schemaPath() string { return c.label + "/schema.sql" }
 
 func (c *conv) run() error {
-	steps := []func() error{c.primaryKeys, c.foreignKeys, c.tenancyKey, c.ownership, c.legacy, c.convertPolicy, c.calendar, c.columnGrants}
+	steps := []func() error{c.primaryKeys, c.foreignKeys, c.tenancyKey, c.ownership, c.legacy, c.materializedViews, c.convertPolicy, c.cohorts, c.calendar, c.columnGrants}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
@@ -481,6 +486,9 @@ func (c *conv) columnGrants() error {
 			for _, q := range append([]string{mt.Measure, mt.Where, mt.TimeColumn}, mt.Columns...) {
 				add(set, q)
 			}
+			if mt.Sample > 0 {
+				add(set, mt.Table+"."+c.sampleBy[mt.Table])
+			}
 		}
 		for _, d := range r.AllowedDimensions {
 			add(set, p.Dimensions[d].Source)
@@ -493,7 +501,21 @@ func (c *conv) columnGrants() error {
 				}
 			}
 		}
+		for _, v := range c.views {
+			if c.viewGranted(v.Name) {
+				for _, col := range v.Columns {
+					cols = append(cols, v.Name+"."+col.Name)
+				}
+			}
+		}
 		c.grants[role] = cols
+	}
+	for _, v := range c.views {
+		if c.viewGranted(v.Name) {
+			c.rep.infer("materialized view %s: every column granted to every role (a GRANT of the SQL names it)", v.Name)
+		} else {
+			c.rep.infer("materialized view %s: granted to no role, as in the SQL, so a query that reads it directly is refused by the database", v.Name)
+		}
 	}
 	if len(c.facts.Grants) > 0 {
 		c.rep.infer("column grants per role: every table's keys plus the columns of the role's metrics and dimensions (the SQL grants whole tables: %s)", strings.Join(c.facts.Grants, "; "))
