@@ -168,7 +168,7 @@ func Import(ctx context.Context, fsys fs.FS, label string, opts Options) (*Resul
 	if opts.Name == "" {
 		opts.Name = path.Base(label)
 	}
-	c := &conv{label: label, facts: facts, tables: tables, ref: pol, opts: opts, rep: &Report{Source: label}}
+	c := &conv{label: label, facts: facts, tables: tables, ref: pol, opts: opts, rep: &Report{Source: label}, tasks: tasks}
 	if err := c.run(); err != nil {
 		return nil, err
 	}
