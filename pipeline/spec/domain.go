@@ -117,6 +117,10 @@ func (d *Domain) validate() error {
 			if err := d.checkColumn(fk.References); err != nil {
 				return strictyaml.Errorf(schf, t.Line, "table %s: foreign key references %v", t.Name, err)
 			}
+			rt, rc, _ := SplitQualified(fk.References)
+			if from, to := t.Column(fk.Column).Type, sch.Table(rt).Column(rc).Type; from != to {
+				return strictyaml.Errorf(schf, t.Line, "table %s: foreign key %s is %s but references %s, which is %s", t.Name, fk.Column, from, fk.References, to)
+			}
 		}
 		if t.Name != p.Tenancy.Table {
 			if err := sch.ownerChainError(t.Name, p.Tenancy.Table); err != nil {
@@ -151,6 +155,9 @@ func (d *Domain) validate() error {
 			return strictyaml.Errorf(pf, tl[k.key], "tenancy.%s: %v", k.key, err)
 		}
 	}
+	if err := d.checkTenancyColumns(); err != nil {
+		return err
+	}
 	if _, err := ParseDate(p.Calendar.AsOf); err != nil {
 		return strictyaml.Errorf(pf, calLine("as_of"), "calendar.as_of: %v", err)
 	}
@@ -174,6 +181,14 @@ func (d *Domain) validate() error {
 	}
 	for _, name := range SortedKeys(p.Roles) {
 		r := p.Roles[name]
+		for _, list := range []struct {
+			key   string
+			items []string
+		}{{"allowed_metrics", r.AllowedMetrics}, {"allowed_dimensions", r.AllowedDimensions}, {"allowed_time_ranges", r.AllowedTimeRanges}} {
+			if dup := firstDuplicate(list.items); dup != "" {
+				return strictyaml.Errorf(pf, r.Line, "role %s: %s lists %q twice", name, list.key, dup)
+			}
+		}
 		for _, m := range r.AllowedMetrics {
 			if p.Metrics[m] == nil {
 				return strictyaml.Errorf(pf, r.Line, "role %s: unknown metric %q", name, m)
@@ -224,6 +239,12 @@ func (d *Domain) validate() error {
 			if t, _, _ := SplitQualified(c); c != "" && t != m.Table {
 				return strictyaml.Errorf(pf, m.Line, "metric %s: column %s is not on table %s", name, c, m.Table)
 			}
+		}
+		if ty := d.columnType(m.TimeColumn); ty != "date" && ty != "timestamp" {
+			return strictyaml.Errorf(pf, m.Line, "metric %s: time_column %s is %s, not a date or timestamp", name, m.TimeColumn, ty)
+		}
+		if ty := d.columnType(m.Measure); (m.Aggregate == "sum" || m.Aggregate == "avg") && ty != "integer" {
+			return strictyaml.Errorf(pf, m.Line, "metric %s: %s of %s, which is %s, not integer", name, m.Aggregate, m.Measure, ty)
 		}
 		for _, r := range m.AllowedRoles {
 			if p.Roles[r] == nil {
@@ -331,4 +352,60 @@ func (d *Domain) checkColumn(q string) error {
 func SHA256Hex(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
+}
+
+// columnType is the type of qualified column q ("" when q is not one).
+func (d *Domain) columnType(q string) string {
+	t, c, err := SplitQualified(q)
+	if err != nil || d.Schema.Table(t) == nil || d.Schema.Table(t).Column(c) == nil {
+		return ""
+	}
+	return d.Schema.Table(t).Column(c).Type
+}
+
+// checkTenancyColumns checks what the tenancy block's columns mean:
+// tenancy.column is a foreign key to the tenancy table's primary key;
+// legacy_column (on the same table) and legacy_key (on the tenancy table)
+// come together.
+func (d *Domain) checkTenancyColumns() error {
+	pf, ten, tl := d.file("policy.yaml"), d.Policy.Tenancy, d.Policy.Tenancy.Lines
+	at := func(key string) int {
+		if l := tl[key]; l > 0 {
+			return l
+		}
+		return d.Policy.Lines["tenancy"]
+	}
+	if ten.Column == "" {
+		return strictyaml.Errorf(pf, at("column"), "tenancy.column is missing (the foreign key to %s that scopes rows to a tenant)", ten.Table)
+	}
+	ct, cc, _ := SplitQualified(ten.Column)
+	pk := ten.Table + "." + d.Schema.Table(ten.Table).PrimaryKey
+	if fk := d.Schema.Table(ct).FK(cc); fk == nil || fk.References != pk {
+		return strictyaml.Errorf(pf, at("column"), "tenancy.column %s must be a foreign key to %s (the tenancy table's primary key)", ten.Column, pk)
+	}
+	switch {
+	case (ten.LegacyColumn == "") != (ten.LegacyKey == ""):
+		return strictyaml.Errorf(pf, at("legacy_column"), "tenancy.legacy_column and tenancy.legacy_key come together (the old column holds the tenancy table's legacy keys)")
+	case ten.LegacyColumn == "":
+		return nil
+	}
+	if lt, _, _ := SplitQualified(ten.LegacyColumn); lt != ct {
+		return strictyaml.Errorf(pf, at("legacy_column"), "tenancy.legacy_column %s must be on table %s, beside tenancy.column", ten.LegacyColumn, ct)
+	}
+	if kt, _, _ := SplitQualified(ten.LegacyKey); kt != ten.Table {
+		return strictyaml.Errorf(pf, at("legacy_key"), "tenancy.legacy_key %s must be a column of the tenancy table %s", ten.LegacyKey, ten.Table)
+	}
+	return nil
+}
+
+// firstDuplicate is the first item listed twice ("" when none is).
+func firstDuplicate(items []string) string {
+	seen := map[string]bool{}
+	for _, it := range items {
+		if seen[it] {
+			return it
+		}
+		seen[it] = true
+	}
+	return ""
 }

@@ -59,6 +59,9 @@ func (sch *Schema) validateGenerator(t *Table, col string, g *Generator) string 
 		if len(g.IntBetween) != 2 || g.IntBetween[0] > g.IntBetween[1] {
 			return fmt.Sprintf("column %s: int_between needs [low, high] with low <= high", col)
 		}
+		if g.IntBetween[0] < -MaxGeneratedInt || g.IntBetween[1] > MaxGeneratedInt {
+			return fmt.Sprintf("column %s: int_between bounds must lie within ±%d (2^53, exact in JSON traces)", col, MaxGeneratedInt)
+		}
 	case "bool":
 		return share("bool", *g.Bool)
 	case "date_between":
@@ -117,3 +120,7 @@ func (sch *Schema) validateGenerator(t *Table, col string, g *Generator) string 
 	}
 	return ""
 }
+
+// MaxGeneratedInt bounds int_between: 2^53, the largest magnitude every
+// integer below it keeps exactly in JSON (and a span that cannot overflow).
+const MaxGeneratedInt = 1 << 53
