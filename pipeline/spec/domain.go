@@ -268,6 +268,9 @@ func (d *Domain) validate() error {
 			if dm.Bucket != "month" && dm.Bucket != "day" {
 				return strictyaml.Errorf(pf, dm.Line, "dimension %s: bucket %q must be month or day", name, dm.Bucket)
 			}
+			if dm.Source != "" {
+				return strictyaml.Errorf(pf, dm.Line, "dimension %s: a bucket of each metric's time column has no source (got %s)", name, dm.Source)
+			}
 		default:
 			if err := d.checkColumn(dm.Source); err != nil {
 				return strictyaml.Errorf(pf, dm.Line, "dimension %s: source: %v", name, err)

@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -34,6 +35,9 @@ func (sch *Schema) validateGenerator(t *Table, col string, g *Generator) string 
 	add(g.Ref != "", "ref")
 	if len(kinds) != 1 {
 		return fmt.Sprintf("column %s: a generator needs exactly one kind (choice, int_between, bool, date_between, template, lookup, ratio_of, ref), got %d: %s", col, len(kinds), strings.Join(kinds, ", "))
+	}
+	if m := sch.generatorType(t, col, kinds[0], g); m != "" {
+		return m
 	}
 	share := func(name string, v float64) string {
 		if v < 0 || v > 1 {
@@ -124,3 +128,41 @@ func (sch *Schema) validateGenerator(t *Table, col string, g *Generator) string 
 // MaxGeneratedInt bounds int_between: 2^53, the largest magnitude every
 // integer below it keeps exactly in JSON (and a span that cannot overflow).
 const MaxGeneratedInt = 1 << 53
+
+// generatorTypes are the column types each kind of generator produces
+// (choice values are converted, and checked, as they are generated).
+var generatorTypes = map[string][]string{
+	"int_between":  {"integer"},
+	"ratio_of":     {"integer"},
+	"date_between": {"date", "timestamp"},
+	"bool":         {"boolean"},
+	"template":     {"text"},
+}
+
+// generatorType reports a generator whose values cannot fill column col
+// of t, or "".
+func (sch *Schema) generatorType(t *Table, col, kind string, g *Generator) string {
+	c := t.Column(col)
+	if c == nil {
+		return ""
+	}
+	if want, ok := generatorTypes[kind]; ok && !slices.Contains(want, c.Type) {
+		return fmt.Sprintf("column %s is %s, but the %s generator makes %s values", col, c.Type, kind, strings.Join(want, " or "))
+	}
+	src := ""
+	switch kind {
+	case "ref":
+		src = g.Ref
+	case "lookup":
+		if fk, ref, ok := strings.Cut(g.Lookup, "."); ok && t.FK(fk) != nil {
+			rt, _, _ := SplitQualified(t.FK(fk).References)
+			src = rt + "." + ref
+		}
+	}
+	if rt, rc, err := SplitQualified(src); err == nil && sch.Table(rt) != nil && sch.Table(rt).Column(rc) != nil {
+		if from := sch.Table(rt).Column(rc).Type; from != c.Type {
+			return fmt.Sprintf("column %s is %s, but its %s %s is %s", col, c.Type, kind, src, from)
+		}
+	}
+	return ""
+}
