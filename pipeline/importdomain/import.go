@@ -161,6 +161,13 @@ func Import(ctx context.Context, fsys fs.FS, label string, opts Options) (*Resul
 	if err != nil {
 		return nil, err
 	}
+	rows := 0
+	for _, t := range tables {
+		rows += len(t.Rows)
+	}
+	if rows > MaxSeedRows {
+		return nil, strictyaml.Errorf(at("seed.sql"), 0, "the seed holds %d rows, over the limit of %d: they become explicit rows of state.yaml; keep a small seed and describe larger states with state.yaml's generators", rows, MaxSeedRows)
+	}
 	pol, err := decodePolicy(at("policy.yaml"), files["policy.yaml"])
 	if err != nil {
 		return nil, err
@@ -186,6 +193,10 @@ func Import(ctx context.Context, fsys fs.FS, label string, opts Options) (*Resul
 	out[ReportFile] = []byte(c.rep.String())
 	return &Result{Files: out, Report: c.rep}, nil
 }
+
+// MaxSeedRows bounds the seed's rows (all tables): each becomes an explicit
+// row of the converted state.yaml, whose file size is capped too.
+const MaxSeedRows = 100_000
 
 // MaxFileBytes bounds each reference file the importer reads.
 const MaxFileBytes = 16 << 20

@@ -171,6 +171,7 @@ func TestImportErrors(t *testing.T) {
 		{"no tenant column", map[string]string{"schema.sql": "create table t (id integer primary key, d date);", "seed.sql": "insert into t values (1, '2026-01-01');"}, "cannot infer the tenant column"},
 		{"principal with an unknown role", map[string]string{"policy.yaml": "version: v1\nprincipals: {a: {id: a, role: ghost, tenant_ids: [acme]}}\nroles: {r: {max_rows: 1, max_cost: 1}}\nmetrics: {m: {expression: count(), table: accounts}}\n"}, `ref/policy.yaml:2: principal a: unknown role "ghost"`},
 		{"converted domain would not load", map[string]string{"policy.yaml": "version: v1\nprincipals: {a: {id: b, role: r, tenant_ids: [acme]}}\nroles: {r: {max_rows: 1, max_cost: 1}}\nmetrics: {m: {expression: count(), table: invoices}}\n"}, "ref: the converted domain would not load: support_saas/policy.yaml:"},
+		{"seed over the row limit", map[string]string{"seed.sql": "insert into tenants (id, name) select 't' || i, 'n' from range(100001) r(i);"}, "ref/seed.sql: the seed holds 100001 rows, over the limit of 100000"},
 		{"composite key", map[string]string{"schema.sql": "create table t (a integer, b integer, primary key (a, b));", "seed.sql": "insert into t values (1, 2);"}, "composite primary key"},
 	}
 	for _, c := range cases {

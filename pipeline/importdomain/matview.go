@@ -29,6 +29,8 @@ var (
 	reMatViewFull = regexp.MustCompile(`(?is)^create\s+materialized\s+view\s+(?:if\s+not\s+exists\s+)?([\w.]+)(.*?)\bas\s+select\s+(.*?)\s+from\s+([\w.]+)\s*(.*)$`)
 	reViewTo      = regexp.MustCompile(`(?is)^\s*to\s+([\w.]+)`)
 	reViewWhere   = regexp.MustCompile(`(?is)^where\s`)
+	reViewGroupBy = regexp.MustCompile(`(?is)^group\s+by\s[^;]*$`)
+	reViewHaving  = regexp.MustCompile(`(?i)\bhaving\b`)
 	reAlias       = regexp.MustCompile(`(?is)^(.*?)\s+as\s+(\w+)$`)
 	reBareCol     = regexp.MustCompile(`(?i)^(?:\w+\.)?(\w+)$`)
 	vcol          = `(?:\w+\.)?(\w+)`
@@ -136,6 +138,8 @@ func (c *conv) convertView(v *matView) (*spec.Table, string) {
 		return nil, "a table has the same name"
 	case reViewWhere.MatchString(v.Rest):
 		return nil, "it filters its source (WHERE), which materialized_view cannot express"
+	case v.Rest != "" && (!reViewGroupBy.MatchString(v.Rest) || reViewHaving.MatchString(v.Rest)):
+		return nil, fmt.Sprintf("it reads more than its source (%s), which materialized_view cannot express", firstWords(v.Rest))
 	case c.owner[src.Name] == "":
 		return nil, fmt.Sprintf("its source %s has no owner column", src.Name)
 	}
