@@ -73,3 +73,26 @@ func TestConvertViewRefusals(t *testing.T) {
 		t.Errorf("converted view = %+v", tab)
 	}
 }
+
+// FuzzParseMatView feeds arbitrary CREATE MATERIALIZED VIEW text to the
+// parser and the conversion: a view converts or is refused with a reason,
+// never a panic.
+func FuzzParseMatView(f *testing.F) {
+	f.Add("create materialized view v engine = AggregatingMergeTree order by (p, day) as select p, toDate(ts) as day, countState() as n, uniqExactState(u) as users from events group by p, day")
+	f.Add("create materialized view v to t as select p from events")
+	f.Add("create materialized view v as select p, sum(id) as s, date_trunc('month', ts) as m from events group by p, m having count() > 1")
+	f.Add("create materialized view v as select 'a,b' as x, (p) as q from events")
+	events := &dbTable{Name: "events", Columns: []dbColumn{{"id", "INTEGER"}, {"p", "VARCHAR"}, {"u", "VARCHAR"}, {"ts", "TIMESTAMP"}},
+		ForeignKeys: []dbForeignKey{{Column: "p", RefTable: "projects", RefColumn: "id"}}}
+	c := &conv{tables: []*dbTable{{Name: "projects", Columns: []dbColumn{{"id", "VARCHAR"}}}, events},
+		pk: map[string]string{"projects": "id", "events": "id"}, owner: map[string]string{"events": "p"}}
+	f.Fuzz(func(t *testing.T, sql string) {
+		v := parseMatView(sql, "f:1")
+		if v == nil {
+			return
+		}
+		if tab, why := c.convertView(v); (tab == nil) == (why == "") {
+			t.Errorf("convertView = %v, %q: want a table or a reason", tab, why)
+		}
+	})
+}
