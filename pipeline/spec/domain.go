@@ -320,6 +320,17 @@ func (d *Domain) validate() error {
 				}
 			}
 		}
+		if pk := t.Column(t.PrimaryKey); pk != nil && pk.Type != "integer" {
+			// the generator numbers rows 1, 2, ... only for an integer key
+			if ts.PerParent != nil {
+				return strictyaml.Errorf(stf, ts.Line, "table %s: generated rows (per_parent) need an integer primary key; %s is %s", t.Name, pk.Name, pk.Type)
+			}
+			for i, row := range ts.Rows {
+				if _, ok := row[pk.Name]; !ok {
+					return strictyaml.Errorf(stf, ts.Line, "table %s: explicit row %d does not set the %s primary key (a %s key is not numbered)", t.Name, i+1, pk.Name, pk.Type)
+				}
+			}
+		}
 	}
 	return d.validateFeatures()
 }

@@ -531,6 +531,19 @@ func TestLoadDomainMutations(t *testing.T) {
 		},
 		// state.yaml
 		{
+			name:    "explicit row without its text key",
+			changes: []change{{"state.yaml", "      - {id: beta, name: Beta Logistics, legacy_id: old-beta}", "      - {name: Beta Logistics, legacy_id: old-beta}"}},
+			at:      "- table: tenants",
+			want:    `dom/state.yaml:%d: table tenants: explicit row 2 does not set the id primary key (a text key is not numbered)`,
+		},
+		{
+			name: "generated rows with a text key",
+			changes: []change{{"schema.yaml", "      - {name: id, type: integer}\n      - {name: ticket_id, type: integer}", "      - {name: id, type: text}\n      - {name: ticket_id, type: integer}"},
+				{"state.yaml", "  - table: ticket_events\n", "  - table: ticket_events\n"}}, // (lines are of the last file changed)
+			at:   "- table: ticket_events",
+			want: `dom/state.yaml:%d: table ticket_events: generated rows (per_parent) need an integer primary key; id is text`,
+		},
+		{
 			name:    "state table unknown",
 			changes: []change{{"state.yaml", "  - table: agents\n", "  - table: agentz\n"}},
 			at:      "- table: agentz",

@@ -474,11 +474,6 @@ func TestGenerateErrors(t *testing.T) {
 			want: "generate state: table accounts: tenant_id=t9 references no tenants row",
 		},
 		{
-			name:  "text primary key not set",
-			state: "  - table: tenants\n    rows: [{}]\n",
-			want:  "generate state: table tenants: explicit rows must set the id primary key",
-		},
-		{
 			name:  "duplicate primary key",
 			state: "  - table: tenants\n    rows: [{id: t1}, {id: t1}]\n",
 			want:  "generate state: table tenants: duplicate primary key t1",
