@@ -96,30 +96,30 @@ func (d *Domain) validate() error {
 		cols := map[string]bool{}
 		for _, c := range t.Columns {
 			if !ValidID(c.Name) || !ColumnTypes[c.Type] {
-				return strictyaml.Errorf(schf, t.Line, "table %s: column %q has invalid name or type %q", t.Name, c.Name, c.Type)
+				return strictyaml.Errorf(schf, orLine(c.Line, t.Line), "table %s: column %q has invalid name or type %q", t.Name, c.Name, c.Type)
 			}
 			if cols[c.Name] {
-				return strictyaml.Errorf(schf, t.Line, "table %s: duplicate column %q", t.Name, c.Name)
+				return strictyaml.Errorf(schf, orLine(c.Line, t.Line), "table %s: duplicate column %q", t.Name, c.Name)
 			}
 			cols[c.Name] = true
 		}
 		for _, fk := range t.ForeignKeys {
 			if fk.Expansion < 0 {
-				return strictyaml.Errorf(schf, t.Line, "table %s: foreign key %s: expansion %d must not be negative", t.Name, fk.Column, fk.Expansion)
+				return strictyaml.Errorf(schf, orLine(fk.Line, t.Line), "table %s: foreign key %s: expansion %d must not be negative", t.Name, fk.Column, fk.Expansion)
 			}
 		}
 	}
 	for _, t := range sch.Tables {
 		for _, fk := range t.ForeignKeys {
 			if t.Column(fk.Column) == nil {
-				return strictyaml.Errorf(schf, t.Line, "table %s: foreign key column %q is not a column", t.Name, fk.Column)
+				return strictyaml.Errorf(schf, orLine(fk.Line, t.Line), "table %s: foreign key column %q is not a column", t.Name, fk.Column)
 			}
 			if err := d.checkColumn(fk.References); err != nil {
-				return strictyaml.Errorf(schf, t.Line, "table %s: foreign key references %v", t.Name, err)
+				return strictyaml.Errorf(schf, orLine(fk.Line, t.Line), "table %s: foreign key references %v", t.Name, err)
 			}
 			rt, rc, _ := SplitQualified(fk.References)
 			if from, to := t.Column(fk.Column).Type, sch.Table(rt).Column(rc).Type; from != to {
-				return strictyaml.Errorf(schf, t.Line, "table %s: foreign key %s is %s but references %s, which is %s", t.Name, fk.Column, from, fk.References, to)
+				return strictyaml.Errorf(schf, orLine(fk.Line, t.Line), "table %s: foreign key %s is %s but references %s, which is %s", t.Name, fk.Column, from, fk.References, to)
 			}
 		}
 		if t.Name != p.Tenancy.Table {
@@ -422,4 +422,12 @@ func firstDuplicate(items []string) string {
 		seen[it] = true
 	}
 	return ""
+}
+
+// orLine is line, or fallback when line is unknown (0).
+func orLine(line, fallback int) int {
+	if line > 0 {
+		return line
+	}
+	return fallback
 }

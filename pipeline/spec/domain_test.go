@@ -396,19 +396,19 @@ func TestLoadDomainMutations(t *testing.T) {
 		{
 			name:    "unknown column type",
 			changes: []change{{"schema.yaml", "{name: region, type: text}", "{name: region, type: varchar}"}},
-			at:      "- name: accounts",
+			at:      "{name: region, type: varchar}",
 			want:    `dom/schema.yaml:%d: table accounts: column "region" has invalid name or type "varchar"`,
 		},
 		{
 			name:    "foreign key on a missing column",
 			changes: []change{{"schema.yaml", "{column: assigned_agent_id, references", "{column: agent_id, references"}},
-			at:      "- name: support_tickets",
+			at:      "{column: agent_id, references",
 			want:    `dom/schema.yaml:%d: table support_tickets: foreign key column "agent_id" is not a column`,
 		},
 		{
 			name:    "foreign key to an unknown table",
 			changes: []change{{"schema.yaml", "references: tenants.id, expansion: 2}", "references: orgs.id, expansion: 2}"}},
-			at:      "- name: agents",
+			at:      "references: orgs.id",
 			want:    `dom/schema.yaml:%d: table agents: foreign key references unknown table "orgs" in orgs.id`,
 		},
 		{

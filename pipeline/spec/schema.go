@@ -47,6 +47,8 @@ type Table struct {
 type Column struct {
 	Name string `yaml:"name"`
 	Type string `yaml:"type"`
+	// Line locates the column in schema.yaml (for messages).
+	Line int `yaml:"-" json:"-"`
 }
 
 // ForeignKey is a many-to-one reference from Column to References (table.column).
@@ -56,6 +58,8 @@ type ForeignKey struct {
 	// Expansion is the expected number of rows of this table per referenced
 	// row; it prices joins that fan out.
 	Expansion int `yaml:"expansion"`
+	// Line locates the foreign key in schema.yaml (for messages).
+	Line int `yaml:"-" json:"-"`
 }
 
 // ColumnTypes are the portable column types.
