@@ -114,6 +114,9 @@ func (d *Domain) validate() error {
 			if t.Column(fk.Column) == nil {
 				return strictyaml.Errorf(schf, orLine(fk.Line, t.Line), "table %s: foreign key column %q is not a column", t.Name, fk.Column)
 			}
+			if fk.Column == t.PrimaryKey {
+				return strictyaml.Errorf(schf, orLine(fk.Line, t.Line), "table %s: foreign key on the primary key %s (the state generator numbers keys and may null references; reference the parent from another column)", t.Name, fk.Column)
+			}
 			if err := d.checkColumn(fk.References); err != nil {
 				return strictyaml.Errorf(schf, orLine(fk.Line, t.Line), "table %s: foreign key references %v", t.Name, err)
 			}
