@@ -286,7 +286,7 @@ func (d *Domain) validate() error {
 		}
 	}
 	// surfaces
-	if err := s.validate(sf); err != nil {
+	if err := s.Validate(sf); err != nil {
 		return err
 	}
 	// state

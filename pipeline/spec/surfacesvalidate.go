@@ -35,11 +35,11 @@ var Obligations = []string{
 	"row_access_result",            // database
 }
 
-// validate checks surfaces.yaml alone (file names it in messages):
+// Validate checks surfaces.yaml alone (file names it in messages):
 // every layer has a version and a contract, no key names an unknown layer,
 // each contract declares its layer's mode, and obligations are known, not
 // repeated, and accepted only after an earlier layer emits them.
-func (s *Surfaces) validate(file string) error {
+func (s *Surfaces) Validate(file string) error {
 	for _, surf := range SurfaceOrder {
 		if s.Versions[surf] == "" {
 			return strictyaml.Errorf(file, entryLine(s.VersionsLines, surf, s.Lines["versions"]), "versions: missing surface %q", surf)
