@@ -29,6 +29,8 @@ type sqlFacts struct {
 	RLS      map[string]bool
 	Policies []rowPolicy
 	Grants   []string
+	// Views are the materialized views, in creation order.
+	Views []*matView
 	// Skipped lists statements read but not converted, as "path:line: why".
 	Skipped []string
 }
@@ -94,7 +96,7 @@ func otherStatement(path string, st Statement, f *sqlFacts) bool {
 	case reDo.MatchString(t):
 		f.Skipped = append(f.Skipped, at+": DO block (role set-up) not converted; the engines create their own application roles")
 	case reCreateRole.MatchString(t):
-		f.Skipped = append(f.Skipped, at+": "+firstWords(t)+" not converted; the engines create their own roles")
+		f.Skipped = append(f.Skipped, at+": \""+firstWords(t)+" ...\" not converted; the engines create their own roles")
 	case reAlterRLS.MatchString(t):
 		m := reAlterRLS.FindStringSubmatch(t)
 		f.RLS[bare(m[1])] = true
@@ -107,8 +109,18 @@ func otherStatement(path string, st Statement, f *sqlFacts) bool {
 	case reGrant.MatchString(t):
 		f.Grants = append(f.Grants, strings.Join(strings.Fields(t), " "))
 	case reMatView.MatchString(t):
-		m := reMatView.FindStringSubmatch(t)
-		f.Skipped = append(f.Skipped, fmt.Sprintf("%s: materialized view %s not converted (declare it as a table with materialized_view in schema.yaml by hand)", at, bare(m[1])))
+		name := bare(reMatView.FindStringSubmatch(t)[1])
+		for _, v := range f.Views {
+			if v.Name == name {
+				return true // row_policies.sql repeats schema.sql's views
+			}
+		}
+		v := parseMatView(t, at)
+		if v == nil {
+			f.Skipped = append(f.Skipped, fmt.Sprintf("%s: materialized view %s not converted: its query is not SELECT ... FROM one table (declare it as a table with materialized_view in schema.yaml by hand)", at, name))
+			return true
+		}
+		f.Views = append(f.Views, v)
 	default:
 		return false
 	}

@@ -32,6 +32,14 @@ type Options struct {
 	// FiscalYearStartMonth is the month the fiscal year starts (1..12); 0
 	// means 1.
 	FiscalYearStartMonth int
+	// MinCohortSize, when positive, is given to every aggregate-only role:
+	// the fewest distinct CohortKey values a released group must hold (the
+	// reference's release gate withholds small cohorts, but its files state
+	// no threshold).
+	MinCohortSize int
+	// CohortKey is the qualified column whose distinct values count a
+	// group's cohort; empty infers a user_id column of the metrics' table.
+	CohortKey string
 }
 
 func (o Options) check() error {
@@ -40,6 +48,12 @@ func (o Options) check() error {
 	}
 	if o.FiscalYearStartMonth < 0 || o.FiscalYearStartMonth > 12 {
 		return strictyaml.Errorf("--fiscal-year-start-month", 0, "must be 1..12")
+	}
+	if o.MinCohortSize < 0 {
+		return strictyaml.Errorf("--min-cohort-size", 0, "must not be negative")
+	}
+	if o.CohortKey != "" && o.MinCohortSize == 0 {
+		return strictyaml.Errorf("--cohort-key", 0, "needs --min-cohort-size")
 	}
 	if o.AsOf != "" {
 		if _, err := spec.ParseDate(o.AsOf); err != nil {
@@ -147,6 +161,13 @@ func Import(ctx context.Context, fsys fs.FS, label string, opts Options) (*Resul
 	if err != nil {
 		return nil, err
 	}
+	rows := 0
+	for _, t := range tables {
+		rows += len(t.Rows)
+	}
+	if rows > MaxSeedRows {
+		return nil, strictyaml.Errorf(at("seed.sql"), 0, "the seed holds %d rows, over the limit of %d: they become explicit rows of state.yaml; keep a small seed and describe larger states with state.yaml's generators", rows, MaxSeedRows)
+	}
 	pol, err := decodePolicy(at("policy.yaml"), files["policy.yaml"])
 	if err != nil {
 		return nil, err
@@ -154,7 +175,7 @@ func Import(ctx context.Context, fsys fs.FS, label string, opts Options) (*Resul
 	if opts.Name == "" {
 		opts.Name = path.Base(label)
 	}
-	c := &conv{label: label, facts: facts, tables: tables, ref: pol, opts: opts, rep: &Report{Source: label}}
+	c := &conv{label: label, facts: facts, tables: tables, ref: pol, opts: opts, rep: &Report{Source: label}, tasks: tasks}
 	if err := c.run(); err != nil {
 		return nil, err
 	}
@@ -172,6 +193,10 @@ func Import(ctx context.Context, fsys fs.FS, label string, opts Options) (*Resul
 	out[ReportFile] = []byte(c.rep.String())
 	return &Result{Files: out, Report: c.rep}, nil
 }
+
+// MaxSeedRows bounds the seed's rows (all tables): each becomes an explicit
+// row of the converted state.yaml, whose file size is capped too.
+const MaxSeedRows = 100_000
 
 // MaxFileBytes bounds each reference file the importer reads.
 const MaxFileBytes = 16 << 20

@@ -53,10 +53,13 @@ func TestImportReferenceDomains(t *testing.T) {
 			owners:  map[string]string{"advisors": "firm_id", "households": "firm_id", "accounts": "household_id"},
 			persons: []string{"added table firms(id)"}},
 		{name: "analytics_clickhouse", tenancy: spec.Tenancy{Table: "projects", Column: "events.project_id", LegacyColumn: "events.legacy_project_id", LegacyKey: "projects.id", Timezone: "projects.timezone"},
-			dialect: "clickhouse", tables: 3, seededTasks: 100,
-			owners:   map[string]string{"events": "project_id", "sessions": "project_id"},
-			inferred: []string{"table events: primary key event_id", "foreign key events.session_id -> sessions.session_id"},
-			persons:  []string{"metric sampled_events reads table \"events_sampled\"", "12 task(s) of aggregate_small_cohort_release will be accounted invalid"}},
+			dialect: "clickhouse", tables: 4, seededTasks: 100,
+			owners: map[string]string{"events": "project_id", "sessions": "project_id", "events_mv": "project_id"},
+			inferred: []string{"table events: primary key event_id", "foreign key events.session_id -> sessions.session_id",
+				"materialized view events_mv: table events_mv over events, keys project_id, event_name, day (UTC day of events.event_time), aggregates events_state (count of events.event_id), users_state (count_distinct of events.user_id)",
+				"materialized view events_mv: granted to no role, as in the SQL", "added events.sample_key, a hash of event_id"},
+			persons: []string{`metric sampled_events reads table "events_sampled", which the SQL does not create: converted as a SAMPLE 0.1 of events (sample_by sample_key`,
+				"12 task(s) of aggregate_small_cohort_release will be accounted invalid"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -168,6 +171,7 @@ func TestImportErrors(t *testing.T) {
 		{"no tenant column", map[string]string{"schema.sql": "create table t (id integer primary key, d date);", "seed.sql": "insert into t values (1, '2026-01-01');"}, "cannot infer the tenant column"},
 		{"principal with an unknown role", map[string]string{"policy.yaml": "version: v1\nprincipals: {a: {id: a, role: ghost, tenant_ids: [acme]}}\nroles: {r: {max_rows: 1, max_cost: 1}}\nmetrics: {m: {expression: count(), table: accounts}}\n"}, `ref/policy.yaml:2: principal a: unknown role "ghost"`},
 		{"converted domain would not load", map[string]string{"policy.yaml": "version: v1\nprincipals: {a: {id: b, role: r, tenant_ids: [acme]}}\nroles: {r: {max_rows: 1, max_cost: 1}}\nmetrics: {m: {expression: count(), table: invoices}}\n"}, "ref: the converted domain would not load: support_saas/policy.yaml:"},
+		{"seed over the row limit", map[string]string{"seed.sql": "insert into tenants (id, name) select 't' || i, 'n' from range(100001) r(i);"}, "ref/seed.sql: the seed holds 100001 rows, over the limit of 100000"},
 		{"composite key", map[string]string{"schema.sql": "create table t (a integer, b integer, primary key (a, b));", "seed.sql": "insert into t values (1, 2);"}, "composite primary key"},
 	}
 	for _, c := range cases {

@@ -3,6 +3,7 @@ package importdomain
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,6 +28,13 @@ type conv struct {
 	tenancy   spec.Tenancy
 	policy    *spec.Policy
 	grants    map[string][]string
+	// views are the materialized views converted to tables (no seed rows:
+	// the state derives theirs).
+	views []*spec.Table
+	// tasks are the suite files by path (tasks/NAME.yaml).
+	tasks map[string][]byte
+	// sampleBy is each sampled table's SAMPLE BY key.
+	sampleBy map[string]string
 }
 
 func (c *conv) table(name string) *dbTable {
@@ -68,7 +76,7 @@ func (t *dbTable) typ(col string) string {
 func (c *conv) schemaPath() string { return c.label + "/schema.sql" }
 
 func (c *conv) run() error {
-	steps := []func() error{c.primaryKeys, c.foreignKeys, c.tenancyKey, c.ownership, c.legacy, c.convertPolicy, c.calendar, c.columnGrants}
+	steps := []func() error{c.primaryKeys, c.foreignKeys, c.tenancyKey, c.ownership, c.legacy, c.materializedViews, c.convertPolicy, c.cohorts, c.calendar, c.columnGrants}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
@@ -431,9 +439,14 @@ func (c *conv) calendar() error {
 		if latest.IsZero() {
 			return strictyaml.Errorf(c.label+"/seed.sql", 0, "the seed has no dates to infer the evaluation date from; pass --as-of")
 		}
-		first := time.Date(latest.Year(), latest.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, 0)
-		cal.AsOf = first.Format("2006-01-02")
-		c.rep.infer("calendar.as_of %s: the first day of the month after the seed's latest date (%s), so last_month covers the seed's last month; pass --as-of to change", cal.AsOf, latest.Format("2006-01-02"))
+		if ranges := c.suiteTimeRanges(); len(ranges) > 0 && allRolling(ranges) {
+			cal.AsOf = time.Date(latest.Year(), latest.Month(), latest.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1).Format("2006-01-02")
+			c.rep.infer("calendar.as_of %s: the day after the seed's latest date (%s), so the rolling windows the suites ask for (%s) end on the seed's last day; pass --as-of to change", cal.AsOf, latest.Format("2006-01-02"), strings.Join(ranges, ", "))
+		} else {
+			first := time.Date(latest.Year(), latest.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, 0)
+			cal.AsOf = first.Format("2006-01-02")
+			c.rep.infer("calendar.as_of %s: the first day of the month after the seed's latest date (%s), so last_month covers the seed's last month; pass --as-of to change", cal.AsOf, latest.Format("2006-01-02"))
+		}
 	}
 	if cal.FiscalMonthStartDay == 0 {
 		cal.FiscalMonthStartDay = 1
@@ -481,6 +494,9 @@ func (c *conv) columnGrants() error {
 			for _, q := range append([]string{mt.Measure, mt.Where, mt.TimeColumn}, mt.Columns...) {
 				add(set, q)
 			}
+			if mt.Sample > 0 {
+				add(set, mt.Table+"."+c.sampleBy[mt.Table])
+			}
 		}
 		for _, d := range r.AllowedDimensions {
 			add(set, p.Dimensions[d].Source)
@@ -493,7 +509,21 @@ func (c *conv) columnGrants() error {
 				}
 			}
 		}
+		for _, v := range c.views {
+			if c.viewGranted(v.Name) {
+				for _, col := range v.Columns {
+					cols = append(cols, v.Name+"."+col.Name)
+				}
+			}
+		}
 		c.grants[role] = cols
+	}
+	for _, v := range c.views {
+		if c.viewGranted(v.Name) {
+			c.rep.infer("materialized view %s: every column granted to every role (a GRANT of the SQL names it)", v.Name)
+		} else {
+			c.rep.infer("materialized view %s: granted to no role, as in the SQL, so a query that reads it directly is refused by the database", v.Name)
+		}
 	}
 	if len(c.facts.Grants) > 0 {
 		c.rep.infer("column grants per role: every table's keys plus the columns of the role's metrics and dimensions (the SQL grants whole tables: %s)", strings.Join(c.facts.Grants, "; "))
@@ -501,4 +531,27 @@ func (c *conv) columnGrants() error {
 		c.rep.infer("column grants per role: every table's keys plus the columns of the role's metrics and dimensions (the SQL has no GRANT)")
 	}
 	return nil
+}
+
+var reTimeRange = regexp.MustCompile(`(?m)\btime_range:\s*["']?(\w+)`)
+
+// suiteTimeRanges lists, sorted, the time ranges the suite files name.
+func (c *conv) suiteTimeRanges() []string {
+	set := map[string]bool{}
+	for _, data := range c.tasks {
+		for _, m := range reTimeRange.FindAllStringSubmatch(string(data), -1) {
+			set[m[1]] = true
+		}
+	}
+	return spec.SortedKeys(set)
+}
+
+// allRolling reports whether every range is a rolling day window.
+func allRolling(ranges []string) bool {
+	for _, r := range ranges {
+		if !slices.Contains(spec.RollingTimeRanges, r) {
+			return false
+		}
+	}
+	return true
 }

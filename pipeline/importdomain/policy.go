@@ -177,6 +177,12 @@ func (c *conv) convertPolicy() error {
 		rm := rp.Metrics[name]
 		m := &spec.Metric{Expression: rm.Expression, Table: strings.ToLower(rm.Table), Columns: rm.Columns, AllowedRoles: rm.AllowedRoles, Aliases: rm.Aliases, Grain: rm.Grain, Cost: rm.Cost}
 		rm.Table = m.Table
+		if base := sampledTable(m.Table); c.table(m.Table) == nil && c.table(base) != nil && c.facts.ClickHouse {
+			key := c.sampleKey(base)
+			c.rep.person("%s:%d: metric %s reads table %q, which the SQL does not create: converted as a SAMPLE %v of %s (sample_by %s; the fraction is the reference's SAMPLE clause, not stated in its files): confirm it, or set the metric's sample in policy.yaml",
+				rp.path, rm.Line, name, m.Table, DefaultSample, base, key)
+			m.Table, rm.Table, m.Sample = base, base, DefaultSample
+		}
 		if c.table(m.Table) == nil {
 			c.rep.person("%s:%d: metric %s reads table %q, which the converted schema lacks: metric dropped", rp.path, rm.Line, name, rm.Table)
 			continue

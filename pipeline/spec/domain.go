@@ -76,6 +76,8 @@ func (d *Domain) validate() error {
 	}
 	// the tenancy block first: every schema check below depends on it
 	switch {
+	case p.Tenancy.Table == "" && p.Lines["tenancy"] > 0:
+		return strictyaml.Errorf(pf, p.Lines["tenancy"], "tenancy.table is missing (it names the table of tenants)")
 	case p.Tenancy.Table == "":
 		return strictyaml.Errorf(pf, 0, "missing tenancy block (tenancy.table names the table of tenants)")
 	case sch.Table(p.Tenancy.Table) == nil:
@@ -94,26 +96,33 @@ func (d *Domain) validate() error {
 		cols := map[string]bool{}
 		for _, c := range t.Columns {
 			if !ValidID(c.Name) || !ColumnTypes[c.Type] {
-				return strictyaml.Errorf(schf, t.Line, "table %s: column %q has invalid name or type %q", t.Name, c.Name, c.Type)
+				return strictyaml.Errorf(schf, orLine(c.Line, t.Line), "table %s: column %q has invalid name or type %q", t.Name, c.Name, c.Type)
 			}
 			if cols[c.Name] {
-				return strictyaml.Errorf(schf, t.Line, "table %s: duplicate column %q", t.Name, c.Name)
+				return strictyaml.Errorf(schf, orLine(c.Line, t.Line), "table %s: duplicate column %q", t.Name, c.Name)
 			}
 			cols[c.Name] = true
 		}
 		for _, fk := range t.ForeignKeys {
 			if fk.Expansion < 0 {
-				return strictyaml.Errorf(schf, t.Line, "table %s: foreign key %s: expansion %d must not be negative", t.Name, fk.Column, fk.Expansion)
+				return strictyaml.Errorf(schf, orLine(fk.Line, t.Line), "table %s: foreign key %s: expansion %d must not be negative", t.Name, fk.Column, fk.Expansion)
 			}
 		}
 	}
 	for _, t := range sch.Tables {
 		for _, fk := range t.ForeignKeys {
 			if t.Column(fk.Column) == nil {
-				return strictyaml.Errorf(schf, t.Line, "table %s: foreign key column %q is not a column", t.Name, fk.Column)
+				return strictyaml.Errorf(schf, orLine(fk.Line, t.Line), "table %s: foreign key column %q is not a column", t.Name, fk.Column)
+			}
+			if fk.Column == t.PrimaryKey {
+				return strictyaml.Errorf(schf, orLine(fk.Line, t.Line), "table %s: foreign key on the primary key %s (the state generator numbers keys and may null references; reference the parent from another column)", t.Name, fk.Column)
 			}
 			if err := d.checkColumn(fk.References); err != nil {
-				return strictyaml.Errorf(schf, t.Line, "table %s: foreign key references %v", t.Name, err)
+				return strictyaml.Errorf(schf, orLine(fk.Line, t.Line), "table %s: foreign key references %v", t.Name, err)
+			}
+			rt, rc, _ := SplitQualified(fk.References)
+			if from, to := t.Column(fk.Column).Type, sch.Table(rt).Column(rc).Type; from != to {
+				return strictyaml.Errorf(schf, orLine(fk.Line, t.Line), "table %s: foreign key %s is %s but references %s, which is %s", t.Name, fk.Column, from, fk.References, to)
 			}
 		}
 		if t.Name != p.Tenancy.Table {
@@ -122,18 +131,25 @@ func (d *Domain) validate() error {
 			}
 		}
 	}
-	for role, cols := range sch.Grants {
+	for _, role := range SortedKeys(sch.Grants) {
+		at := sch.GrantsLines[role]
 		if p.Roles[role] == nil {
-			return strictyaml.Errorf(schf, 0, "grants: unknown role %q", role)
+			return strictyaml.Errorf(schf, at.Key, "grants: unknown role %q", role)
 		}
-		for _, c := range cols {
+		for i, c := range sch.Grants[role] {
 			if err := d.checkColumn(c); err != nil {
-				return strictyaml.Errorf(schf, 0, "grants for %s: %v", role, err)
+				return strictyaml.Errorf(schf, itemLine(at.Items, i, at.Key), "grants for %s: %v", role, err)
 			}
 		}
 	}
 	// policy
 	tl, cl := p.Tenancy.Lines, p.Calendar.Lines
+	calLine := func(key string) int { // a missing key is reported at its block
+		if l := cl[key]; l > 0 {
+			return l
+		}
+		return p.Lines["calendar"]
+	}
 	for _, k := range []struct{ key, col string }{{"column", p.Tenancy.Column}, {"legacy_column", p.Tenancy.LegacyColumn}, {"legacy_key", p.Tenancy.LegacyKey}} {
 		if k.col == "" {
 			continue
@@ -142,14 +158,17 @@ func (d *Domain) validate() error {
 			return strictyaml.Errorf(pf, tl[k.key], "tenancy.%s: %v", k.key, err)
 		}
 	}
+	if err := d.checkTenancyColumns(); err != nil {
+		return err
+	}
 	if _, err := ParseDate(p.Calendar.AsOf); err != nil {
-		return strictyaml.Errorf(pf, cl["as_of"], "calendar.as_of: %v", err)
+		return strictyaml.Errorf(pf, calLine("as_of"), "calendar.as_of: %v", err)
 	}
 	if p.Calendar.FiscalMonthStartDay < 1 || p.Calendar.FiscalMonthStartDay > 28 {
-		return strictyaml.Errorf(pf, cl["fiscal_month_start_day"], "calendar.fiscal_month_start_day must be 1..28, got %d", p.Calendar.FiscalMonthStartDay)
+		return strictyaml.Errorf(pf, calLine("fiscal_month_start_day"), "calendar.fiscal_month_start_day must be 1..28, got %d", p.Calendar.FiscalMonthStartDay)
 	}
 	if p.Calendar.FiscalYearStartMonth < 1 || p.Calendar.FiscalYearStartMonth > 12 {
-		return strictyaml.Errorf(pf, cl["fiscal_year_start_month"], "calendar.fiscal_year_start_month must be 1..12, got %d", p.Calendar.FiscalYearStartMonth)
+		return strictyaml.Errorf(pf, calLine("fiscal_year_start_month"), "calendar.fiscal_year_start_month must be 1..12, got %d", p.Calendar.FiscalYearStartMonth)
 	}
 	for _, id := range SortedKeys(p.Principals) {
 		pr := p.Principals[id]
@@ -165,6 +184,14 @@ func (d *Domain) validate() error {
 	}
 	for _, name := range SortedKeys(p.Roles) {
 		r := p.Roles[name]
+		for _, list := range []struct {
+			key   string
+			items []string
+		}{{"allowed_metrics", r.AllowedMetrics}, {"allowed_dimensions", r.AllowedDimensions}, {"allowed_time_ranges", r.AllowedTimeRanges}} {
+			if dup := firstDuplicate(list.items); dup != "" {
+				return strictyaml.Errorf(pf, r.Line, "role %s: %s lists %q twice", name, list.key, dup)
+			}
+		}
 		for _, m := range r.AllowedMetrics {
 			if p.Metrics[m] == nil {
 				return strictyaml.Errorf(pf, r.Line, "role %s: unknown metric %q", name, m)
@@ -216,6 +243,12 @@ func (d *Domain) validate() error {
 				return strictyaml.Errorf(pf, m.Line, "metric %s: column %s is not on table %s", name, c, m.Table)
 			}
 		}
+		if ty := d.columnType(m.TimeColumn); ty != "date" && ty != "timestamp" {
+			return strictyaml.Errorf(pf, m.Line, "metric %s: time_column %s is %s, not a date or timestamp", name, m.TimeColumn, ty)
+		}
+		if ty := d.columnType(m.Measure); (m.Aggregate == "sum" || m.Aggregate == "avg") && ty != "integer" {
+			return strictyaml.Errorf(pf, m.Line, "metric %s: %s of %s, which is %s, not integer", name, m.Aggregate, m.Measure, ty)
+		}
 		for _, r := range m.AllowedRoles {
 			if p.Roles[r] == nil {
 				return strictyaml.Errorf(pf, m.Line, "metric %s: unknown role %q", name, r)
@@ -238,6 +271,9 @@ func (d *Domain) validate() error {
 			if dm.Bucket != "month" && dm.Bucket != "day" {
 				return strictyaml.Errorf(pf, dm.Line, "dimension %s: bucket %q must be month or day", name, dm.Bucket)
 			}
+			if dm.Source != "" {
+				return strictyaml.Errorf(pf, dm.Line, "dimension %s: a bucket of each metric's time column has no source (got %s)", name, dm.Source)
+			}
 		default:
 			if err := d.checkColumn(dm.Source); err != nil {
 				return strictyaml.Errorf(pf, dm.Line, "dimension %s: source: %v", name, err)
@@ -250,18 +286,8 @@ func (d *Domain) validate() error {
 		}
 	}
 	// surfaces
-	for _, surf := range SurfaceOrder {
-		if s.Versions[surf] == "" {
-			return strictyaml.Errorf(sf, 0, "versions: missing surface %q", surf)
-		}
-		if s.Contracts[surf] == nil {
-			return strictyaml.Errorf(sf, 0, "contracts: missing surface %q", surf)
-		}
-	}
-	for k := range s.Versions {
-		if !isSurface(k) {
-			return strictyaml.Errorf(sf, 0, "versions: unknown surface %q", k)
-		}
+	if err := s.Validate(sf); err != nil {
+		return err
 	}
 	// state
 	for _, ts := range d.State.Tables {
@@ -294,6 +320,17 @@ func (d *Domain) validate() error {
 			for col := range row {
 				if t.Column(col) == nil {
 					return strictyaml.Errorf(stf, ts.Line, "table %s: explicit row has unknown column %q", t.Name, col)
+				}
+			}
+		}
+		if pk := t.Column(t.PrimaryKey); pk != nil && pk.Type != "integer" {
+			// the generator numbers rows 1, 2, ... only for an integer key
+			if ts.PerParent != nil {
+				return strictyaml.Errorf(stf, ts.Line, "table %s: generated rows (per_parent) need an integer primary key; %s is %s", t.Name, pk.Name, pk.Type)
+			}
+			for i, row := range ts.Rows {
+				if _, ok := row[pk.Name]; !ok {
+					return strictyaml.Errorf(stf, ts.Line, "table %s: explicit row %d does not set the %s primary key (a %s key is not numbered)", t.Name, i+1, pk.Name, pk.Type)
 				}
 			}
 		}
@@ -332,4 +369,68 @@ func (d *Domain) checkColumn(q string) error {
 func SHA256Hex(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
+}
+
+// columnType is the type of qualified column q ("" when q is not one).
+func (d *Domain) columnType(q string) string {
+	t, c, err := SplitQualified(q)
+	if err != nil || d.Schema.Table(t) == nil || d.Schema.Table(t).Column(c) == nil {
+		return ""
+	}
+	return d.Schema.Table(t).Column(c).Type
+}
+
+// checkTenancyColumns checks what the tenancy block's columns mean:
+// tenancy.column is a foreign key to the tenancy table's primary key;
+// legacy_column (on the same table) and legacy_key (on the tenancy table)
+// come together.
+func (d *Domain) checkTenancyColumns() error {
+	pf, ten, tl := d.file("policy.yaml"), d.Policy.Tenancy, d.Policy.Tenancy.Lines
+	at := func(key string) int {
+		if l := tl[key]; l > 0 {
+			return l
+		}
+		return d.Policy.Lines["tenancy"]
+	}
+	if ten.Column == "" {
+		return strictyaml.Errorf(pf, at("column"), "tenancy.column is missing (the foreign key to %s that scopes rows to a tenant)", ten.Table)
+	}
+	ct, cc, _ := SplitQualified(ten.Column)
+	pk := ten.Table + "." + d.Schema.Table(ten.Table).PrimaryKey
+	if fk := d.Schema.Table(ct).FK(cc); fk == nil || fk.References != pk {
+		return strictyaml.Errorf(pf, at("column"), "tenancy.column %s must be a foreign key to %s (the tenancy table's primary key)", ten.Column, pk)
+	}
+	switch {
+	case (ten.LegacyColumn == "") != (ten.LegacyKey == ""):
+		return strictyaml.Errorf(pf, at("legacy_column"), "tenancy.legacy_column and tenancy.legacy_key come together (the old column holds the tenancy table's legacy keys)")
+	case ten.LegacyColumn == "":
+		return nil
+	}
+	if lt, _, _ := SplitQualified(ten.LegacyColumn); lt != ct {
+		return strictyaml.Errorf(pf, at("legacy_column"), "tenancy.legacy_column %s must be on table %s, beside tenancy.column", ten.LegacyColumn, ct)
+	}
+	if kt, _, _ := SplitQualified(ten.LegacyKey); kt != ten.Table {
+		return strictyaml.Errorf(pf, at("legacy_key"), "tenancy.legacy_key %s must be a column of the tenancy table %s", ten.LegacyKey, ten.Table)
+	}
+	return nil
+}
+
+// firstDuplicate is the first item listed twice ("" when none is).
+func firstDuplicate(items []string) string {
+	seen := map[string]bool{}
+	for _, it := range items {
+		if seen[it] {
+			return it
+		}
+		seen[it] = true
+	}
+	return ""
+}
+
+// orLine is line, or fallback when line is unknown (0).
+func orLine(line, fallback int) int {
+	if line > 0 {
+		return line
+	}
+	return fallback
 }

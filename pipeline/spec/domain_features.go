@@ -25,14 +25,14 @@ func (d *Domain) validatePolicyFeatures() error {
 	switch p.Dialect {
 	case "", DialectDuckDB, DialectClickHouse:
 	default:
-		return strictyaml.Errorf(pf, 0, "dialect must be %s or %s, got %q", DialectDuckDB, DialectClickHouse, p.Dialect)
+		return strictyaml.Errorf(pf, p.Lines["dialect"], "dialect must be %s or %s, got %q", DialectDuckDB, DialectClickHouse, p.Dialect)
 	}
 	if tz := p.Tenancy.Timezone; tz != "" {
 		if err := d.checkColumn(tz); err != nil {
-			return strictyaml.Errorf(pf, 0, "tenancy.timezone: %v", err)
+			return strictyaml.Errorf(pf, p.Tenancy.Lines["timezone"], "tenancy.timezone: %v", err)
 		}
 		if t, c, _ := SplitQualified(tz); t != p.Tenancy.Table || sch.Table(t).Column(c).Type != "text" {
-			return strictyaml.Errorf(pf, 0, "tenancy.timezone must be a text column of the tenancy table %s", p.Tenancy.Table)
+			return strictyaml.Errorf(pf, p.Tenancy.Lines["timezone"], "tenancy.timezone must be a text column of the tenancy table %s", p.Tenancy.Table)
 		}
 	}
 	cohorts := false
@@ -45,7 +45,7 @@ func (d *Domain) validatePolicyFeatures() error {
 	}
 	if p.CohortKey != "" || cohorts {
 		if err := d.checkColumn(p.CohortKey); err != nil {
-			return strictyaml.Errorf(pf, 0, "cohort_key (needed by min_cohort_size): %v", err)
+			return strictyaml.Errorf(pf, p.Lines["cohort_key"], "cohort_key (needed by min_cohort_size): %v", err)
 		}
 	}
 	for _, name := range SortedKeys(p.Metrics) {

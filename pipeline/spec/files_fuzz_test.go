@@ -76,5 +76,9 @@ func FuzzLoadDomainSurfaces(f *testing.F) {
 		{"manifest: v7", "manifest: \"\""},
 		{"release: v7", "release: v7\n  mind: v1"},
 		{"mode: capability_exposure", "mode: [x]"},
+		{"mode: capability_exposure", "mode: vibes"},
+		{"emits_obligations: [capability_scope]", "emits_obligations: [telepathy_scope]"},
+		{"accepts_obligations: [capability_scope]", "accepts_obligations: [capability_scope, lineage]"},
+		{"contracts:\n", "contracts:\n  cache: {mode: caching}\n"},
 	})
 }

@@ -26,6 +26,8 @@ type Policy struct {
 	Roles      map[string]*Role      `yaml:"roles"`
 	Metrics    map[string]*Metric    `yaml:"metrics"`
 	Dimensions map[string]*Dimension `yaml:"dimensions"`
+	// Lines holds the line of each top-level key (for messages).
+	Lines map[string]int `yaml:"-"`
 }
 
 // Tenancy names where tenant ownership lives in the schema.

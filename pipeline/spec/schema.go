@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/policystrata/policystrata/pipeline/strictyaml"
 )
 
 // Schema is a domain's relational schema (schema.yaml), portable across the
@@ -14,6 +16,8 @@ type Schema struct {
 	// that role's application sessions. They are authored independently of
 	// the policy; disagreement between the two is a real finding.
 	Grants map[string][]string `yaml:"grants"`
+	// GrantsLines locates each role of Grants and each of its columns.
+	GrantsLines map[string]strictyaml.EntryLines `yaml:"-"`
 }
 
 // Table is one relation.
@@ -43,6 +47,8 @@ type Table struct {
 type Column struct {
 	Name string `yaml:"name"`
 	Type string `yaml:"type"`
+	// Line locates the column in schema.yaml (for messages).
+	Line int `yaml:"-" json:"-"`
 }
 
 // ForeignKey is a many-to-one reference from Column to References (table.column).
@@ -52,6 +58,8 @@ type ForeignKey struct {
 	// Expansion is the expected number of rows of this table per referenced
 	// row; it prices joins that fan out.
 	Expansion int `yaml:"expansion"`
+	// Line locates the foreign key in schema.yaml (for messages).
+	Line int `yaml:"-" json:"-"`
 }
 
 // ColumnTypes are the portable column types.

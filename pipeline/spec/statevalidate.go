@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -35,6 +36,9 @@ func (sch *Schema) validateGenerator(t *Table, col string, g *Generator) string 
 	if len(kinds) != 1 {
 		return fmt.Sprintf("column %s: a generator needs exactly one kind (choice, int_between, bool, date_between, template, lookup, ratio_of, ref), got %d: %s", col, len(kinds), strings.Join(kinds, ", "))
 	}
+	if m := sch.generatorType(t, col, kinds[0], g); m != "" {
+		return m
+	}
 	share := func(name string, v float64) string {
 		if v < 0 || v > 1 {
 			return fmt.Sprintf("column %s: %s %v must be between 0 and 1", col, name, v)
@@ -58,6 +62,9 @@ func (sch *Schema) validateGenerator(t *Table, col string, g *Generator) string 
 	case "int_between":
 		if len(g.IntBetween) != 2 || g.IntBetween[0] > g.IntBetween[1] {
 			return fmt.Sprintf("column %s: int_between needs [low, high] with low <= high", col)
+		}
+		if g.IntBetween[0] < -MaxGeneratedInt || g.IntBetween[1] > MaxGeneratedInt {
+			return fmt.Sprintf("column %s: int_between bounds must lie within ±%d (2^53, exact in JSON traces)", col, MaxGeneratedInt)
 		}
 	case "bool":
 		return share("bool", *g.Bool)
@@ -113,6 +120,48 @@ func (sch *Schema) validateGenerator(t *Table, col string, g *Generator) string 
 		rt, rc, err := SplitQualified(g.Ref)
 		if err != nil || sch.Table(rt) == nil || sch.Table(rt).Column(rc) == nil {
 			return fmt.Sprintf("column %s: ref %q is not a table.column of the schema", col, g.Ref)
+		}
+	}
+	return ""
+}
+
+// MaxGeneratedInt bounds int_between: 2^53, the largest magnitude every
+// integer below it keeps exactly in JSON (and a span that cannot overflow).
+const MaxGeneratedInt = 1 << 53
+
+// generatorTypes are the column types each kind of generator produces
+// (choice values are converted, and checked, as they are generated).
+var generatorTypes = map[string][]string{
+	"int_between":  {"integer"},
+	"ratio_of":     {"integer"},
+	"date_between": {"date", "timestamp"},
+	"bool":         {"boolean"},
+	"template":     {"text"},
+}
+
+// generatorType reports a generator whose values cannot fill column col
+// of t, or "".
+func (sch *Schema) generatorType(t *Table, col, kind string, g *Generator) string {
+	c := t.Column(col)
+	if c == nil {
+		return ""
+	}
+	if want, ok := generatorTypes[kind]; ok && !slices.Contains(want, c.Type) {
+		return fmt.Sprintf("column %s is %s, but the %s generator makes %s values", col, c.Type, kind, strings.Join(want, " or "))
+	}
+	src := ""
+	switch kind {
+	case "ref":
+		src = g.Ref
+	case "lookup":
+		if fk, ref, ok := strings.Cut(g.Lookup, "."); ok && t.FK(fk) != nil {
+			rt, _, _ := SplitQualified(t.FK(fk).References)
+			src = rt + "." + ref
+		}
+	}
+	if rt, rc, err := SplitQualified(src); err == nil && sch.Table(rt) != nil && sch.Table(rt).Column(rc) != nil {
+		if from := sch.Table(rt).Column(rc).Type; from != c.Type {
+			return fmt.Sprintf("column %s is %s, but its %s %s is %s", col, c.Type, kind, src, from)
 		}
 	}
 	return ""

@@ -1,5 +1,7 @@
 package spec
 
+import "github.com/policystrata/policystrata/pipeline/strictyaml"
+
 // SurfaceOrder is the stack order of the six layers.
 var SurfaceOrder = []string{"manifest", "grammar", "validator", "compiler", "database", "release"}
 
@@ -9,6 +11,12 @@ type Surfaces struct {
 	Versions              map[string]string    `yaml:"versions"`
 	Contracts             map[string]*Contract `yaml:"contracts"`
 	TransitionObligations []string             `yaml:"transition_obligations"`
+	// Lines, VersionsLines, ContractsLines and TransitionObligationsLines
+	// locate the file's keys, entries and items for messages.
+	Lines                      map[string]int                   `yaml:"-"`
+	VersionsLines              map[string]strictyaml.EntryLines `yaml:"-"`
+	ContractsLines             map[string]strictyaml.EntryLines `yaml:"-"`
+	TransitionObligationsLines []int                            `yaml:"-"`
 }
 
 // Contract is what one layer is responsible for and which obligations it
@@ -18,4 +26,10 @@ type Contract struct {
 	Responsibilities   []string `yaml:"responsibilities" json:"responsibilities"`
 	AcceptsObligations []string `yaml:"accepts_obligations" json:"accepts_obligations"`
 	EmitsObligations   []string `yaml:"emits_obligations" json:"emits_obligations"`
+	// Line, Lines, AcceptsObligationsLines and EmitsObligationsLines locate
+	// the contract, its keys and its obligations for messages.
+	Line                    int            `yaml:"-" json:"-"`
+	Lines                   map[string]int `yaml:"-" json:"-"`
+	AcceptsObligationsLines []int          `yaml:"-" json:"-"`
+	EmitsObligationsLines   []int          `yaml:"-" json:"-"`
 }

@@ -439,7 +439,7 @@ metrics:
 	}
 	surfaces.WriteString("contracts:\n")
 	for _, s := range spec.SurfaceOrder {
-		fmt.Fprintf(&surfaces, "  %s: {mode: m}\n", s)
+		fmt.Fprintf(&surfaces, "  %s: {mode: %s}\n", s, spec.ContractModes[s])
 	}
 	return fstest.MapFS{
 		"policy.yaml":   {Data: []byte(policy)},
@@ -472,11 +472,6 @@ func TestGenerateErrors(t *testing.T) {
     rows: [{id: 1, tenant_id: t9}]
 `,
 			want: "generate state: table accounts: tenant_id=t9 references no tenants row",
-		},
-		{
-			name:  "text primary key not set",
-			state: "  - table: tenants\n    rows: [{}]\n",
-			want:  "generate state: table tenants: explicit rows must set the id primary key",
 		},
 		{
 			name:  "duplicate primary key",

@@ -49,6 +49,10 @@ var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // Decode parses data (read from path) into v, which must be a pointer to a
 // struct, map or slice. Unknown fields and type mismatches are errors.
+// Fields tagged `yaml:"-"` receive lines for messages: `Line int` the line
+// of its struct, `Lines map[string]int` the line of each key of its struct,
+// and beside a field F, `FLines []int` the line of each item of F's list or
+// `FLines map[string]EntryLines` the lines of each entry of F's mapping.
 func Decode(path string, data []byte, v any) error {
 	if len(data) > MaxFileBytes {
 		return Errorf(path, 0, "file is %d bytes, over the limit of %d", len(data), MaxFileBytes)
@@ -251,7 +255,7 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // fillLines sets every `Line int` field tagged `yaml:"-"` to the line of the
-// node its struct was decoded from.
+// node its struct was decoded from, and the Lines fields Decode describes.
 func fillLines(n *yaml.Node, v reflect.Value) {
 	for v.Kind() == reflect.Pointer {
 		if v.IsNil() {
@@ -286,6 +290,7 @@ func fillLines(n *yaml.Node, v reflect.Value) {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			if idx, ok := byName[n.Content[i].Value]; ok && t.Field(idx).IsExported() {
 				fillLines(n.Content[i+1], v.Field(idx))
+				fillSiblingLines(n.Content[i+1], v.FieldByName(t.Field(idx).Name+"Lines"))
 			}
 		}
 	case reflect.Map:
@@ -317,5 +322,44 @@ func fillLines(n *yaml.Node, v reflect.Value) {
 		for i := 0; i < len(n.Content) && i < v.Len(); i++ {
 			fillLines(n.Content[i], v.Index(i))
 		}
+	}
+}
+
+// EntryLines locates one entry of a mapping: the line of its key and, when
+// its value is a list, the line of each item.
+type EntryLines struct {
+	Key   int
+	Items []int
+}
+
+// fillSiblingLines fills the field <F>Lines (tagged `yaml:"-"`) that sits
+// beside a field F decoded from node n: a []int gets the line of each item
+// of a list, a map[string]EntryLines the lines of each entry of a mapping.
+func fillSiblingLines(n *yaml.Node, f reflect.Value) {
+	if !f.IsValid() || !f.CanSet() {
+		return
+	}
+	items := func(n *yaml.Node) []int {
+		if n.Kind != yaml.SequenceNode {
+			return nil
+		}
+		out := make([]int, len(n.Content))
+		for i, c := range n.Content {
+			out[i] = c.Line
+		}
+		return out
+	}
+	switch f.Type() {
+	case reflect.TypeOf([]int(nil)):
+		f.Set(reflect.ValueOf(items(n)))
+	case reflect.TypeOf(map[string]EntryLines(nil)):
+		if n.Kind != yaml.MappingNode {
+			return
+		}
+		m := map[string]EntryLines{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			m[n.Content[i].Value] = EntryLines{Key: n.Content[i].Line, Items: items(n.Content[i+1])}
+		}
+		f.Set(reflect.ValueOf(m))
 	}
 }

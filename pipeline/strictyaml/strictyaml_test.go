@@ -521,3 +521,39 @@ func lineBreaks(data []byte) int {
 	}
 	return n
 }
+
+// A field <F>Lines beside F receives the lines of F's list items or of its
+// mapping's entries.
+func TestDecodeFillsSiblingLines(t *testing.T) {
+	type target struct {
+		Tags        []string              `yaml:"tags"`
+		TagsLines   []int                 `yaml:"-"`
+		Grants      map[string][]string   `yaml:"grants"`
+		GrantsLines map[string]EntryLines `yaml:"-"`
+		Flow        []string              `yaml:"flow"`
+		FlowLines   []int                 `yaml:"-"`
+		None        []string              `yaml:"none"`
+		NoneLines   []int                 `yaml:"-"`
+	}
+	src := "tags:\n  - a\n  - b\ngrants:\n  r1:\n    - x\n\n    - y\n  r2: [z]\n  r3: []\nflow: [p, q]\n"
+	var got target
+	if err := Decode("f.yaml", []byte(src), &got); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name      string
+		got, want any
+	}{
+		{"list items", got.TagsLines, []int{2, 3}},
+		{"mapping entries", got.GrantsLines, map[string]EntryLines{"r1": {Key: 5, Items: []int{6, 8}}, "r2": {Key: 9, Items: []int{9}}, "r3": {Key: 10, Items: []int{}}}},
+		{"flow list", got.FlowLines, []int{11, 11}},
+		{"absent field", got.NoneLines, []int(nil)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if !reflect.DeepEqual(c.got, c.want) {
+				t.Errorf("got %v, want %v", c.got, c.want)
+			}
+		})
+	}
+}

@@ -33,24 +33,7 @@ type badInputCase struct {
 // copyDomain copies the support_saas fixture into dir.
 func copyDomain(t *testing.T, dir string) {
 	t.Helper()
-	src := filepath.Join("..", "..", "..", "domains", "support_saas")
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	copyTree(t, filepath.Join("..", "..", "..", "domains", "support_saas"), dir)
 }
 
 // TestBadInputCorpus runs every case of testdata/badinput.yaml: exit 2,

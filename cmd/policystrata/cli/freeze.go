@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/policystrata/policystrata/domains"
 	"github.com/policystrata/policystrata/freeze"
 	"github.com/policystrata/policystrata/internal/cliexit"
+	"github.com/policystrata/policystrata/pipeline/strictyaml"
 )
 
 // freezeParams are the flags of `policystrata freeze-benchmark`.
@@ -47,6 +49,9 @@ binary, with the package version and VCS revision, and writes the manifest
 func runFreeze(_ context.Context, p freezeParams, stdout io.Writer) error {
 	if p.Out == "" {
 		return cliexit.Usage(fmt.Errorf("--out is required"))
+	}
+	if st, err := os.Stat(p.Out); err == nil && !st.Mode().IsRegular() {
+		return strictyaml.Errorf(p.Out, 0, "--out names a directory or special file; freeze-benchmark writes a manifest file")
 	}
 	d, err := loadDomain(p.Domain, p.DomainPath)
 	if err != nil {

@@ -21,6 +21,8 @@ type importDomainParams struct {
 	AsOf                 string
 	FiscalMonthStartDay  int
 	FiscalYearStartMonth int
+	MinCohortSize        int
+	CohortKey            string
 }
 
 func newImportDomain(stdout, stderr io.Writer) *cobra.Command {
@@ -38,6 +40,7 @@ person (tenant and ownership columns, the fiscal calendar, ...) is printed and
 written to ` + importdomain.ReportFile + ` in DIR2. The output directory's name is the
 converted domain's name.`,
 		Example: `  policystrata import-domain ./reference/domains/support_saas --out ./support_saas --fiscal-month-start-day 26
+  policystrata import-domain ./reference/domains/analytics_clickhouse --out ./analytics_clickhouse --min-cohort-size 3
   policystrata run --domain-path ./support_saas --suite seeded --out runs/imported`,
 		Args: positionalArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -57,6 +60,8 @@ converted domain's name.`,
 	f.StringVar(&p.AsOf, "as-of", "", "evaluation date YYYY-MM-DD (default: the first day of the month after the seed's latest date)")
 	f.IntVar(&p.FiscalMonthStartDay, "fiscal-month-start-day", 0, "day of the month fiscal months start on, 1..28 (default: 1, reported as needing a person)")
 	f.IntVar(&p.FiscalYearStartMonth, "fiscal-year-start-month", 0, "month the fiscal year starts in, 1..12 (default: 1, reported)")
+	f.IntVar(&p.MinCohortSize, "min-cohort-size", 0, "fewest distinct cohort keys a released group of an aggregate-only role must hold (default: none; the reference states no threshold)")
+	f.StringVar(&p.CohortKey, "cohort-key", "", "table.column counting a group's cohort, with --min-cohort-size (default: the metrics' table's user_id)")
 	return cmd
 }
 
@@ -87,7 +92,8 @@ func runImportDomain(ctx context.Context, p importDomainParams, stdout, _ io.Wri
 	if !spec.ValidID(name) {
 		return ExitBadInput, strictyaml.Errorf(p.Out, 0, "directory name %q is not a safe domain id", name)
 	}
-	opts := importdomain.Options{Name: name, AsOf: p.AsOf, FiscalMonthStartDay: p.FiscalMonthStartDay, FiscalYearStartMonth: p.FiscalYearStartMonth}
+	opts := importdomain.Options{Name: name, AsOf: p.AsOf, FiscalMonthStartDay: p.FiscalMonthStartDay, FiscalYearStartMonth: p.FiscalYearStartMonth,
+		MinCohortSize: p.MinCohortSize, CohortKey: p.CohortKey}
 	res, err := importdomain.Import(ctx, fsys, filepath.ToSlash(filepath.Clean(p.Dir)), opts)
 	if err != nil {
 		return ExitBadInput, err

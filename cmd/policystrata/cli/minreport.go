@@ -43,6 +43,9 @@ func runMinReport(p minReportParams, stdout io.Writer) error {
 	if !slices.Contains(minreport.Formats(), p.Format) {
 		return cliexit.Usage(fmt.Errorf("--format must be %s", strings.Join(minreport.Formats(), " or ")))
 	}
+	if err := runDirArg(p.Run); err != nil {
+		return err
+	}
 	rep, err := minreport.Build(p.Run)
 	if err != nil {
 		return err

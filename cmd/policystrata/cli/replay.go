@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/policystrata/policystrata/internal/cliexit"
 	"github.com/policystrata/policystrata/pipeline/replay"
+	"github.com/policystrata/policystrata/pipeline/strictyaml"
 )
 
 // replayParams are the arguments of `policystrata replay`.
@@ -50,8 +52,14 @@ difference is printed), 2 on a malformed file.`,
 func runReplay(ctx context.Context, p replayParams, stdout io.Writer) (int, error) {
 	failed := 0
 	for _, path := range p.Witnesses {
+		if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+			return ExitBadInput, strictyaml.Errorf(path, 0, "not a witness file (a directory or a special file)")
+		}
 		w, err := replay.Load(path)
 		if err != nil {
+			if !strictyaml.IsInputError(err) { // unreadable: bad input too
+				err = strictyaml.Errorf(path, 0, "%v", err)
+			}
 			return ExitBadInput, err
 		}
 		res, err := replay.Replay(ctx, path, w)

@@ -50,6 +50,9 @@ func runSummarize(p summarizeParams, stdout io.Writer) error {
 	if p.Format != "text" && p.Format != "json" && p.Format != "markdown" {
 		return cliexit.Usage(fmt.Errorf("--format must be text, json or markdown"))
 	}
+	if err := runDirArg(p.Run); err != nil {
+		return err
+	}
 	sm, err := summarizeTraces(p.Run)
 	if err != nil {
 		return err
