@@ -21,6 +21,9 @@ import (
 //	CAST(c AS VARCHAR)           for a boolean column c: 'true' or 'false'
 //	                             (SQLite stores booleans as 0 and 1);
 //	                             otherwise CAST(e AS TEXT)
+//	a / b                        a * 1.0 / b (DuckDB's / divides as real
+//	                             numbers; SQLite's divides integers as
+//	                             integers)
 //	ORDER BY e [ASC|DESC]        ORDER BY e [ASC|DESC] NULLS LAST (DuckDB's
 //	                             default order; SQLite's puts NULL first)
 //
@@ -136,6 +139,10 @@ func nextTok(toks []sqlToken, i int) int {
 func (a *sqliteDialect) write(b *strings.Builder, toks []sqlToken) {
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
+		if t.kind == 'p' && t.text == "/" {
+			b.WriteString(" * 1.0 /")
+			continue
+		}
 		if t.kind != 'w' {
 			b.WriteString(t.text)
 			continue

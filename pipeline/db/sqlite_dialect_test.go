@@ -24,6 +24,7 @@ func TestSQLiteDialectAdapt(t *testing.T) {
 		{"SELECT (SELECT max(x) FROM u ORDER BY x) FROM t ORDER BY f(a, b)", "SELECT (SELECT max(x) FROM u ORDER BY x NULLS LAST) FROM t ORDER BY f(a, b) NULLS LAST"},
 		{"SELECT a FROM t ORDER BY a\n", "SELECT a FROM t ORDER BY a NULLS LAST\n"},
 		{"SELECT 'ORDER BY' FROM t", "SELECT 'ORDER BY' FROM t"},
+		{"SELECT sum(a) / count(*) /* x / y */, 'a/b' FROM t", "SELECT sum(a)  * 1.0 / count(*) /* x / y */, 'a/b' FROM t"},
 	}
 	for _, c := range cases {
 		if got := a.adapt(c.in); got != c.want {
