@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -218,9 +219,43 @@ func (e *SQLite) buildImage(ctx context.Context) ([]byte, int, error) {
 	return img, len(stmts) + 1, nil
 }
 
+// storageRef matches a storage table in a view's definition.
+var storageRef = regexp.MustCompile(`main\."__ps_((?:[^"]|"")+)"`)
+
 // namespaceSQL renders the statements creating ns's temp objects on a
-// connection holding the storage image: the tenants table and the views.
-func (e *SQLite) namespaceSQL(ns namespace) ([]string, error) {
+// connection holding the storage image: the tenants table and the views,
+// with the storage tables each table's view reads.
+func (e *SQLite) namespaceSQL(ns namespace) ([]string, map[string][]string, error) {
+	stmts, err := e.namespaceStmts(ns)
+	if err != nil {
+		return nil, nil, err
+	}
+	deps := map[string][]string{}
+	for _, t := range e.domain.Schema.Tables {
+		deps[strings.ToLower(t.Name)] = nil
+	}
+	for _, st := range stmts {
+		m := viewName.FindStringSubmatch(st)
+		if m == nil {
+			continue
+		}
+		name := strings.ToLower(strings.ReplaceAll(m[1], `""`, `"`))
+		seen := map[string]bool{}
+		for _, ref := range storageRef.FindAllStringSubmatch(st, -1) {
+			tbl := strings.ReplaceAll(ref[1], `""`, `"`)
+			if !seen[tbl] {
+				seen[tbl] = true
+				deps[name] = append(deps[name], tbl)
+			}
+		}
+	}
+	return stmts, deps, nil
+}
+
+// viewName matches the view a statement creates.
+var viewName = regexp.MustCompile(`^CREATE TEMP VIEW "((?:[^"]|"")+)"`)
+
+func (e *SQLite) namespaceStmts(ns namespace) ([]string, error) {
 	d := e.domain
 	stmts := []string{"CREATE TEMP TABLE ps_tenants (id TEXT PRIMARY KEY)"}
 	tenants := func() string { return "SELECT id FROM temp.ps_tenants" }

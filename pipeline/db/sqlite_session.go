@@ -64,6 +64,11 @@ type nsConn struct {
 	restricted string
 	// used is the session's clock at the connection's last use
 	used int64
+	// deps maps each table of the namespace to the storage tables its
+	// view reads (the table's own and those of its ownership chain)
+	deps map[string][]string
+	// done lists the tables the open savepoint has restricted
+	done map[string]bool
 	// stmts are the connection's prepared statements by text: a
 	// connection's namespace and tenants never change, so a statement
 	// prepared on it means the same on every execution (the restrictions
@@ -151,7 +156,7 @@ func (s *sqliteSession) conn(ctx context.Context, ns namespace, tenants []string
 	}
 	s.evict()
 	start := time.Now()
-	stmts, err := s.e.namespaceSQL(ns)
+	stmts, deps, err := s.e.namespaceSQL(ns)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +170,7 @@ func (s *sqliteSession) conn(ctx context.Context, ns namespace, tenants []string
 		sdb.Close()
 		return nil, fmt.Errorf("open namespace: %w", err)
 	}
-	c := &nsConn{db: sdb, conn: conn, used: s.clock}
+	c := &nsConn{db: sdb, conn: conn, used: s.clock, deps: deps}
 	fail := func(err error) (*nsConn, error) {
 		conn.Close()
 		sdb.Close()
@@ -219,9 +224,6 @@ func (s *sqliteSession) run(ctx context.Context, e Exec) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if err := s.applyRestriction(ctx, c); err != nil {
-		return Result{}, err
-	}
 	info, err := s.Inspect(ctx, e.SQL)
 	if err != nil {
 		return Result{}, err
@@ -233,6 +235,9 @@ func (s *sqliteSession) run(ctx context.Context, e Exec) (Result, error) {
 		if strings.HasPrefix(lt, "__ps_") || strings.HasPrefix(lt, "sqlite_") || lt == "ps_tenants" {
 			return Result{Blocked: true, Error: "no such table: " + t}, nil
 		}
+	}
+	if err := s.applyRestriction(ctx, c, info.Tables); err != nil {
+		return Result{}, err
 	}
 	start := time.Now()
 	res, err := s.query(ctx, c, s.e.dialect.adapt(e.SQL), info.textColumns)
@@ -442,7 +447,7 @@ func (s *sqliteSession) WithState(ctx context.Context, st *state.State, fn func(
 			if c.restricted == "" {
 				continue
 			}
-			c.restricted = ""
+			c.restricted, c.done = "", nil
 			bg := context.WithoutCancel(ctx)
 			for _, stmt := range []string{"ROLLBACK TO ps_restrict", "RELEASE ps_restrict", "PRAGMA query_only = ON"} {
 				if e := c.exec(bg, stmt); e != nil && err == nil {
@@ -454,10 +459,13 @@ func (s *sqliteSession) WithState(ctx context.Context, st *state.State, fn func(
 	return fn(&sqliteRestricted{s: s, tag: s.restriction.tag})
 }
 
-// applyRestriction restricts c to the restriction in progress, if any.
-func (s *sqliteSession) applyRestriction(ctx context.Context, c *nsConn) error {
+// applyRestriction restricts c to the restriction in progress, if any,
+// as far as a statement reading tables needs: the rows of the storage
+// tables their views read (a table the namespace does not know restricts
+// everything). Tables restricted earlier in the same savepoint stay so.
+func (s *sqliteSession) applyRestriction(ctx context.Context, c *nsConn, tables []string) error {
 	r := s.restriction
-	if r == nil || c.restricted == r.tag {
+	if r == nil {
 		return nil
 	}
 	start := time.Now()
@@ -469,14 +477,36 @@ func (s *sqliteSession) applyRestriction(ctx context.Context, c *nsConn) error {
 		}
 		return nil
 	}
-	if err := exec("PRAGMA query_only = OFF"); err != nil {
-		return err
+	if c.restricted != r.tag {
+		// query_only stays off until the savepoint is rolled back: the
+		// guard admits only single SELECTs, and the rollback undoes the
+		// savepoint's writes whatever they are
+		if err := exec("PRAGMA query_only = OFF"); err != nil {
+			return err
+		}
+		if err := exec("SAVEPOINT ps_restrict"); err != nil {
+			return err
+		}
+		c.restricted, c.done = r.tag, map[string]bool{}
 	}
-	if err := exec("SAVEPOINT ps_restrict"); err != nil {
-		return err
+	need := map[string]bool{}
+	for _, t := range tables {
+		deps, ok := c.deps[strings.ToLower(t)]
+		if !ok {
+			for _, op := range r.plan {
+				need[op.table.Name] = true
+			}
+			break
+		}
+		for _, d := range deps {
+			need[d] = true
+		}
 	}
-	c.restricted = r.tag
 	for _, op := range r.plan {
+		if !need[op.table.Name] || c.done[op.table.Name] {
+			continue
+		}
+		c.done[op.table.Name] = true
 		tbl := "main." + storeName(op.table.Name)
 		if op.replace {
 			if err := exec("DELETE FROM " + tbl); err != nil {
@@ -498,10 +528,9 @@ func (s *sqliteSession) applyRestriction(ctx context.Context, c *nsConn) error {
 			return err
 		}
 	}
-	if err := exec("PRAGMA query_only = ON"); err != nil {
-		return err
+	if n > 0 {
+		s.e.stats.add(StatRestrict, n, time.Since(start))
 	}
-	s.e.stats.add(StatRestrict, n, time.Since(start))
 	return nil
 }
 
