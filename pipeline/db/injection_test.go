@@ -34,6 +34,7 @@ func TestFilterValuesCannotLeaveTheirLiteral(t *testing.T) {
 		sess func(t *testing.T) db.Session
 	}{
 		{"duckdb", func(*testing.T) db.Session { return env.Session }},
+		{"sqlite", func(t *testing.T) db.Session { return openSQLite(t, env) }},
 		{"postgres_scs_off", func(t *testing.T) db.Session {
 			dsn := db.PGTestDSN(t)
 			sep := "?"
@@ -86,6 +87,7 @@ func TestEveryModeIsGuarded(t *testing.T) {
 	env := evaltest.Setup(t, "support_saas")
 	sessions := map[string]func(t *testing.T) db.Session{
 		"duckdb": func(*testing.T) db.Session { return env.Session },
+		"sqlite": func(t *testing.T) db.Session { return openSQLite(t, env) },
 		"postgres": func(t *testing.T) db.Session {
 			_, s := openPG(t, env)
 			return s
@@ -93,7 +95,7 @@ func TestEveryModeIsGuarded(t *testing.T) {
 	}
 	ctx := context.Background()
 	count := "SELECT count(*) FROM accounts"
-	for _, name := range []string{"duckdb", "postgres"} {
+	for _, name := range []string{"duckdb", "sqlite", "postgres"} {
 		t.Run(name, func(t *testing.T) {
 			sess := sessions[name](t)
 			before, err := sess.Run(ctx, db.Exec{Mode: db.Base, SQL: count})
