@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
 
@@ -161,7 +162,7 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 			defer duck.Close()
 		}
 	}
-	newWorker := func(ctx context.Context) (pool.Worker[source.Item, traceOutcome], error) {
+	newWorker := func(ctx context.Context) (pool.Worker[[]source.Item, []traceOutcome], error) {
 		wp, err := sqlast.Open(ctx)
 		if err != nil {
 			return nil, err
@@ -185,7 +186,15 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 		}
 		return w, nil
 	}
-	err = pool.Run(ctx, opt.Workers, source.Stream(c.Dir, c.SQLTraces.Files), newWorker, sink)
+	batchSink := func(os []traceOutcome) error {
+		for _, o := range os {
+			if err := sink(o); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	err = pool.Run(ctx, opt.Workers, batches(source.Stream(c.Dir, c.SQLTraces.Files), batchSize), newWorker, batchSink)
 	if err != nil && !errors.Is(err, errAbort) {
 		return nil, fmt.Errorf("scan traces: %w", err)
 	}
@@ -261,23 +270,76 @@ func (w *worker) Close() error {
 	return w.p.Close()
 }
 
-// Process parses and checks one trace, compares it on the database
-// fixture and re-scans its mutants.
-func (w *worker) Process(ctx context.Context, it source.Item) (traceOutcome, error) {
-	o := traceOutcome{item: it}
-	if it.Err != nil {
-		return o, nil
+// batchSize is how many traces a worker takes at once: their statements
+// are parsed in one call (see sqlast.ParseBatch).
+const batchSize = 64
+
+// batches groups src into slices of up to size items, in order.
+func batches(src iter.Seq[source.Item], size int) iter.Seq[[]source.Item] {
+	return func(yield func([]source.Item) bool) {
+		var b []source.Item
+		for it := range src {
+			b = append(b, it)
+			if len(b) == size {
+				if !yield(b) {
+					return
+				}
+				b = nil
+			}
+		}
+		if len(b) > 0 {
+			yield(b)
+		}
 	}
-	tr := it.Trace
-	st, err := Parse(ctx, w.p, tr.SQL)
+}
+
+// Process parses a batch of traces in one parser call, then checks each,
+// compares it on the database fixture and re-scans its mutants.
+func (w *worker) Process(ctx context.Context, items []source.Item) ([]traceOutcome, error) {
+	var texts []string
+	for _, it := range items {
+		if it.Err == nil {
+			texts = append(texts, it.Trace.SQL)
+		}
+	}
+	sts, perrs, err := w.p.ParseBatch(ctx, texts)
 	if err != nil {
+		return nil, err
+	}
+	out := make([]traceOutcome, len(items))
+	k := 0
+	for i, it := range items {
+		if it.Err != nil {
+			out[i] = traceOutcome{item: it}
+			continue
+		}
+		st, perr := sts[k], perrs[k]
+		k++
+		if perr == nil {
+			if err := readOnly(st); err != nil {
+				perr = &sqlast.ParseError{Kind: sqlast.ErrNotSelect, Msg: err.Error()}
+			}
+		}
+		if out[i], err = w.processOne(ctx, it, st, perr); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// processOne checks one parsed trace (perr: why its SQL was not accepted).
+func (w *worker) processOne(ctx context.Context, it source.Item, st *sqlast.Statement, perr error) (traceOutcome, error) {
+	o := traceOutcome{item: it}
+	tr := it.Trace
+	if perr != nil {
 		var pe *sqlast.ParseError
-		if errors.As(err, &pe) {
+		if errors.As(perr, &pe) {
 			o.invalid = pe.Msg
 			return o, nil
 		}
-		return o, err
+		return o, perr
 	}
+	var err error
 	ev := w.chk.evaluate(tr, st)
 	o.findings = ev.Findings
 	if w.cmp != nil && ev.Decision != nil && ev.Decision.Allowed && !hasParameters(st) {
