@@ -28,15 +28,24 @@ type Options struct {
 	// as the scan goes (Result.Mutants then stays empty), so memory does
 	// not grow with the number of traces.
 	MutantLog *os.File
+	// Findings, when set, receives the findings as the lines of
+	// findings.jsonl, in output order, as the scan goes (Result.Findings
+	// then stays empty): with MutantLog, the scan's memory is bounded
+	// whatever the number of traces.
+	Findings *os.File
 }
 
 // Result is everything a scan produced, in input order.
 type Result struct {
-	Config   *config.Config
-	Domain   *Domain
+	Config *config.Config
+	Domain *Domain
+	// Findings are the findings in output order, unless they were written
+	// to Options.Findings.
 	Findings []Finding
-	Gate     GateDecision
-	Summary  Summary
+	// Severe counts the high and critical findings.
+	Severe  int
+	Gate    GateDecision
+	Summary Summary
 	// Freeze holds sha256 digests of the config, the domain files and the
 	// trace files: the inputs the result depends on.
 	Freeze map[string]string
@@ -88,11 +97,13 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 	if res.Freeze, err = freeze(c, dom); err != nil {
 		return nil, err
 	}
-	var findings []Finding
+	col := newCollector(opt.Findings, c.FailOnHighConfidence())
 	// 1. required inputs
 	for _, name := range c.Gate.RequiredInputs {
 		if !inputPresent(c, name) {
-			findings = append(findings, chk.requiredFinding(name))
+			if err := col.add(chk.requiredFinding(name)); err != nil {
+				return nil, err
+			}
 		}
 	}
 	// 2. dbt
@@ -100,10 +111,15 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	findings = append(findings, dbtFindings...)
+	for _, f := range dbtFindings {
+		if err := col.add(f); err != nil {
+			return nil, err
+		}
+	}
 	res.Summary.EvidenceExercised[EvImported] += len(c.DBT.Files)
-	// 4-5. traces and their mutants
-	var traceFindings []Finding
+	// 4-5. traces and their mutants: findings go to the collector in
+	// input order; the first invalid trace rewinds it to this mark
+	beforeTraces := col.mark()
 	var invalid *Finding
 	traces, compared := 0, 0
 	sink := func(o traceOutcome) error {
@@ -116,8 +132,13 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 		if o.compared {
 			compared++
 		}
-		traceFindings = append(traceFindings, o.findings...)
-		traceFindings = append(traceFindings, o.survivors...)
+		for _, fs := range [][]Finding{o.findings, o.survivors} {
+			for _, f := range fs {
+				if err := col.add(f); err != nil {
+					return err
+				}
+			}
+		}
 		if len(o.mutants) > 0 {
 			tm := TraceMutants{Trace: o.item.Trace.ID, Mutants: o.mutants}
 			if opt.MutantLog != nil {
@@ -201,7 +222,12 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 	// 6-7. RLS checks and state assertions
 	dbFindings, dbRan, dbReady := chk.realDB(ctx, duck, pgReady, pgErr)
 	if invalid != nil {
-		findings = append(findings, *invalid)
+		if err := col.rewind(beforeTraces); err != nil {
+			return nil, err
+		}
+		if err := col.add(*invalid); err != nil {
+			return nil, err
+		}
 		res.Mutants = nil
 		if opt.MutantLog != nil {
 			if err := opt.MutantLog.Truncate(0); err != nil {
@@ -215,34 +241,24 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 		res.Summary.Mutations = map[string]map[string]int{}
 		res.Summary.EvidenceExercised[EvProperty] = 0
 	} else {
-		findings = append(findings, traceFindings...)
 		res.Summary.EvidenceExercised[EvImported] += traces
 		res.Summary.Traces = traces
 	}
-	findings = append(findings, dbFindings...)
+	for _, f := range dbFindings {
+		if err := col.add(f); err != nil {
+			return nil, err
+		}
+	}
+	if err := col.flush(); err != nil {
+		return nil, err
+	}
 	res.Summary.EvidenceExercised[EvRealDB] += dbRan
 	if invalid == nil {
 		res.Summary.EvidenceExercised[EvRealDB] += compared
 	}
-	// unique ids, witness paths
-	var u uniqueIDs
-	for i := range findings {
-		f := &findings[i]
-		f.ID = u.next(f.ID)
-		f.WitnessPath = "witnesses/" + f.ID + ".json"
-		f.MinimalReproTrace = f.WitnessPath
-		if f.Metadata == nil {
-			f.Metadata = map[string]any{}
-		}
-		if f.Reasons == nil {
-			f.Reasons = []string{}
-		}
-	}
-	res.Findings = findings
-	res.Gate = DecideGate(findings, c.FailOnHighConfidence())
-	for i := range findings {
-		res.Summary.count(&findings[i])
-	}
+	res.Findings, res.Severe = col.kept, col.severe
+	res.Gate = col.gate.decision()
+	col.into(&res.Summary)
 	res.Summary.Gate = res.Gate.Outcome
 	res.Summary.readiness(map[string]bool{
 		"demo-ready":    len(dom.Policy.Principals) > 0,
@@ -250,7 +266,7 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 		"trace-ready":   traces > 0 && invalid == nil,
 		"db-ready":      dbReady && dbRan > 0,
 		"ci-gate-ready": traces > 0 && invalid == nil && len(c.Gate.RequiredInputs) > 0 && c.FailOnHighConfidence(),
-	}, res.Gate.FailingFindings)
+	}, res.Gate.FailingFindings, res.Gate.FailingOmitted)
 	return res, nil
 }
 

@@ -26,6 +26,8 @@ type Readiness struct {
 	Stages              map[string]bool `json:"stages"`
 	RecommendedNextStep string          `json:"recommended_next_step"`
 	BlockingFindings    []string        `json:"blocking_findings"`
+	// BlockingOmitted counts the blocking findings past MaxListedIDs.
+	BlockingOmitted int `json:"blocking_findings_omitted,omitempty"`
 }
 
 // ReadinessStages in ascending order.
@@ -63,7 +65,7 @@ func newSummary() Summary {
 	}
 }
 
-func (s *Summary) readiness(stages map[string]bool, blocking []string) {
+func (s *Summary) readiness(stages map[string]bool, blocking []string, omitted int) {
 	level := ""
 	for _, st := range ReadinessStages {
 		if stages[st] {
@@ -72,5 +74,5 @@ func (s *Summary) readiness(stages map[string]bool, blocking []string) {
 	}
 	b := append([]string{}, blocking...)
 	sort.Strings(b)
-	s.IntegrationReadiness = Readiness{Level: level, Stages: stages, RecommendedNextStep: nextStep[level], BlockingFindings: b}
+	s.IntegrationReadiness = Readiness{Level: level, Stages: stages, RecommendedNextStep: nextStep[level], BlockingFindings: b, BlockingOmitted: omitted}
 }
