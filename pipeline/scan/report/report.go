@@ -97,7 +97,14 @@ func Write(dir string, res *scan.Result, src Findings, opt Options) error {
 		}
 		wdir := filepath.Join(tmp, "witnesses")
 		return src(func(f *scan.Finding) error {
-			return writeFileWith(filepath.Join(wdir, f.ID+".json"), func(w io.Writer) error { return writeIndented(w, Witness(*f)) })
+			b, err := indentJSON(Witness(*f))
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(wdir, f.ID+".json"), b, 0o644); err != nil {
+				return fmt.Errorf("write output: %w", err)
+			}
+			return nil
 		})
 	})
 }
