@@ -67,6 +67,8 @@ type traceOutcome struct {
 	mutants   []MutantResult
 	survivors []Finding
 	compared  bool
+	// notExecuted is true when the comparison could not run the SQL.
+	notExecuted bool
 }
 
 var errAbort = errors.New("abort: invalid trace input")
@@ -121,7 +123,7 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 	// input order; the first invalid trace rewinds it to this mark
 	beforeTraces := col.mark()
 	var invalid *Finding
-	traces, compared := 0, 0
+	traces, compared, notExecuted := 0, 0, 0
 	sink := func(o traceOutcome) error {
 		if o.item.Err != nil || o.invalid != "" {
 			f := chk.invalidFinding(o)
@@ -131,6 +133,9 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 		traces++
 		if o.compared {
 			compared++
+		}
+		if o.notExecuted {
+			notExecuted++
 		}
 		for _, fs := range [][]Finding{o.findings, o.survivors} {
 			for _, f := range fs {
@@ -255,6 +260,9 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 	res.Summary.EvidenceExercised[EvRealDB] += dbRan
 	if invalid == nil {
 		res.Summary.EvidenceExercised[EvRealDB] += compared
+		if notExecuted > 0 {
+			res.Summary.NotExecuted = map[string]int{NotExecutedBindParameters: notExecuted}
+		}
 	}
 	res.Findings, res.Severe = col.kept, col.severe
 	res.Gate = col.gate.decision()
@@ -358,13 +366,13 @@ func (w *worker) processOne(ctx context.Context, it source.Item, st *sqlast.Stat
 	var err error
 	ev := w.chk.evaluate(tr, st)
 	o.findings = ev.Findings
-	if w.cmp != nil && ev.Decision != nil && ev.Decision.Allowed && !hasParameters(st) {
-		fs, err := w.cmp.compareTrace(ctx, tr, ev.Decision)
+	if w.cmp != nil && ev.Decision != nil && ev.Decision.Allowed {
+		fs, run, err := w.cmp.compareTrace(ctx, tr, st, ev)
 		if err != nil {
 			return o, err
 		}
 		o.findings = append(o.findings, fs...)
-		o.compared = true
+		o.compared, o.notExecuted = run, !run
 	}
 	c := w.chk.Config
 	if c.FuzzEnabled() && c.MaxCasesPerTrace() > 0 {
@@ -374,17 +382,6 @@ func (w *worker) processOne(ctx context.Context, it source.Item, st *sqlast.Stat
 		}
 	}
 	return o, nil
-}
-
-// hasParameters reports whether the statement has bind placeholders (it
-// cannot run without the application's values, so it is not executed).
-func hasParameters(st *sqlast.Statement) bool {
-	found := false
-	sqlast.Walk(st.Root, func(n sqlast.Node) bool {
-		found = found || sqlast.Class(n) == "PARAMETER"
-		return !found
-	})
-	return found
 }
 
 // inputPresent reports whether a required input is configured.

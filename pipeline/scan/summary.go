@@ -18,6 +18,9 @@ type Summary struct {
 	// status.
 	Traces    int                       `json:"traces"`
 	Mutations map[string]map[string]int `json:"mutations"`
+	// NotExecuted counts, by reason, the authorised traces the database
+	// stage could not run (absent when every one ran).
+	NotExecuted map[string]int `json:"not_executed,omitempty"`
 }
 
 // Readiness is how far the integration is wired.

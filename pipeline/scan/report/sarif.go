@@ -34,6 +34,7 @@ var rules = map[string]rule{
 	scan.CheckRealDBDrift:        {"RealDatabaseDrift", "The imported SQL returns other rows than the canonical SQL on a real database.", "Compare the imported SQL with the canonical SQL in the finding's metadata and fix the lowering."},
 	scan.CheckImportedExecError:  {"ImportedSQLExecutionError", "The imported SQL failed on the real database.", "Fix the SQL or the fixture so the authorised request runs."},
 	scan.CheckCanonicalExecError: {"CanonicalSQLExecutionError", "The canonical SQL failed on the real database.", "Fix the database fixture so the canonical SQL runs."},
+	scan.CheckNotExecuted:        {"ImportedSQLNotExecuted", "The imported SQL was not executed on the database.", "The SQL has bind placeholders whose values the trace does not carry (only placeholders bound to the tenant column take the trace's tenant id): export the bound values or inline them so the scan can compare the SQL with the canonical SQL."},
 	scan.CheckDBUnavailable:      {"DatabaseFixtureUnavailable", "The database fixture could not be prepared.", "Start the configured database (or fix admin_url/app_url, schema and seed) and re-run."},
 	scan.CheckRLSFailed:          {"RLSCheckFailed", "A row-level-security check saw rows it should not.", "Fix the RLS policy so the app role sees only the session tenant's rows."},
 	scan.CheckRLSError:           {"RLSCheckError", "A row-level-security check failed to run.", "Fix the check's SQL or the fixture."},
