@@ -173,12 +173,13 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 	// 3. the database: the embedded fixture shared by the workers'
 	// sessions, or the configured PostgreSQL prepared once (schema and seed
 	// scripts) before the workers connect
-	pgReady, pgErr := false, error(nil)
+	var pg *pgFixture
+	var pgErr error
 	if c.DatabaseConfigured() && c.Database.UsesPostgres() {
-		var r queryRunner
-		if r, pgErr = chk.openPG(ctx); pgErr == nil {
-			r.close()
-			pgReady = true
+		if pg, pgErr = chk.preparePG(ctx); pgErr == nil {
+			defer pg.close()
+		} else {
+			pg = nil
 		}
 	}
 	var duck *db.DuckDB
@@ -202,8 +203,8 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 				return nil, err
 			}
 			w.cmp = duckComparer(chk, r)
-		case pgReady && c.Database.ExecuteImported() && dom.Full != nil:
-			app, admin, err := chk.pgConns(ctx)
+		case pg != nil && c.Database.ExecuteImported() && dom.Full != nil:
+			app, admin, err := pg.conns(ctx)
 			if err != nil {
 				wp.Close()
 				return nil, fmt.Errorf("scan: %w", err)
@@ -225,7 +226,7 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("scan traces: %w", err)
 	}
 	// 6-7. RLS checks and state assertions
-	dbFindings, dbRan, dbReady := chk.realDB(ctx, duck, pgReady, pgErr)
+	dbFindings, dbRan, dbReady := chk.realDB(ctx, duck, pg, pgErr)
 	if invalid != nil {
 		if err := col.rewind(beforeTraces); err != nil {
 			return nil, err
