@@ -167,7 +167,7 @@ func writeJUnitTemp(path string, res *scan.Result, src report.Findings) (string,
 // and the soft limit keeps the heap under the scan's memory budget.
 const (
 	scanGCPercent   = 400
-	scanMemoryLimit = 384 << 20
+	scanMemoryLimit = 256 << 20
 )
 
 // tuneGC applies the scan's GC settings and returns what restores them.
