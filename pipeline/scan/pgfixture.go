@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/policystrata/policystrata/pipeline/db"
+	"github.com/policystrata/policystrata/pipeline/scan/config"
 )
 
 // pgFixture is the PostgreSQL database of the scan's database stage: the
@@ -52,8 +53,8 @@ func scanLeaseKey(suffix string) (int64, error) {
 // waits for the admin connection, and — when the config names schema or
 // seed scripts — takes a lease on a fresh run schema and runs the scripts
 // in it, then lets the app user use it.
-func (c *Checker) preparePG(ctx context.Context) (*pgFixture, error) {
-	d := c.Config.Database
+func preparePG(ctx context.Context, cfg *config.Config) (*pgFixture, error) {
+	d := cfg.Database
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(*d.StartupTimeoutSeconds*float64(time.Second)))
 	defer cancel()
 	admin, err := pgx.ParseConfig(d.AdminURL)
@@ -66,7 +67,7 @@ func (c *Checker) preparePG(ctx context.Context) (*pgFixture, error) {
 	}
 	fx := &pgFixture{admin: admin, app: app}
 	if d.StartDocker {
-		if err := c.startDocker(ctx); err != nil {
+		if err := startDocker(ctx, cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -111,7 +112,7 @@ func (c *Checker) preparePG(ctx context.Context) (*pgFixture, error) {
 		if f == "" {
 			continue
 		}
-		b, err := os.ReadFile(c.Config.Resolve(f))
+		b, err := os.ReadFile(cfg.Resolve(f))
 		if err != nil {
 			fx.close()
 			return nil, fmt.Errorf("read %s: %w", f, err)
@@ -127,8 +128,8 @@ func (c *Checker) preparePG(ctx context.Context) (*pgFixture, error) {
 			return nil, fmt.Errorf("grant the app user %s the run schema: %w", app.User, err)
 		}
 	}
-	for _, cfg := range []*pgx.ConnConfig{fx.admin, fx.app} {
-		cfg.RuntimeParams["search_path"] = fx.schema + ", public"
+	for _, cc := range []*pgx.ConnConfig{fx.admin, fx.app} {
+		cc.RuntimeParams["search_path"] = fx.schema + ", public"
 	}
 	return fx, nil
 }
@@ -171,11 +172,11 @@ func waitConnect(ctx context.Context, cfg *pgx.ConnConfig, wait bool) (*pgx.Conn
 
 // startDocker runs `docker compose [-f compose_file] up -d <service>` in
 // the config directory (start_docker: true).
-func (c *Checker) startDocker(ctx context.Context) error {
-	d := c.Config.Database
+func startDocker(ctx context.Context, cfg *config.Config) error {
+	d := cfg.Database
 	args := []string{"compose"}
 	if d.ComposeFile != "" {
-		args = append(args, "-f", c.Config.Resolve(d.ComposeFile))
+		args = append(args, "-f", cfg.Resolve(d.ComposeFile))
 	}
 	args = append(args, "up", "-d", d.ComposeService)
 	bin, err := exec.LookPath("docker")
@@ -183,7 +184,7 @@ func (c *Checker) startDocker(ctx context.Context) error {
 		return fmt.Errorf("start_docker: docker is not installed or not on PATH (start the database yourself and set start_docker: false): %w", err)
 	}
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = c.Config.Dir
+	cmd.Dir = cfg.Dir
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		msg := strings.TrimSpace(string(out))
@@ -194,3 +195,28 @@ func (c *Checker) startDocker(ctx context.Context) error {
 	}
 	return nil
 }
+
+// PostgresFixture is the PostgreSQL database a scan of the config would
+// use, prepared as the scan prepares it (compose service started, schema
+// and seed scripts run in a leased run schema): doctor introspects it.
+type PostgresFixture struct{ fx *pgFixture }
+
+// PreparePostgres prepares the config's PostgreSQL fixture; Close drops
+// what it created.
+func PreparePostgres(ctx context.Context, c *config.Config) (*PostgresFixture, error) {
+	fx, err := preparePG(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return &PostgresFixture{fx: fx}, nil
+}
+
+// AdminConfig is the admin connection's settings (its search path starts
+// with the run schema when there is one).
+func (p *PostgresFixture) AdminConfig() *pgx.ConnConfig { return p.fx.admin.Copy() }
+
+// Schema is the run schema the scripts ran in ("" when none ran).
+func (p *PostgresFixture) Schema() string { return p.fx.schema }
+
+// Close drops the run schema and releases its lease.
+func (p *PostgresFixture) Close() { p.fx.close() }

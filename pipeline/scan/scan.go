@@ -176,7 +176,7 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 	var pg *pgFixture
 	var pgErr error
 	if c.DatabaseConfigured() && c.Database.UsesPostgres() {
-		if pg, pgErr = chk.preparePG(ctx); pgErr == nil {
+		if pg, pgErr = preparePG(ctx, c); pgErr == nil {
 			defer pg.close()
 		} else {
 			pg = nil

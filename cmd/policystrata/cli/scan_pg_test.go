@@ -202,7 +202,8 @@ func scanSchemas(t *testing.T, dsn string) []string {
 }
 
 // TestScanPostgresRunSchema: the schema script runs in the scan's own
-// leased schema (not public), the checks read it, and the scan drops it.
+// leased schema (not public), the checks read it, and the scan drops it;
+// doctor introspects the same fixture.
 func TestScanPostgresRunSchema(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	before := scanSchemas(t, dsn)
@@ -215,6 +216,14 @@ func TestScanPostgresRunSchema(t *testing.T) {
 	}
 	if after := scanSchemas(t, dsn); strings.Join(after, ",") != strings.Join(before, ",") {
 		t.Errorf("run schemas before %v, after %v: the scan left its schema behind", before, after)
+	}
+	// doctor introspects the fixture as the scan builds it, then drops it
+	code, stdout, stderr = runCLI(t, "doctor", "--config", cfg)
+	if code != 0 || !strings.Contains(stdout, `"name": "scan_run_schema.accounts"`) {
+		t.Errorf("doctor: exit %d: %s %s", code, stdout, stderr)
+	}
+	if after := scanSchemas(t, dsn); strings.Join(after, ",") != strings.Join(before, ",") {
+		t.Errorf("run schemas before %v, after %v: doctor left its schema behind", before, after)
 	}
 }
 
