@@ -166,14 +166,27 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 	pol := c.Domain.Policy
 	var clone *sqlast.Statement
 	var m *mutant
-	if kind != MutAliasReplaced && kind != MutReleaseUnsafe {
+	if kind == MutTenantRemoved || kind == MutTimeShifted {
+		// these rewrites change predicates and constants deep in the
+		// tree, never a FROM clause: a deep copy, whose scopes stay valid
 		clone = &sqlast.Statement{Text: st.Text, Root: sqlast.Clone(st.Root).(map[string]any)}
-		m = &mutant{trace: tr.Clone(), root: clone.Root}
-		if kind != MutJoinFanout {
-			// these rewrites change predicates, constants and the select
-			// list, never a FROM clause: the clone's scopes stay valid
-			m.stmt = clone
+		m = &mutant{trace: tr.Clone(), root: clone.Root, stmt: clone}
+	}
+	// onSelects copies the paths down to the given SELECT nodes of the
+	// original tree (everything else is shared, see sqlast.CopyPath) and
+	// hands each copy to edit, which may set its fields only; the mutant
+	// is then re-scanned on the new tree
+	onSelects := func(sels []*sqlast.Select, edit func(s *sqlast.Select)) *mutant {
+		root := st.Root
+		for _, s := range sels {
+			nr, ns, ok := sqlast.CopyPath(root, s.Node)
+			if !ok {
+				return nil
+			}
+			root = nr
+			edit(&sqlast.Select{Node: ns, Tables: s.Tables, CTEs: s.CTEs, Root: s.Root})
 		}
+		return &mutant{trace: tr.Clone(), root: root, stmt: &sqlast.Statement{Text: st.Text, Root: root}}
 	}
 	switch kind {
 	case MutTenantRemoved:
@@ -197,15 +210,19 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 		if f == nil {
 			return nil, "the trace names no known metric"
 		}
-		use, ok := findMetric(clone, f)
+		use, ok := orig.Use, orig.HasUse && orig.Metric == f
+		if !ok {
+			// the checks stopped early (an unknown principal): find it here
+			use, ok = findMetric(st, f)
+		}
 		if !ok {
 			return nil, "the statement does not compute the metric's aggregate"
 		}
-		if !f.DupSensitive {
-			m.proof = fmt.Sprintf("%s is duplicate-insensitive: repeating its input rows cannot change it", c.Domain.Policy.Metrics[f.Name].Expression)
-		}
+		// the join to add: a child table of a table already read, on its
+		// foreign key, or else the metric's table again, unconstrained
+		right, cond, left := sqlast.BaseTableNode(f.Table, "ps_fanout"), sqlast.Node(nil), false
 		if sch := c.Domain.Schema(); sch != nil {
-			// join a child table of a table already read, on its foreign key
+		search:
 			for _, t := range use.Select.Tables {
 				if !t.Base() {
 					continue
@@ -216,14 +233,22 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 						if pt != t.Name || slices.Contains(use.Select.BaseTables(), child.Name) {
 							continue
 						}
-						use.Select.AddJoin(sqlast.BaseTableNode(child.Name, "ps_fanout"),
-							sqlast.EqualsNode(sqlast.ColumnRefNode("ps_fanout", fk.Column), sqlast.ColumnRefNode(t.Alias, pc)), true)
-						return m, ""
+						right = sqlast.BaseTableNode(child.Name, "ps_fanout")
+						cond, left = sqlast.EqualsNode(sqlast.ColumnRefNode("ps_fanout", fk.Column), sqlast.ColumnRefNode(t.Alias, pc)), true
+						break search
 					}
 				}
 			}
 		}
-		use.Select.AddJoin(sqlast.BaseTableNode(f.Table, "ps_fanout"), nil, false)
+		// AddJoin sets from_table to a new join over the old one
+		m = onSelects([]*sqlast.Select{use.Select}, func(s *sqlast.Select) { s.AddJoin(right, cond, left) })
+		if m == nil {
+			return nil, "the metric's SELECT could not be located in the tree"
+		}
+		m.stmt = nil // the FROM clause changed: scopes are recomputed
+		if !f.DupSensitive {
+			m.proof = fmt.Sprintf("%s is duplicate-insensitive: repeating its input rows cannot change it", c.Domain.Policy.Metrics[f.Name].Expression)
+		}
 		return m, ""
 	case MutTimeShifted:
 		f := c.metricOf(tr)
@@ -253,12 +278,22 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 		}
 		dim := cands[pick(seed, tr.ID, kind, len(cands))]
 		expr := c.dimExprs[dim]
-		roots := rootSelects(clone)
+		roots := rootSelects(st)
 		if len(roots) == 0 {
 			return nil, "the statement has no SELECT to extend"
 		}
-		for _, s := range roots {
+		// AddGroupedColumn appends to the select list and the groups and
+		// edits the grouping sets: those are copied first
+		m = onSelects(roots, func(s *sqlast.Select) {
+			for _, k := range []string{"select_list", "group_expressions", "group_sets"} {
+				if v, ok := s.Node[k].([]any); ok {
+					s.Node[k] = sqlast.Clone(v)
+				}
+			}
 			s.AddGroupedColumn(expr, dim)
+		})
+		if m == nil {
+			return nil, "the statement's SELECT could not be located in the tree"
 		}
 		m.trace.IR.Dimensions = append(m.trace.IR.Dimensions, dim)
 		m.proof = heldBack(tr)
@@ -294,10 +329,17 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 			return nil, "the trace has no semantic intent or no known principal"
 		}
 		n := pol.Roles[pol.Principals[tr.Principal].Role].MaxRows + 1
-		m.trace.IR.Limit = n
-		for _, s := range rootSelects(clone) {
+		// SetLimit edits the LIMIT constant: the modifiers are copied first
+		m = onSelects(rootSelects(st), func(s *sqlast.Select) {
+			if v, ok := s.Node["modifiers"].([]any); ok {
+				s.Node["modifiers"] = sqlast.Clone(v)
+			}
 			s.SetLimit(n)
+		})
+		if m == nil {
+			return nil, "the statement's SELECT could not be located in the tree"
 		}
+		m.trace.IR.Limit = n
 		m.proof = heldBack(tr)
 		return m, ""
 	case MutReleaseUnsafe:

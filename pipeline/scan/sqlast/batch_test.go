@@ -145,3 +145,36 @@ func FuzzDecodeJSON(f *testing.F) {
 }
 
 var errTrailing = json.Unmarshal([]byte("1 2"), new(any))
+
+// TestCopyPath: the copy's target can be edited without touching the
+// original; what is off the path is shared.
+func TestCopyPath(t *testing.T) {
+	p, err := Open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	st, err := p.Parse(context.Background(), "with c as (select id from a where t = 'x') select count(*) from c where c.id > 1 limit 5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := Clone(st.Root)
+	for _, s := range st.Selects() {
+		root, sel, ok := CopyPath(st.Root, s.Node)
+		if !ok {
+			t.Fatalf("select not found")
+		}
+		sel["where_clause"] = nil
+		sel["modifiers"] = []any{}
+		if !cmp.Equal(before, any(st.Root)) {
+			t.Fatalf("editing the copy changed the original")
+		}
+		again := (&Statement{Root: root}).Selects()
+		if len(again) != 2 || cmp.Equal(any(root), any(st.Root)) {
+			t.Errorf("the copy lost a select or the edit: %d selects", len(again))
+		}
+	}
+	if _, _, ok := CopyPath(st.Root, Node{}); ok {
+		t.Error("found a node that is not in the tree")
+	}
+}

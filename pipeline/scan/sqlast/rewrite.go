@@ -1,6 +1,11 @@
 package sqlast
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"maps"
+	"reflect"
+	"slices"
+)
 
 // TrueConstant is a boolean TRUE literal node.
 func TrueConstant() Node {
@@ -153,4 +158,75 @@ func (s *Select) SetLimit(n int) bool {
 		return true
 	}
 	return false
+}
+
+// CopyPath returns a copy of root sharing everything with it but the
+// containers (maps and lists) on the path from root down to target, a
+// node of root's tree found by identity, which are copied one level deep;
+// and the copy of target. A rewrite may then set target's fields (never
+// mutate what they hold: copy that first) without touching root. ok is
+// false when target is not in the tree.
+func CopyPath(root, target Node) (Node, Node, bool) {
+	type step struct {
+		key string
+		idx int // -1 for a map key
+	}
+	var path []step
+	want := reflect.ValueOf(target).UnsafePointer()
+	var find func(v any) bool
+	find = func(v any) bool {
+		switch x := v.(type) {
+		case map[string]any:
+			if reflect.ValueOf(x).UnsafePointer() == want {
+				return true
+			}
+			for k, c := range x {
+				switch c.(type) {
+				case map[string]any, []any:
+					path = append(path, step{key: k, idx: -1})
+					if find(c) {
+						return true
+					}
+					path = path[:len(path)-1]
+				}
+			}
+		case []any:
+			for i, c := range x {
+				path = append(path, step{idx: i})
+				if find(c) {
+					return true
+				}
+				path = path[:len(path)-1]
+			}
+		}
+		return false
+	}
+	if !find(root) {
+		return nil, nil, false
+	}
+	newRoot := maps.Clone(root)
+	var cur any = newRoot
+	for _, st := range path {
+		var child any
+		switch x := cur.(type) {
+		case map[string]any:
+			child = x[st.key]
+		case []any:
+			child = x[st.idx]
+		}
+		switch c := child.(type) {
+		case map[string]any:
+			child = maps.Clone(c)
+		case []any:
+			child = slices.Clone(c)
+		}
+		switch x := cur.(type) {
+		case map[string]any:
+			x[st.key] = child
+		case []any:
+			x[st.idx] = child
+		}
+		cur = child
+	}
+	return newRoot, cur.(map[string]any), true
 }
