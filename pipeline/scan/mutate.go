@@ -166,9 +166,9 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 	pol := c.Domain.Policy
 	var clone *sqlast.Statement
 	var m *mutant
-	if kind == MutTenantRemoved || kind == MutTimeShifted {
-		// these rewrites change predicates and constants deep in the
-		// tree, never a FROM clause: a deep copy, whose scopes stay valid
+	if kind == MutTenantRemoved {
+		// this rewrite changes predicates deep in the tree, never a FROM
+		// clause: a deep copy, whose scopes stay valid
 		clone = &sqlast.Statement{Text: st.Text, Root: sqlast.Clone(st.Root).(map[string]any)}
 		m = &mutant{trace: tr.Clone(), root: clone.Root, stmt: clone}
 	}
@@ -177,14 +177,16 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 	// hands each copy to edit, which may set its fields only; the mutant
 	// is then re-scanned on the new tree
 	onSelects := func(sels []*sqlast.Select, edit func(s *sqlast.Select)) *mutant {
-		root := st.Root
-		for _, s := range sels {
-			nr, ns, ok := sqlast.CopyPath(root, s.Node)
-			if !ok {
-				return nil
-			}
-			root = nr
-			edit(&sqlast.Select{Node: ns, Tables: s.Tables, CTEs: s.CTEs, Root: s.Root})
+		nodes := make([]sqlast.Node, len(sels))
+		for i, s := range sels {
+			nodes[i] = s.Node
+		}
+		root, copies, ok := sqlast.CopyPaths(st.Root, nodes)
+		if !ok {
+			return nil
+		}
+		for i, s := range sels {
+			edit(&sqlast.Select{Node: copies[i], Tables: s.Tables, CTEs: s.CTEs, Root: s.Root})
 		}
 		return &mutant{trace: tr.Clone(), root: root, stmt: &sqlast.Statement{Text: st.Text, Root: root}}
 	}
@@ -255,14 +257,26 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 		if f == nil || f.TimeColumn == "" {
 			return nil, "the metric has no declared time column"
 		}
-		use, ok := findMetric(clone, f)
+		use, ok := orig.Use, orig.HasUse && orig.Metric == f
+		if !ok {
+			use, ok = findMetric(st, f)
+		}
 		if !ok {
 			return nil, "the statement does not compute the metric's aggregate"
 		}
-		if shiftTimeBounds(use.Select, f.TimeColumn) == 0 {
+		vals, texts := dateBounds(use.Select, f.TimeColumn)
+		if len(vals) == 0 {
 			return nil, "the statement has no date bound on " + f.TimeColumn
 		}
-		return m, ""
+		// only the paths down to the constants' values are copied
+		root, copies, ok := sqlast.CopyPaths(st.Root, vals)
+		if !ok {
+			return nil, "the date bounds could not be located in the tree"
+		}
+		for i, v := range copies {
+			v["value"] = texts[i]
+		}
+		return &mutant{trace: tr.Clone(), root: root, stmt: &sqlast.Statement{Text: st.Text, Root: root}}, ""
 	case MutSensitiveDimension:
 		if tr.IR == nil {
 			return nil, "the trace has no semantic intent"
@@ -403,10 +417,12 @@ func rootSelects(st *sqlast.Statement) []*sqlast.Select {
 	return out
 }
 
-// shiftTimeBounds moves every date constant compared with column in the
-// SELECT's restrictions one month later and counts them.
-func shiftTimeBounds(s *sqlast.Select, column string) int {
-	n := 0
+// dateBounds finds the date constants compared with column in the
+// SELECT's restrictions: the constants' value nodes and their texts moved
+// one month later.
+func dateBounds(s *sqlast.Select, column string) ([]sqlast.Node, []string) {
+	var vals []sqlast.Node
+	var texts []string
 	for _, rs := range s.Restrictions() {
 		e := rs.Expr
 		if sqlast.Class(e) != "COMPARISON" {
@@ -430,9 +446,9 @@ func shiftTimeBounds(s *sqlast.Select, column string) int {
 			if err != nil {
 				continue
 			}
-			v["value"] = d.AddDate(0, 1, 0).Format(time.DateOnly) + txt[10:]
-			n++
+			vals = append(vals, v)
+			texts = append(texts, d.AddDate(0, 1, 0).Format(time.DateOnly)+txt[10:])
 		}
 	}
-	return n
+	return vals, texts
 }

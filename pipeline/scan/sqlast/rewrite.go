@@ -5,6 +5,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"unsafe"
 )
 
 // TrueConstant is a boolean TRUE literal node.
@@ -167,66 +168,97 @@ func (s *Select) SetLimit(n int) bool {
 // mutate what they hold: copy that first) without touching root. ok is
 // false when target is not in the tree.
 func CopyPath(root, target Node) (Node, Node, bool) {
+	nr, ts, ok := CopyPaths(root, []Node{target})
+	if !ok {
+		return nil, nil, false
+	}
+	return nr, ts[0], true
+}
+
+// CopyPaths is CopyPath for several targets at once: the containers on
+// the paths to all of them are copied once each, so the copies stay in one
+// tree. ok is false when a target is not in the tree.
+func CopyPaths(root Node, targets []Node) (Node, []Node, bool) {
 	type step struct {
 		key string
 		idx int // -1 for a map key
 	}
+	want := map[unsafe.Pointer]int{}
+	for i, t := range targets {
+		want[reflect.ValueOf(t).UnsafePointer()] = i
+	}
+	paths := make([][]step, len(targets))
+	found := make([]bool, len(targets))
 	var path []step
-	want := reflect.ValueOf(target).UnsafePointer()
-	var find func(v any) bool
-	find = func(v any) bool {
+	var find func(v any)
+	find = func(v any) {
 		switch x := v.(type) {
 		case map[string]any:
-			if reflect.ValueOf(x).UnsafePointer() == want {
-				return true
+			if i, ok := want[reflect.ValueOf(x).UnsafePointer()]; ok && !found[i] {
+				found[i], paths[i] = true, slices.Clone(path)
 			}
 			for k, c := range x {
 				switch c.(type) {
 				case map[string]any, []any:
 					path = append(path, step{key: k, idx: -1})
-					if find(c) {
-						return true
-					}
+					find(c)
 					path = path[:len(path)-1]
 				}
 			}
 		case []any:
 			for i, c := range x {
 				path = append(path, step{idx: i})
-				if find(c) {
-					return true
-				}
+				find(c)
 				path = path[:len(path)-1]
 			}
 		}
-		return false
 	}
-	if !find(root) {
-		return nil, nil, false
+	find(root)
+	for _, f := range found {
+		if !f {
+			return nil, nil, false
+		}
 	}
-	newRoot := maps.Clone(root)
-	var cur any = newRoot
-	for _, st := range path {
-		var child any
-		switch x := cur.(type) {
-		case map[string]any:
-			child = x[st.key]
-		case []any:
-			child = x[st.idx]
+	// copies maps each original container on a path to its copy
+	copies := map[unsafe.Pointer]any{}
+	copyOf := func(v any) any {
+		k := reflect.ValueOf(v).UnsafePointer()
+		if c, ok := copies[k]; ok {
+			return c
 		}
-		switch c := child.(type) {
+		var c any
+		switch x := v.(type) {
 		case map[string]any:
-			child = maps.Clone(c)
+			c = maps.Clone(x)
 		case []any:
-			child = slices.Clone(c)
+			c = slices.Clone(x)
 		}
-		switch x := cur.(type) {
-		case map[string]any:
-			x[st.key] = child
-		case []any:
-			x[st.idx] = child
-		}
-		cur = child
+		copies[k] = c
+		return c
 	}
-	return newRoot, cur.(map[string]any), true
+	newRoot := copyOf(root).(map[string]any)
+	out := make([]Node, len(targets))
+	for i, p := range paths {
+		var orig any = root
+		cur := any(newRoot)
+		for _, st := range p {
+			var child any
+			switch x := orig.(type) {
+			case map[string]any:
+				child = x[st.key]
+			case []any:
+				child = x[st.idx]
+			}
+			c := copyOf(child)
+			switch x := cur.(type) {
+			case map[string]any:
+				x[st.key] = c
+			case []any:
+				x[st.idx] = c
+			}
+			orig, cur = child, c
+		}
+		out[i] = cur.(map[string]any)
+	}
+	return newRoot, out, true
 }
