@@ -164,14 +164,7 @@ func (c *Checker) survivorFinding(orig, mt *source.Trace, kind string) Finding {
 // mutate builds one mutant, or returns why the mutation does not apply.
 func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr *source.Trace, st *sqlast.Statement, orig *evaluation, seed int) (*mutant, string) {
 	pol := c.Domain.Policy
-	var clone *sqlast.Statement
 	var m *mutant
-	if kind == MutTenantRemoved {
-		// this rewrite changes predicates deep in the tree, never a FROM
-		// clause: a deep copy, whose scopes stay valid
-		clone = &sqlast.Statement{Text: st.Text, Root: sqlast.Clone(st.Root).(map[string]any)}
-		m = &mutant{trace: tr.Clone(), root: clone.Root, stmt: clone}
-	}
 	// onSelects copies the paths down to the given SELECT nodes of the
 	// original tree (everything else is shared, see sqlast.CopyPath) and
 	// hands each copy to edit, which may set its fields only; the mutant
@@ -199,14 +192,29 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 		for _, b := range orig.Scope.Bound {
 			keys[conjunctKey(b)] = true
 		}
-		removed := 0
-		for _, s := range clone.Selects() {
-			removed += s.DropRestrictions(func(n sqlast.Node) bool { return keys[conjunctKey(n)] })
+		// DropRestrictions sets the WHERE clause of a SELECT and the
+		// conditions of its joins: the paths to those nodes are copied,
+		// the rest is shared
+		sels := st.Selects()
+		var targets []sqlast.Node
+		for _, s := range sels {
+			targets = append(targets, s.Node)
+			targets = append(targets, s.ConditionalJoins()...)
+		}
+		root, copies, ok := sqlast.CopyPaths(st.Root, targets)
+		if !ok {
+			return nil, "the tenant predicate could not be located in the tree"
+		}
+		removed, k := 0, 0
+		for _, s := range sels {
+			cs := &sqlast.Select{Node: copies[k], Tables: s.Tables, CTEs: s.CTEs, Root: s.Root}
+			k += 1 + len(s.ConditionalJoins())
+			removed += cs.DropRestrictions(func(n sqlast.Node) bool { return keys[conjunctKey(n)] })
 		}
 		if removed == 0 {
 			return nil, "the tenant predicate could not be located in the tree"
 		}
-		return m, ""
+		return &mutant{trace: tr.Clone(), root: root, stmt: &sqlast.Statement{Text: st.Text, Root: root}}, ""
 	case MutJoinFanout:
 		f := c.metricOf(tr)
 		if f == nil {

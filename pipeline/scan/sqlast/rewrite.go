@@ -84,6 +84,25 @@ func (s *Select) DropRestrictions(drop func(Node) bool) int {
 	return removed
 }
 
+// ConditionalJoins lists the JOIN nodes of the SELECT's FROM clause that
+// have a condition (the nodes DropRestrictions may change).
+func (s *Select) ConditionalJoins() []Node {
+	var out []Node
+	var walk func(n Node)
+	walk = func(n Node) {
+		if n == nil || Type(n) != "JOIN" {
+			return
+		}
+		walk(Child(n, "left"))
+		walk(Child(n, "right"))
+		if Child(n, "condition") != nil {
+			out = append(out, n)
+		}
+	}
+	walk(Child(s.Node, "from_table"))
+	return out
+}
+
 // BaseTableNode builds a FROM reference to table under alias.
 func BaseTableNode(table, alias string) Node {
 	return Node{"type": "BASE_TABLE", "alias": alias, "sample": nil, "query_location": json.Number("18446744073709551615"),
