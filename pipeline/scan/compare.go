@@ -11,6 +11,7 @@ import (
 	"github.com/policystrata/policystrata/pipeline/layers"
 	"github.com/policystrata/policystrata/pipeline/observe"
 	"github.com/policystrata/policystrata/pipeline/scan/source"
+	"github.com/policystrata/policystrata/pipeline/scan/sqlast"
 	"github.com/policystrata/policystrata/pipeline/spec"
 )
 
@@ -66,8 +67,11 @@ func pgComparer(c *Checker, app, admin *pgRunner) *comparer {
 		bare: func(ctx context.Context, sql string) ([]string, error) { return keys(admin.run(ctx, "", sql)) }}
 }
 
-// compareTrace returns the findings of the real-database comparison.
-func (cmp *comparer) compareTrace(ctx context.Context, tr *source.Trace, dec *Decision) ([]Finding, error) {
+// compareTrace returns the findings of the real-database comparison; run
+// is false when the trace's SQL could not be executed (its placeholders
+// lack values), which the one finding returned then says.
+func (cmp *comparer) compareTrace(ctx context.Context, tr *source.Trace, st *sqlast.Statement, ev *evaluation) (out []Finding, run bool, err error) {
+	dec := ev.Decision
 	c := cmp.c
 	d := c.Domain.Full
 	pr := d.Policy.Principals[tr.Principal]
@@ -77,6 +81,10 @@ func (cmp *comparer) compareTrace(ctx context.Context, tr *source.Trace, dec *De
 			tenant = t
 			break
 		}
+	}
+	imported, reason, ok := bindTenantParameters(tr, st, ev, tenant)
+	if !ok {
+		return []Finding{c.notExecutedFinding(tr, reason)}, false, nil
 	}
 	q := spec.SemanticQuery{Metric: dec.Metric, Dimensions: append([]string{}, tr.IR.Dimensions...), Filters: map[string]string{},
 		TimeRange: tr.IR.TimeRange, Grain: tr.IR.Grain, Limit: tr.IR.Limit}
@@ -96,26 +104,29 @@ func (cmp *comparer) compareTrace(ctx context.Context, tr *source.Trace, dec *De
 		return f
 	}
 	if canon.Error != "" {
-		return []Finding{execErr(CheckCanonicalExecError, "canonical", canon.Error)}, nil
+		return []Finding{execErr(CheckCanonicalExecError, "canonical", canon.Error)}, true, nil
 	}
 	role := pr.Role
 	want, err := cmp.live(ctx, role, tenant, canon.SQL)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, err
+			return nil, false, err
 		}
-		return []Finding{execErr(CheckCanonicalExecError, "canonical", err.Error())}, nil
+		return []Finding{execErr(CheckCanonicalExecError, "canonical", err.Error())}, true, nil
 	}
-	got, err := cmp.live(ctx, role, tenant, tr.SQL)
+	got, err := cmp.live(ctx, role, tenant, imported)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, err
+			return nil, false, err
 		}
-		return []Finding{execErr(CheckImportedExecError, "imported", err.Error())}, nil
+		return []Finding{execErr(CheckImportedExecError, "imported", err.Error())}, true, nil
 	}
-	var out []Finding
 	meta := func(rows []string) map[string]any {
-		return map[string]any{"engine": cmp.engine, "tenant": tenant, "canonical_sql": canon.SQL, "imported_rows": sample(rows), "canonical_rows": sample(want)}
+		m := map[string]any{"engine": cmp.engine, "tenant": tenant, "canonical_sql": canon.SQL, "imported_rows": sample(rows), "canonical_rows": sample(want)}
+		if imported != tr.SQL {
+			m["executed_sql"] = imported
+		}
+		return m
 	}
 	if !slices.Equal(got, want) {
 		f := c.dbFinding(CheckRealDBDrift, "real_db_semantic_drift_"+tr.ID, fmt.Sprintf("SQL of %s returns other rows than the canonical SQL", tr.ID), SevHigh, ConfHigh, ClassSemanticDrift,
@@ -123,7 +134,7 @@ func (cmp *comparer) compareTrace(ctx context.Context, tr *source.Trace, dec *De
 		f.Location, f.SQL, f.Principal, f.Source, f.SemanticIR = &Location{File: tr.File, Line: tr.Line, SQLOffset: -1}, tr.SQL, tr.Principal, tr.Source, normalizedIR(tr.IR)
 		out = append(out, f)
 	}
-	bare, err := cmp.bare(ctx, tr.SQL)
+	bare, err := cmp.bare(ctx, imported)
 	if err == nil && !slices.Equal(bare, want) && slices.Equal(got, want) {
 		f := c.dbFinding(CheckUncontainedImported, "uncontained_sql_drift_"+tr.ID, fmt.Sprintf("SQL of %s is right only because the database contains it", tr.ID), SevHigh, ConfHigh, ClassLowering,
 			[]string{fmt.Sprintf("without row-level containment the imported SQL returns %d rows that differ from the canonical answer: it relies on the database to scope tenant %s", len(bare), tenant)}, tr.RegressionCase, meta(bare))
@@ -131,7 +142,7 @@ func (cmp *comparer) compareTrace(ctx context.Context, tr *source.Trace, dec *De
 		f.Location, f.SQL, f.Principal, f.Source, f.SemanticIR = &Location{File: tr.File, Line: tr.Line, SQLOffset: -1}, tr.SQL, tr.Principal, tr.Source, normalizedIR(tr.IR)
 		out = append(out, f)
 	}
-	return out, nil
+	return out, true, nil
 }
 
 // rowKeys renders each row as sorted-key JSON (column name to cell) and

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"crypto/sha256"
 	"regexp"
 	"strconv"
 	"strings"
@@ -120,15 +121,22 @@ func isAlnum(c byte) bool {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
 }
 
-// uniqueIDs gives duplicate ids the suffixes _2, _3, ... in order.
-type uniqueIDs struct{ seen map[string]int }
+// uniqueIDs gives duplicate ids the suffixes _2, _3, ... in order. It
+// remembers ids by a 16-byte digest, so its memory stays small per id.
+type uniqueIDs struct{ seen map[[16]byte]int }
+
+func idKey(id string) [16]byte {
+	sum := sha256.Sum256([]byte(id))
+	return [16]byte(sum[:16])
+}
 
 func (u *uniqueIDs) next(id string) string {
 	if u.seen == nil {
-		u.seen = map[string]int{}
+		u.seen = map[[16]byte]int{}
 	}
-	u.seen[id]++
-	n := u.seen[id]
+	k := idKey(id)
+	u.seen[k]++
+	n := u.seen[k]
 	if n == 1 {
 		return id
 	}
@@ -137,8 +145,8 @@ func (u *uniqueIDs) next(id string) string {
 		if len(cand) > 128 {
 			cand = id[:128-len(strconv.Itoa(n))-1] + "_" + strconv.Itoa(n)
 		}
-		if u.seen[cand] == 0 {
-			u.seen[cand] = 1
+		if ck := idKey(cand); u.seen[ck] == 0 {
+			u.seen[ck] = 1
 			return cand
 		}
 		n++

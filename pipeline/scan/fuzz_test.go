@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/policystrata/policystrata/pipeline/scan/source"
@@ -10,8 +11,9 @@ import (
 )
 
 // FuzzEvaluate: any statement the parser accepts can be checked and
-// mutated (every mutant re-scanned) without a panic, and the checks are
-// deterministic.
+// mutated (every mutant re-scanned) without a panic, the checks are
+// deterministic, and building the mutants leaves the trace's own tree as
+// it was (rewrites share the parts they do not change).
 func FuzzEvaluate(f *testing.F) {
 	for _, s := range []string{
 		ticketCount + ticketsFrom + `where accounts.tenant_id in ('acme') group by accounts.region limit 100`,
@@ -40,8 +42,12 @@ func FuzzEvaluate(f *testing.F) {
 		if len(ev.Findings) != len(again.Findings) {
 			t.Fatalf("nondeterministic: %d vs %d findings", len(ev.Findings), len(again.Findings))
 		}
+		before := sqlast.Clone(st.Root)
 		if _, _, err := chk.fuzz(ctx, p, tr, st, ev, 8, 1729); err != nil {
 			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(before, any(st.Root)) {
+			t.Fatal("building the mutants changed the original tree")
 		}
 	})
 }

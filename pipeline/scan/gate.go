@@ -17,6 +17,9 @@ type GateDecision struct {
 	Outcome         string   `json:"outcome"`
 	Reasons         []string `json:"reasons"`
 	FailingFindings []string `json:"failing_findings"`
+	// FailingOmitted counts the failing findings past MaxListedIDs, which
+	// FailingFindings does not list.
+	FailingOmitted int `json:"failing_findings_omitted,omitempty"`
 }
 
 // gatingClasses are the classes whose HIGH, high-confidence findings fail
@@ -36,32 +39,51 @@ func failing(f *Finding) bool {
 // gate warns on any WARNING or HIGH finding and passes otherwise (so
 // CRITICAL findings with gating off pass, a reference quirk kept).
 func DecideGate(findings []Finding, failOnHigh bool) GateDecision {
-	g := GateDecision{Reasons: []string{}, FailingFindings: []string{}}
-	if failOnHigh {
-		for i := range findings {
-			if failing(&findings[i]) {
-				g.FailingFindings = append(g.FailingFindings, findings[i].ID)
-			}
-		}
-	}
-	if len(g.FailingFindings) > 0 {
-		g.Outcome = GateFail
-		g.Reasons = append(g.Reasons, fmt.Sprintf("%d high-confidence finding(s) block the release", len(g.FailingFindings)))
-		return g
-	}
-	warn := 0
+	g := gateTally{failOnHigh: failOnHigh}
 	for i := range findings {
-		if findings[i].Severity == SevWarning || findings[i].Severity == SevHigh {
-			warn++
+		g.add(&findings[i])
+	}
+	return g.decision()
+}
+
+// gateTally decides the gate from the findings seen one at a time.
+type gateTally struct {
+	failOnHigh bool
+	// failing lists up to MaxListedIDs failing ids; omitted counts the
+	// rest.
+	failing []string
+	omitted int
+	warn    int
+}
+
+func (g *gateTally) add(f *Finding) {
+	if g.failOnHigh && failing(f) {
+		if len(g.failing) < MaxListedIDs {
+			g.failing = append(g.failing, f.ID)
+		} else {
+			g.omitted++
 		}
 	}
-	if warn > 0 {
-		g.Outcome = GateWarn
-		g.Reasons = append(g.Reasons, fmt.Sprintf("%d warning or high finding(s) need review", warn))
-		return g
+	if f.Severity == SevWarning || f.Severity == SevHigh {
+		g.warn++
 	}
-	g.Outcome = GatePass
-	return g
+}
+
+// decision is the gate's verdict on the findings added.
+func (g *gateTally) decision() GateDecision {
+	d := GateDecision{Reasons: []string{}, FailingFindings: append([]string{}, g.failing...), FailingOmitted: g.omitted}
+	if n := len(g.failing) + g.omitted; n > 0 {
+		d.Outcome = GateFail
+		d.Reasons = append(d.Reasons, fmt.Sprintf("%d high-confidence finding(s) block the release", n))
+		return d
+	}
+	if g.warn > 0 {
+		d.Outcome = GateWarn
+		d.Reasons = append(d.Reasons, fmt.Sprintf("%d warning or high finding(s) need review", g.warn))
+		return d
+	}
+	d.Outcome = GatePass
+	return d
 }
 
 // ExitCode maps a gate outcome to the process exit code: fail 1, else 0.

@@ -164,16 +164,24 @@ func (c *Checker) survivorFinding(orig, mt *source.Trace, kind string) Finding {
 // mutate builds one mutant, or returns why the mutation does not apply.
 func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr *source.Trace, st *sqlast.Statement, orig *evaluation, seed int) (*mutant, string) {
 	pol := c.Domain.Policy
-	var clone *sqlast.Statement
 	var m *mutant
-	if kind != MutAliasReplaced && kind != MutReleaseUnsafe {
-		clone = &sqlast.Statement{Text: st.Text, Root: sqlast.Clone(st.Root).(map[string]any)}
-		m = &mutant{trace: tr.Clone(), root: clone.Root}
-		if kind != MutJoinFanout {
-			// these rewrites change predicates, constants and the select
-			// list, never a FROM clause: the clone's scopes stay valid
-			m.stmt = clone
+	// onSelects copies the paths down to the given SELECT nodes of the
+	// original tree (everything else is shared, see sqlast.CopyPath) and
+	// hands each copy to edit, which may set its fields only; the mutant
+	// is then re-scanned on the new tree
+	onSelects := func(sels []*sqlast.Select, edit func(s *sqlast.Select)) *mutant {
+		nodes := make([]sqlast.Node, len(sels))
+		for i, s := range sels {
+			nodes[i] = s.Node
 		}
+		root, copies, ok := sqlast.CopyPaths(st.Root, nodes)
+		if !ok {
+			return nil
+		}
+		for i, s := range sels {
+			edit(&sqlast.Select{Node: copies[i], Tables: s.Tables, CTEs: s.CTEs, Root: s.Root})
+		}
+		return &mutant{trace: tr.Clone(), root: root, stmt: &sqlast.Statement{Text: st.Text, Root: root}}
 	}
 	switch kind {
 	case MutTenantRemoved:
@@ -184,28 +192,47 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 		for _, b := range orig.Scope.Bound {
 			keys[conjunctKey(b)] = true
 		}
-		removed := 0
-		for _, s := range clone.Selects() {
-			removed += s.DropRestrictions(func(n sqlast.Node) bool { return keys[conjunctKey(n)] })
+		// DropRestrictions sets the WHERE clause of a SELECT and the
+		// conditions of its joins: the paths to those nodes are copied,
+		// the rest is shared
+		sels := st.Selects()
+		var targets []sqlast.Node
+		for _, s := range sels {
+			targets = append(targets, s.Node)
+			targets = append(targets, s.ConditionalJoins()...)
+		}
+		root, copies, ok := sqlast.CopyPaths(st.Root, targets)
+		if !ok {
+			return nil, "the tenant predicate could not be located in the tree"
+		}
+		removed, k := 0, 0
+		for _, s := range sels {
+			cs := &sqlast.Select{Node: copies[k], Tables: s.Tables, CTEs: s.CTEs, Root: s.Root}
+			k += 1 + len(s.ConditionalJoins())
+			removed += cs.DropRestrictions(func(n sqlast.Node) bool { return keys[conjunctKey(n)] })
 		}
 		if removed == 0 {
 			return nil, "the tenant predicate could not be located in the tree"
 		}
-		return m, ""
+		return &mutant{trace: tr.Clone(), root: root, stmt: &sqlast.Statement{Text: st.Text, Root: root}}, ""
 	case MutJoinFanout:
 		f := c.metricOf(tr)
 		if f == nil {
 			return nil, "the trace names no known metric"
 		}
-		use, ok := findMetric(clone, f)
+		use, ok := orig.Use, orig.HasUse && orig.Metric == f
+		if !ok {
+			// the checks stopped early (an unknown principal): find it here
+			use, ok = findMetric(st, f)
+		}
 		if !ok {
 			return nil, "the statement does not compute the metric's aggregate"
 		}
-		if !f.DupSensitive {
-			m.proof = fmt.Sprintf("%s is duplicate-insensitive: repeating its input rows cannot change it", c.Domain.Policy.Metrics[f.Name].Expression)
-		}
+		// the join to add: a child table of a table already read, on its
+		// foreign key, or else the metric's table again, unconstrained
+		right, cond, left := sqlast.BaseTableNode(f.Table, "ps_fanout"), sqlast.Node(nil), false
 		if sch := c.Domain.Schema(); sch != nil {
-			// join a child table of a table already read, on its foreign key
+		search:
 			for _, t := range use.Select.Tables {
 				if !t.Base() {
 					continue
@@ -216,28 +243,48 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 						if pt != t.Name || slices.Contains(use.Select.BaseTables(), child.Name) {
 							continue
 						}
-						use.Select.AddJoin(sqlast.BaseTableNode(child.Name, "ps_fanout"),
-							sqlast.EqualsNode(sqlast.ColumnRefNode("ps_fanout", fk.Column), sqlast.ColumnRefNode(t.Alias, pc)), true)
-						return m, ""
+						right = sqlast.BaseTableNode(child.Name, "ps_fanout")
+						cond, left = sqlast.EqualsNode(sqlast.ColumnRefNode("ps_fanout", fk.Column), sqlast.ColumnRefNode(t.Alias, pc)), true
+						break search
 					}
 				}
 			}
 		}
-		use.Select.AddJoin(sqlast.BaseTableNode(f.Table, "ps_fanout"), nil, false)
+		// AddJoin sets from_table to a new join over the old one
+		m = onSelects([]*sqlast.Select{use.Select}, func(s *sqlast.Select) { s.AddJoin(right, cond, left) })
+		if m == nil {
+			return nil, "the metric's SELECT could not be located in the tree"
+		}
+		m.stmt = nil // the FROM clause changed: scopes are recomputed
+		if !f.DupSensitive {
+			m.proof = fmt.Sprintf("%s is duplicate-insensitive: repeating its input rows cannot change it", c.Domain.Policy.Metrics[f.Name].Expression)
+		}
 		return m, ""
 	case MutTimeShifted:
 		f := c.metricOf(tr)
 		if f == nil || f.TimeColumn == "" {
 			return nil, "the metric has no declared time column"
 		}
-		use, ok := findMetric(clone, f)
+		use, ok := orig.Use, orig.HasUse && orig.Metric == f
+		if !ok {
+			use, ok = findMetric(st, f)
+		}
 		if !ok {
 			return nil, "the statement does not compute the metric's aggregate"
 		}
-		if shiftTimeBounds(use.Select, f.TimeColumn) == 0 {
+		vals, texts := dateBounds(use.Select, f.TimeColumn)
+		if len(vals) == 0 {
 			return nil, "the statement has no date bound on " + f.TimeColumn
 		}
-		return m, ""
+		// only the paths down to the constants' values are copied
+		root, copies, ok := sqlast.CopyPaths(st.Root, vals)
+		if !ok {
+			return nil, "the date bounds could not be located in the tree"
+		}
+		for i, v := range copies {
+			v["value"] = texts[i]
+		}
+		return &mutant{trace: tr.Clone(), root: root, stmt: &sqlast.Statement{Text: st.Text, Root: root}}, ""
 	case MutSensitiveDimension:
 		if tr.IR == nil {
 			return nil, "the trace has no semantic intent"
@@ -253,12 +300,22 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 		}
 		dim := cands[pick(seed, tr.ID, kind, len(cands))]
 		expr := c.dimExprs[dim]
-		roots := rootSelects(clone)
+		roots := rootSelects(st)
 		if len(roots) == 0 {
 			return nil, "the statement has no SELECT to extend"
 		}
-		for _, s := range roots {
+		// AddGroupedColumn appends to the select list and the groups and
+		// edits the grouping sets: those are copied first
+		m = onSelects(roots, func(s *sqlast.Select) {
+			for _, k := range []string{"select_list", "group_expressions", "group_sets"} {
+				if v, ok := s.Node[k].([]any); ok {
+					s.Node[k] = sqlast.Clone(v)
+				}
+			}
 			s.AddGroupedColumn(expr, dim)
+		})
+		if m == nil {
+			return nil, "the statement's SELECT could not be located in the tree"
 		}
 		m.trace.IR.Dimensions = append(m.trace.IR.Dimensions, dim)
 		m.proof = heldBack(tr)
@@ -294,10 +351,17 @@ func (c *Checker) mutate(ctx context.Context, p *sqlast.Parser, kind string, tr 
 			return nil, "the trace has no semantic intent or no known principal"
 		}
 		n := pol.Roles[pol.Principals[tr.Principal].Role].MaxRows + 1
-		m.trace.IR.Limit = n
-		for _, s := range rootSelects(clone) {
+		// SetLimit edits the LIMIT constant: the modifiers are copied first
+		m = onSelects(rootSelects(st), func(s *sqlast.Select) {
+			if v, ok := s.Node["modifiers"].([]any); ok {
+				s.Node["modifiers"] = sqlast.Clone(v)
+			}
 			s.SetLimit(n)
+		})
+		if m == nil {
+			return nil, "the statement's SELECT could not be located in the tree"
 		}
+		m.trace.IR.Limit = n
 		m.proof = heldBack(tr)
 		return m, ""
 	case MutReleaseUnsafe:
@@ -361,10 +425,12 @@ func rootSelects(st *sqlast.Statement) []*sqlast.Select {
 	return out
 }
 
-// shiftTimeBounds moves every date constant compared with column in the
-// SELECT's restrictions one month later and counts them.
-func shiftTimeBounds(s *sqlast.Select, column string) int {
-	n := 0
+// dateBounds finds the date constants compared with column in the
+// SELECT's restrictions: the constants' value nodes and their texts moved
+// one month later.
+func dateBounds(s *sqlast.Select, column string) ([]sqlast.Node, []string) {
+	var vals []sqlast.Node
+	var texts []string
 	for _, rs := range s.Restrictions() {
 		e := rs.Expr
 		if sqlast.Class(e) != "COMPARISON" {
@@ -388,9 +454,9 @@ func shiftTimeBounds(s *sqlast.Select, column string) int {
 			if err != nil {
 				continue
 			}
-			v["value"] = d.AddDate(0, 1, 0).Format(time.DateOnly) + txt[10:]
-			n++
+			vals = append(vals, v)
+			texts = append(texts, d.AddDate(0, 1, 0).Format(time.DateOnly)+txt[10:])
 		}
 	}
-	return n
+	return vals, texts
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -141,50 +140,22 @@ func textOf(v any) string {
 	return fmt.Sprint(v)
 }
 
-// openPG runs the schema and seed scripts on admin_url (when set) and
-// connects to app_url.
-func (c *Checker) openPG(ctx context.Context) (queryRunner, error) {
-	d := c.Config.Database
-	ctx, cancel := context.WithTimeout(ctx, time.Duration(*d.StartupTimeoutSeconds*float64(time.Second)))
-	defer cancel()
-	if d.SchemaFile() != "" || d.Seed != "" {
-		admin, err := pgx.Connect(ctx, d.AdminURL)
-		if err != nil {
-			return nil, fmt.Errorf("connect admin_url: %w", err)
-		}
-		defer admin.Close(context.Background())
-		for _, f := range []string{d.SchemaFile(), d.Seed} {
-			if f == "" {
-				continue
-			}
-			b, err := os.ReadFile(c.Config.Resolve(f))
-			if err != nil {
-				return nil, fmt.Errorf("read %s: %w", f, err)
-			}
-			if _, err := admin.Exec(ctx, string(b)); err != nil {
-				return nil, fmt.Errorf("run %s: %w", f, err)
-			}
-		}
-	}
-	return c.connect(ctx, d.AppURL)
-}
-
-// connect opens one connection to url.
-func (c *Checker) connect(ctx context.Context, url string) (*pgRunner, error) {
-	conn, err := pgx.Connect(ctx, url)
+// connect opens one connection with cfg.
+func connect(ctx context.Context, cfg *pgx.ConnConfig) (*pgRunner, error) {
+	conn, err := pgx.ConnectConfig(ctx, cfg.Copy())
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
 	return &pgRunner{conn: conn}, nil
 }
 
-// pgConns opens a worker's app and admin connections.
-func (c *Checker) pgConns(ctx context.Context) (*pgRunner, *pgRunner, error) {
-	app, err := c.connect(ctx, c.Config.Database.AppURL)
+// conns opens a worker's app and admin connections.
+func (fx *pgFixture) conns(ctx context.Context) (*pgRunner, *pgRunner, error) {
+	app, err := connect(ctx, fx.app)
 	if err != nil {
 		return nil, nil, err
 	}
-	admin, err := c.connect(ctx, c.Config.Database.AdminURL)
+	admin, err := connect(ctx, fx.admin)
 	if err != nil {
 		app.close()
 		return nil, nil, err
@@ -195,7 +166,7 @@ func (c *Checker) pgConns(ctx context.Context) (*pgRunner, *pgRunner, error) {
 // realDB runs the database stage: the fixture, then the RLS checks and the
 // state assertions. It returns the findings, the statements run and
 // whether the fixture was available.
-func (c *Checker) realDB(ctx context.Context, shared *db.DuckDB, pgReady bool, pgErr error) ([]Finding, int, bool) {
+func (c *Checker) realDB(ctx context.Context, shared *db.DuckDB, pg *pgFixture, pgErr error) ([]Finding, int, bool) {
 	dc := c.Config.Database
 	if !c.Config.DatabaseConfigured() {
 		return nil, 0, false
@@ -203,11 +174,11 @@ func (c *Checker) realDB(ctx context.Context, shared *db.DuckDB, pgReady bool, p
 	var r queryRunner
 	var err error
 	switch {
-	case dc.UsesPostgres() && !pgReady:
+	case dc.UsesPostgres() && pg == nil:
 		err = pgErr
 	case dc.UsesPostgres():
 		var app *pgRunner
-		if app, err = c.connect(ctx, dc.AppURL); err == nil {
+		if app, err = connect(ctx, pg.app); err == nil {
 			r = app
 		}
 	case shared != nil:

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
 
@@ -27,15 +28,24 @@ type Options struct {
 	// as the scan goes (Result.Mutants then stays empty), so memory does
 	// not grow with the number of traces.
 	MutantLog *os.File
+	// Findings, when set, receives the findings as the lines of
+	// findings.jsonl, in output order, as the scan goes (Result.Findings
+	// then stays empty): with MutantLog, the scan's memory is bounded
+	// whatever the number of traces.
+	Findings *os.File
 }
 
 // Result is everything a scan produced, in input order.
 type Result struct {
-	Config   *config.Config
-	Domain   *Domain
+	Config *config.Config
+	Domain *Domain
+	// Findings are the findings in output order, unless they were written
+	// to Options.Findings.
 	Findings []Finding
-	Gate     GateDecision
-	Summary  Summary
+	// Severe counts the high and critical findings.
+	Severe  int
+	Gate    GateDecision
+	Summary Summary
 	// Freeze holds sha256 digests of the config, the domain files and the
 	// trace files: the inputs the result depends on.
 	Freeze map[string]string
@@ -57,6 +67,8 @@ type traceOutcome struct {
 	mutants   []MutantResult
 	survivors []Finding
 	compared  bool
+	// notExecuted is true when the comparison could not run the SQL.
+	notExecuted bool
 }
 
 var errAbort = errors.New("abort: invalid trace input")
@@ -87,11 +99,13 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 	if res.Freeze, err = freeze(c, dom); err != nil {
 		return nil, err
 	}
-	var findings []Finding
+	col := newCollector(opt.Findings, c.FailOnHighConfidence())
 	// 1. required inputs
 	for _, name := range c.Gate.RequiredInputs {
 		if !inputPresent(c, name) {
-			findings = append(findings, chk.requiredFinding(name))
+			if err := col.add(chk.requiredFinding(name)); err != nil {
+				return nil, err
+			}
 		}
 	}
 	// 2. dbt
@@ -99,12 +113,17 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	findings = append(findings, dbtFindings...)
+	for _, f := range dbtFindings {
+		if err := col.add(f); err != nil {
+			return nil, err
+		}
+	}
 	res.Summary.EvidenceExercised[EvImported] += len(c.DBT.Files)
-	// 4-5. traces and their mutants
-	var traceFindings []Finding
+	// 4-5. traces and their mutants: findings go to the collector in
+	// input order; the first invalid trace rewinds it to this mark
+	beforeTraces := col.mark()
 	var invalid *Finding
-	traces, compared := 0, 0
+	traces, compared, notExecuted := 0, 0, 0
 	sink := func(o traceOutcome) error {
 		if o.item.Err != nil || o.invalid != "" {
 			f := chk.invalidFinding(o)
@@ -115,8 +134,16 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 		if o.compared {
 			compared++
 		}
-		traceFindings = append(traceFindings, o.findings...)
-		traceFindings = append(traceFindings, o.survivors...)
+		if o.notExecuted {
+			notExecuted++
+		}
+		for _, fs := range [][]Finding{o.findings, o.survivors} {
+			for _, f := range fs {
+				if err := col.add(f); err != nil {
+					return err
+				}
+			}
+		}
 		if len(o.mutants) > 0 {
 			tm := TraceMutants{Trace: o.item.Trace.ID, Mutants: o.mutants}
 			if opt.MutantLog != nil {
@@ -146,12 +173,13 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 	// 3. the database: the embedded fixture shared by the workers'
 	// sessions, or the configured PostgreSQL prepared once (schema and seed
 	// scripts) before the workers connect
-	pgReady, pgErr := false, error(nil)
+	var pg *pgFixture
+	var pgErr error
 	if c.DatabaseConfigured() && c.Database.UsesPostgres() {
-		var r queryRunner
-		if r, pgErr = chk.openPG(ctx); pgErr == nil {
-			r.close()
-			pgReady = true
+		if pg, pgErr = preparePG(ctx, c); pgErr == nil {
+			defer pg.close()
+		} else {
+			pg = nil
 		}
 	}
 	var duck *db.DuckDB
@@ -161,7 +189,7 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 			defer duck.Close()
 		}
 	}
-	newWorker := func(ctx context.Context) (pool.Worker[source.Item, traceOutcome], error) {
+	newWorker := func(ctx context.Context) (pool.Worker[[]source.Item, []traceOutcome], error) {
 		wp, err := sqlast.Open(ctx)
 		if err != nil {
 			return nil, err
@@ -175,8 +203,8 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 				return nil, err
 			}
 			w.cmp = duckComparer(chk, r)
-		case pgReady && c.Database.ExecuteImported() && dom.Full != nil:
-			app, admin, err := chk.pgConns(ctx)
+		case pg != nil && c.Database.ExecuteImported() && dom.Full != nil:
+			app, admin, err := pg.conns(ctx)
 			if err != nil {
 				wp.Close()
 				return nil, fmt.Errorf("scan: %w", err)
@@ -185,14 +213,27 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 		}
 		return w, nil
 	}
-	err = pool.Run(ctx, opt.Workers, source.Stream(c.Dir, c.SQLTraces.Files), newWorker, sink)
+	batchSink := func(os []traceOutcome) error {
+		for _, o := range os {
+			if err := sink(o); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	err = pool.Run(ctx, opt.Workers, batches(source.Stream(c.Dir, c.SQLTraces.Files), batchSize), newWorker, batchSink)
 	if err != nil && !errors.Is(err, errAbort) {
 		return nil, fmt.Errorf("scan traces: %w", err)
 	}
 	// 6-7. RLS checks and state assertions
-	dbFindings, dbRan, dbReady := chk.realDB(ctx, duck, pgReady, pgErr)
+	dbFindings, dbRan, dbReady := chk.realDB(ctx, duck, pg, pgErr)
 	if invalid != nil {
-		findings = append(findings, *invalid)
+		if err := col.rewind(beforeTraces); err != nil {
+			return nil, err
+		}
+		if err := col.add(*invalid); err != nil {
+			return nil, err
+		}
 		res.Mutants = nil
 		if opt.MutantLog != nil {
 			if err := opt.MutantLog.Truncate(0); err != nil {
@@ -206,34 +247,27 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 		res.Summary.Mutations = map[string]map[string]int{}
 		res.Summary.EvidenceExercised[EvProperty] = 0
 	} else {
-		findings = append(findings, traceFindings...)
 		res.Summary.EvidenceExercised[EvImported] += traces
 		res.Summary.Traces = traces
 	}
-	findings = append(findings, dbFindings...)
+	for _, f := range dbFindings {
+		if err := col.add(f); err != nil {
+			return nil, err
+		}
+	}
+	if err := col.flush(); err != nil {
+		return nil, err
+	}
 	res.Summary.EvidenceExercised[EvRealDB] += dbRan
 	if invalid == nil {
 		res.Summary.EvidenceExercised[EvRealDB] += compared
-	}
-	// unique ids, witness paths
-	var u uniqueIDs
-	for i := range findings {
-		f := &findings[i]
-		f.ID = u.next(f.ID)
-		f.WitnessPath = "witnesses/" + f.ID + ".json"
-		f.MinimalReproTrace = f.WitnessPath
-		if f.Metadata == nil {
-			f.Metadata = map[string]any{}
-		}
-		if f.Reasons == nil {
-			f.Reasons = []string{}
+		if notExecuted > 0 {
+			res.Summary.NotExecuted = map[string]int{NotExecutedBindParameters: notExecuted}
 		}
 	}
-	res.Findings = findings
-	res.Gate = DecideGate(findings, c.FailOnHighConfidence())
-	for i := range findings {
-		res.Summary.count(&findings[i])
-	}
+	res.Findings, res.Severe = col.kept, col.severe
+	res.Gate = col.gate.decision()
+	col.into(&res.Summary)
 	res.Summary.Gate = res.Gate.Outcome
 	res.Summary.readiness(map[string]bool{
 		"demo-ready":    len(dom.Policy.Principals) > 0,
@@ -241,7 +275,7 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 		"trace-ready":   traces > 0 && invalid == nil,
 		"db-ready":      dbReady && dbRan > 0,
 		"ci-gate-ready": traces > 0 && invalid == nil && len(c.Gate.RequiredInputs) > 0 && c.FailOnHighConfidence(),
-	}, res.Gate.FailingFindings)
+	}, res.Gate.FailingFindings, res.Gate.FailingOmitted)
 	return res, nil
 }
 
@@ -261,32 +295,85 @@ func (w *worker) Close() error {
 	return w.p.Close()
 }
 
-// Process parses and checks one trace, compares it on the database
-// fixture and re-scans its mutants.
-func (w *worker) Process(ctx context.Context, it source.Item) (traceOutcome, error) {
-	o := traceOutcome{item: it}
-	if it.Err != nil {
-		return o, nil
+// batchSize is how many traces a worker takes at once: their statements
+// are parsed in one call (see sqlast.ParseBatch).
+const batchSize = 64
+
+// batches groups src into slices of up to size items, in order.
+func batches(src iter.Seq[source.Item], size int) iter.Seq[[]source.Item] {
+	return func(yield func([]source.Item) bool) {
+		var b []source.Item
+		for it := range src {
+			b = append(b, it)
+			if len(b) == size {
+				if !yield(b) {
+					return
+				}
+				b = nil
+			}
+		}
+		if len(b) > 0 {
+			yield(b)
+		}
 	}
-	tr := it.Trace
-	st, err := Parse(ctx, w.p, tr.SQL)
+}
+
+// Process parses a batch of traces in one parser call, then checks each,
+// compares it on the database fixture and re-scans its mutants.
+func (w *worker) Process(ctx context.Context, items []source.Item) ([]traceOutcome, error) {
+	var texts []string
+	for _, it := range items {
+		if it.Err == nil {
+			texts = append(texts, it.Trace.SQL)
+		}
+	}
+	sts, perrs, err := w.p.ParseBatch(ctx, texts)
 	if err != nil {
+		return nil, err
+	}
+	out := make([]traceOutcome, len(items))
+	k := 0
+	for i, it := range items {
+		if it.Err != nil {
+			out[i] = traceOutcome{item: it}
+			continue
+		}
+		st, perr := sts[k], perrs[k]
+		k++
+		if perr == nil {
+			if err := readOnly(st); err != nil {
+				perr = &sqlast.ParseError{Kind: sqlast.ErrNotSelect, Msg: err.Error()}
+			}
+		}
+		if out[i], err = w.processOne(ctx, it, st, perr); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// processOne checks one parsed trace (perr: why its SQL was not accepted).
+func (w *worker) processOne(ctx context.Context, it source.Item, st *sqlast.Statement, perr error) (traceOutcome, error) {
+	o := traceOutcome{item: it}
+	tr := it.Trace
+	if perr != nil {
 		var pe *sqlast.ParseError
-		if errors.As(err, &pe) {
+		if errors.As(perr, &pe) {
 			o.invalid = pe.Msg
 			return o, nil
 		}
-		return o, err
+		return o, perr
 	}
+	var err error
 	ev := w.chk.evaluate(tr, st)
 	o.findings = ev.Findings
-	if w.cmp != nil && ev.Decision != nil && ev.Decision.Allowed && !hasParameters(st) {
-		fs, err := w.cmp.compareTrace(ctx, tr, ev.Decision)
+	if w.cmp != nil && ev.Decision != nil && ev.Decision.Allowed {
+		fs, run, err := w.cmp.compareTrace(ctx, tr, st, ev)
 		if err != nil {
 			return o, err
 		}
 		o.findings = append(o.findings, fs...)
-		o.compared = true
+		o.compared, o.notExecuted = run, !run
 	}
 	c := w.chk.Config
 	if c.FuzzEnabled() && c.MaxCasesPerTrace() > 0 {
@@ -296,17 +383,6 @@ func (w *worker) Process(ctx context.Context, it source.Item) (traceOutcome, err
 		}
 	}
 	return o, nil
-}
-
-// hasParameters reports whether the statement has bind placeholders (it
-// cannot run without the application's values, so it is not executed).
-func hasParameters(st *sqlast.Statement) bool {
-	found := false
-	sqlast.Walk(st.Root, func(n sqlast.Node) bool {
-		found = found || sqlast.Class(n) == "PARAMETER"
-		return !found
-	})
-	return found
 }
 
 // inputPresent reports whether a required input is configured.

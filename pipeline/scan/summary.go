@@ -18,6 +18,9 @@ type Summary struct {
 	// status.
 	Traces    int                       `json:"traces"`
 	Mutations map[string]map[string]int `json:"mutations"`
+	// NotExecuted counts, by reason, the authorised traces the database
+	// stage could not run (absent when every one ran).
+	NotExecuted map[string]int `json:"not_executed,omitempty"`
 }
 
 // Readiness is how far the integration is wired.
@@ -26,6 +29,8 @@ type Readiness struct {
 	Stages              map[string]bool `json:"stages"`
 	RecommendedNextStep string          `json:"recommended_next_step"`
 	BlockingFindings    []string        `json:"blocking_findings"`
+	// BlockingOmitted counts the blocking findings past MaxListedIDs.
+	BlockingOmitted int `json:"blocking_findings_omitted,omitempty"`
 }
 
 // ReadinessStages in ascending order.
@@ -63,7 +68,7 @@ func newSummary() Summary {
 	}
 }
 
-func (s *Summary) readiness(stages map[string]bool, blocking []string) {
+func (s *Summary) readiness(stages map[string]bool, blocking []string, omitted int) {
 	level := ""
 	for _, st := range ReadinessStages {
 		if stages[st] {
@@ -72,5 +77,5 @@ func (s *Summary) readiness(stages map[string]bool, blocking []string) {
 	}
 	b := append([]string{}, blocking...)
 	sort.Strings(b)
-	s.IntegrationReadiness = Readiness{Level: level, Stages: stages, RecommendedNextStep: nextStep[level], BlockingFindings: b}
+	s.IntegrationReadiness = Readiness{Level: level, Stages: stages, RecommendedNextStep: nextStep[level], BlockingFindings: b, BlockingOmitted: omitted}
 }

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -155,5 +157,171 @@ database:
 	code, stdout, _ = runCLI(t, "doctor", "--config", cfg, "--strict")
 	if code != 1 || !strings.Contains(stdout, `"status": "partial"`) {
 		t.Errorf("doctor --strict without RLS: exit %d", code)
+	}
+}
+
+// pgScanConfig writes a scan config whose database stage runs schema.sql
+// on dsn (admin and app) with one RLS check, plus extra YAML under
+// database, and returns its path.
+func pgScanConfig(t *testing.T, dsn, extra string) string {
+	t.Helper()
+	cfg := fmt.Sprintf(`version: 1
+fuzz:
+  enabled: false
+database:
+  required: true
+  admin_url: %q
+  app_url: %q
+  schema: schema.sql
+  rls_checks:
+    - id: all_rows
+      sql: select tenant_id from accounts
+      expected_rows: 3
+%s`, dsn, dsn, extra)
+	return writeScanFixture(t, cfg, map[string]string{"schema.sql": "create table accounts (id int primary key, tenant_id text not null);\ninsert into accounts values (1, 'acme'), (2, 'acme'), (3, 'beta');\n"})
+}
+
+// scanSchemas lists the ps_<12 hex>_scan schemas on the server.
+func scanSchemas(t *testing.T, dsn string) []string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT nspname FROM pg_namespace WHERE nspname ~ '^ps_[0-9a-f]{12}_scan$' ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+// TestScanPostgresRunSchema: the schema script runs in the scan's own
+// leased schema (not public), the checks read it, and the scan drops it;
+// doctor introspects the same fixture.
+func TestScanPostgresRunSchema(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	before := scanSchemas(t, dsn)
+	cfg := pgScanConfig(t, dsn, "")
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := runCLI(t, "scan", "--config", cfg, "--out", out)
+	data, _ := os.ReadFile(filepath.Join(out, "findings.jsonl"))
+	if code != 0 || !strings.Contains(stdout, `"findings":0`) {
+		t.Fatalf("exit %d: %s %s %s", code, stdout, stderr, data)
+	}
+	if after := scanSchemas(t, dsn); strings.Join(after, ",") != strings.Join(before, ",") {
+		t.Errorf("run schemas before %v, after %v: the scan left its schema behind", before, after)
+	}
+	// doctor introspects the fixture as the scan builds it, then drops it
+	code, stdout, stderr = runCLI(t, "doctor", "--config", cfg)
+	if code != 0 || !strings.Contains(stdout, `"name": "scan_run_schema.accounts"`) {
+		t.Errorf("doctor: exit %d: %s %s", code, stdout, stderr)
+	}
+	if after := scanSchemas(t, dsn); strings.Join(after, ",") != strings.Join(before, ",") {
+		t.Errorf("run schemas before %v, after %v: doctor left its schema behind", before, after)
+	}
+}
+
+// TestKilledScanIsCleaned: a scan killed with SIGKILL in its database
+// stage leaves its leased run schema behind; `policystrata clean` drops
+// it, and so does the next scan's start.
+func TestKilledScanIsCleaned(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs it against PostgreSQL")
+	}
+	dsn := pgtest.DSN(t)
+	bin := buildBinary(t)
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	kill := func(t *testing.T) string {
+		t.Helper()
+		app := fmt.Sprintf("scankill_%d_%d", os.Getpid(), time.Now().UnixNano())
+		// the state assertion sleeps: the scan is mid-stage when killed
+		cfg := pgScanConfig(t, dsn+sep+"application_name="+app, "  state_assertions:\n    - id: slow\n      sql: select pg_sleep(20) as slept\n      expected_rows: 1\n")
+		cmd := exec.Command(bin, "scan", "--config", cfg, "--out", filepath.Join(t.TempDir(), "out"))
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(time.Minute)
+		var suffix string
+		for suffix == "" && time.Now().Before(deadline) {
+			time.Sleep(200 * time.Millisecond)
+			if l := leasedBy(t, dsn, app); len(l) > 0 && runSuffixes(t, dsn)[l[0]] {
+				suffix = l[0]
+			}
+		}
+		if suffix == "" {
+			_ = cmd.Process.Kill()
+			t.Fatal("the scan created no leased run schema")
+		}
+		time.Sleep(time.Second)
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		_ = cmd.Wait()
+		if !runSuffixes(t, dsn)[suffix] {
+			t.Fatalf("scan %s left nothing behind after SIGKILL: the test proves nothing", suffix)
+		}
+		return suffix
+	}
+	t.Run("clean", func(t *testing.T) {
+		suffix := kill(t)
+		out, err := exec.Command(bin, "clean", "--pg-dsn", dsn).CombinedOutput()
+		if err != nil {
+			t.Fatalf("clean: %v\n%s", err, out)
+		}
+		if runSuffixes(t, dsn)[suffix] {
+			t.Errorf("clean left scan %s behind:\n%s", suffix, out)
+		}
+	})
+	t.Run("next scan", func(t *testing.T) {
+		suffix := kill(t)
+		res, err := exec.Command(bin, "scan", "--config", pgScanConfig(t, dsn, ""), "--out", filepath.Join(t.TempDir(), "out")).CombinedOutput()
+		if err != nil {
+			t.Fatalf("next scan: %v\n%s", err, res)
+		}
+		if runSuffixes(t, dsn)[suffix] {
+			t.Errorf("the next scan left scan %s behind", suffix)
+		}
+	})
+}
+
+// TestScanStartDocker: start_docker runs `docker compose -f <file> up -d
+// <service>` in the config directory, then waits for the server; without
+// docker the fixture is unavailable and the finding says why.
+func TestScanStartDocker(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	bindir := t.TempDir()
+	argsFile := filepath.Join(bindir, "args")
+	script := "#!/bin/sh\necho \"$PWD $@\" > " + argsFile + "\n"
+	if err := os.WriteFile(filepath.Join(bindir, "docker"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg := pgScanConfig(t, dsn, "  start_docker: true\n  compose_file: compose.yaml\n  compose_service: db\n")
+	t.Setenv("PATH", bindir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := runCLI(t, "scan", "--config", cfg, "--out", out)
+	if code != 0 {
+		data, _ := os.ReadFile(filepath.Join(out, "findings.jsonl"))
+		t.Fatalf("exit %d: %s %s %s", code, stdout, stderr, data)
+	}
+	got, _ := os.ReadFile(argsFile)
+	dir := filepath.Dir(cfg)
+	if want := dir + " compose -f " + filepath.Join(dir, "compose.yaml") + " up -d db\n"; string(got) != want {
+		t.Errorf("docker ran with %q, want %q", got, want)
+	}
+	t.Setenv("PATH", t.TempDir())
+	code, _, _ = runCLI(t, "scan", "--config", cfg, "--out", out)
+	data, _ := os.ReadFile(filepath.Join(out, "findings.jsonl"))
+	if code != 1 || !strings.Contains(string(data), "postgres_fixture_unavailable") || !strings.Contains(string(data), "docker is not installed or not on PATH") {
+		t.Errorf("without docker: exit %d, findings %s", code, data)
 	}
 }

@@ -191,10 +191,10 @@ func (d *Database) ExecuteImported() bool {
 }
 
 // UsesPostgres reports whether the database stage targets PostgreSQL: the
-// config names admin_url or app_url, or SQL schema or seed scripts (which
-// only a server runs). Otherwise the embedded DuckDB fixture is used.
+// config names admin_url or app_url, SQL schema or seed scripts (which
+// only a server runs), or start_docker. Otherwise the embedded DuckDB fixture is used.
 func (d *Database) UsesPostgres() bool {
-	return d.ExplicitURL || d.SchemaFile() != "" || d.Seed != ""
+	return d.ExplicitURL || d.SchemaFile() != "" || d.Seed != "" || d.StartDocker
 }
 
 // SchemaFile is database.schema, or its alias schema_path.

@@ -50,8 +50,21 @@ func databaseItems(ctx context.Context, c *config.Config, d *scan.Domain) (*Intr
 	}
 	checks := len(c.Database.RLSChecks)
 	if c.Database.UsesPostgres() {
-		in := introspectPostgres(ctx, c.Database.AdminURL, tenantColumnNames(c, d))
+		// the fixture as a scan builds it: the schema and seed scripts run
+		// in a leased run schema, dropped when doctor is done
 		fix.Files = []string{"admin_url"}
+		pg, err := scan.PreparePostgres(ctx, c)
+		if err != nil {
+			in := &Introspection{Engine: "postgres", Tables: []TableInfo{}, Views: []string{}, Grants: []string{}, Error: err.Error()}
+			fix.Status, fix.Detail, fix.Error = Invalid, "the PostgreSQL fixture could not be prepared (admin_url, start_docker, schema and seed scripts)", err.Error()
+			rls.Status, rls.Detail = Missing, "the database could not be read"
+			return in, fix, rls
+		}
+		in := introspectPostgres(ctx, pg.AdminConfig(), tenantColumnNames(c, d))
+		if s := pg.Schema(); s != "" {
+			in.renameSchema(s, RunSchema)
+		}
+		pg.Close()
 		if !in.Reachable {
 			fix.Status, fix.Detail, fix.Error = Invalid, "PostgreSQL at admin_url does not answer", in.Error
 			rls.Status, rls.Detail = Missing, "the database could not be read"
@@ -143,11 +156,11 @@ func tenantColumnNames(c *config.Config, d *scan.Domain) []string {
 // introspectPostgres reads the catalog of the schemas on the admin
 // connection's search path: tables with their RLS flags and policies,
 // views, grants, and tenant columns without a leading index.
-func introspectPostgres(ctx context.Context, url string, tenantCols []string) *Introspection {
+func introspectPostgres(ctx context.Context, cfg *pgx.ConnConfig, tenantCols []string) *Introspection {
 	in := &Introspection{Engine: "postgres", Tables: []TableInfo{}, Views: []string{}, Grants: []string{}}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, url)
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		in.Error = err.Error()
 		return in
@@ -227,4 +240,26 @@ func introspectPostgres(ctx context.Context, url string, tenantCols []string) *I
 		grows.Close()
 	}
 	return in
+}
+
+// RunSchema is how doctor names the run schema the scripts ran in (its
+// real name carries a random suffix).
+const RunSchema = "scan_run_schema"
+
+// renameSchema replaces the schema name from by to in every name the
+// introspection lists.
+func (in *Introspection) renameSchema(from, to string) {
+	r := strings.NewReplacer(from+".", to+".", " "+from+" ", " "+to+" ")
+	for i := range in.Tables {
+		in.Tables[i].Name = r.Replace(in.Tables[i].Name)
+		for j := range in.Tables[i].Policies {
+			in.Tables[i].Policies[j] = r.Replace(in.Tables[i].Policies[j])
+		}
+	}
+	for i := range in.Views {
+		in.Views[i] = r.Replace(in.Views[i])
+	}
+	for i := range in.Grants {
+		in.Grants[i] = r.Replace(in.Grants[i])
+	}
 }

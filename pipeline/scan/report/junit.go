@@ -1,8 +1,11 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/policystrata/policystrata/pipeline/scan"
@@ -17,6 +20,7 @@ type junitSuite struct {
 }
 
 type junitCase struct {
+	XMLName   xml.Name      `xml:"testcase"`
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
@@ -28,24 +32,53 @@ type junitFailure struct {
 	Body    string `xml:",chardata"`
 }
 
-// JUnit renders the findings as a JUnit suite: tests = max(findings, 1),
-// failures = high or critical findings (each with its reasons and fix).
+// JUnit renders the findings of res.Findings as a JUnit suite.
 func JUnit(res *scan.Result) ([]byte, error) {
-	s := junitSuite{Name: "policystrata", Tests: max(len(res.Findings), 1)}
-	if len(res.Findings) == 0 {
-		s.Cases = append(s.Cases, junitCase{Name: "policystrata_scan", Classname: "policystrata.scan"})
+	var b bytes.Buffer
+	if err := WriteJUnit(&b, res, SliceFindings(res.Findings)); err != nil {
+		return nil, err
 	}
-	for _, f := range res.Findings {
+	return b.Bytes(), nil
+}
+
+// WriteJUnit writes the findings of src as a JUnit suite: tests =
+// max(findings, 1), failures = high or critical findings (each with its
+// reasons and fix).
+func WriteJUnit(w io.Writer, res *scan.Result, src Findings) error {
+	bw := bufio.NewWriter(w)
+	s := junitSuite{Name: "policystrata", Tests: max(res.Summary.TotalFindings, 1), Failures: res.Severe}
+	head, err := xml.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write junit: %w", err)
+	}
+	// the suite's closing tag comes after the streamed cases
+	open, _, _ := bytes.Cut(head, []byte("</testsuite>"))
+	bw.WriteString(xml.Header)
+	bw.Write(open)
+	writeCase := func(c junitCase) error {
+		b, err := xml.MarshalIndent(c, "  ", "  ")
+		if err != nil {
+			return fmt.Errorf("write junit: %w", err)
+		}
+		bw.WriteString("\n") // MarshalIndent starts with the prefix
+		_, err = bw.Write(b)
+		return err
+	}
+	if res.Summary.TotalFindings == 0 {
+		if err := writeCase(junitCase{Name: "policystrata_scan", Classname: "policystrata.scan"}); err != nil {
+			return err
+		}
+	}
+	err = src(func(f *scan.Finding) error {
 		c := junitCase{Name: f.ID, Classname: "policystrata." + f.Surface}
 		if f.Severity == scan.SevHigh || f.Severity == scan.SevCritical {
-			s.Failures++
 			c.Failure = &junitFailure{Message: strings.Join(f.Reasons, "; "), Type: f.WitnessClass, Body: f.ProbableFix}
 		}
-		s.Cases = append(s.Cases, c)
-	}
-	out, err := xml.MarshalIndent(s, "", "  ")
+		return writeCase(c)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("write junit: %w", err)
+		return err
 	}
-	return append([]byte(xml.Header), append(out, '\n')...), nil
+	bw.WriteString("\n</testsuite>\n")
+	return bw.Flush()
 }

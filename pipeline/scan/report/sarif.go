@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"path"
 	"strings"
 
@@ -33,6 +34,7 @@ var rules = map[string]rule{
 	scan.CheckRealDBDrift:        {"RealDatabaseDrift", "The imported SQL returns other rows than the canonical SQL on a real database.", "Compare the imported SQL with the canonical SQL in the finding's metadata and fix the lowering."},
 	scan.CheckImportedExecError:  {"ImportedSQLExecutionError", "The imported SQL failed on the real database.", "Fix the SQL or the fixture so the authorised request runs."},
 	scan.CheckCanonicalExecError: {"CanonicalSQLExecutionError", "The canonical SQL failed on the real database.", "Fix the database fixture so the canonical SQL runs."},
+	scan.CheckNotExecuted:        {"ImportedSQLNotExecuted", "The imported SQL was not executed on the database.", "The SQL has bind placeholders whose values the trace does not carry (only placeholders bound to the tenant column take the trace's tenant id): export the bound values or inline them so the scan can compare the SQL with the canonical SQL."},
 	scan.CheckDBUnavailable:      {"DatabaseFixtureUnavailable", "The database fixture could not be prepared.", "Start the configured database (or fix admin_url/app_url, schema and seed) and re-run."},
 	scan.CheckRLSFailed:          {"RLSCheckFailed", "A row-level-security check saw rows it should not.", "Fix the RLS policy so the app role sees only the session tenant's rows."},
 	scan.CheckRLSError:           {"RLSCheckError", "A row-level-security check failed to run.", "Fix the check's SQL or the fixture."},
@@ -67,9 +69,24 @@ func SARIF(res *scan.Result) ([]byte, error) {
 // from the repository root to the config directory; "" when the config
 // directory is the root).
 func SARIFWithRoot(res *scan.Result, root string) ([]byte, error) {
+	var b bytes.Buffer
+	if err := writeSARIF(&b, res, root, SliceFindings(res.Findings)); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// emptyResults is how the log encodes a run without results: the place
+// the streamed results go.
+const emptyResults = `"results": []`
+
+// writeSARIF writes the SARIF log with the results of src streamed into
+// the run (at the nesting depth the library's indented encoding gives
+// them).
+func writeSARIF(w io.Writer, res *scan.Result, root string, src Findings) error {
 	log, err := sarif.New(sarif.Version210)
 	if err != nil {
-		return nil, fmt.Errorf("write sarif: %w", err)
+		return fmt.Errorf("write sarif: %w", err)
 	}
 	run := sarif.NewRunWithInformationURI("PolicyStrata", "https://github.com/policystrata/policystrata")
 	index := map[string]int{}
@@ -81,43 +98,68 @@ func SARIFWithRoot(res *scan.Result, root string) ([]byte, error) {
 		index[id] = i
 	}
 	run.Results = []*sarif.Result{}
-	for _, f := range res.Findings {
-		check := f.Check
-		if _, ok := rules[check]; !ok {
-			check = scan.CheckDBT
-		}
-		msg := f.Title
-		if len(f.Reasons) > 0 {
-			msg += ": " + strings.Join(f.Reasons, "; ")
-		}
-		r := sarif.NewRuleResult(check).WithRuleIndex(index[check]).WithLevel(sarifLevel(f.Severity)).
-			WithMessage(sarif.NewTextMessage(msg))
-		if f.Location != nil && f.Location.File != "" {
-			region := sarif.NewRegion().WithStartLine(max(f.Location.Line, 1))
-			if f.SQL != "" {
-				region.WithSnippet(sarif.NewArtifactContent().WithText(snippet(f.SQL, f.Location.SQLOffset)))
-			}
-			uri := f.Location.File
-			if root != "" {
-				uri = path.Join(root, uri)
-			}
-			r.AddLocation(sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
-				WithArtifactLocation(sarif.NewSimpleArtifactLocation(uri)).WithRegion(region)))
-		}
-		props, err := asProperties(f)
-		if err != nil {
-			return nil, err
-		}
-		r.PropertyBag = sarif.PropertyBag{Properties: props}
-		r.PartialFingerprints = map[string]interface{}{"policystrataFindingId/v1": f.ID}
-		run.AddResult(r)
-	}
 	log.AddRun(run)
 	var buf bytes.Buffer
 	if err := log.PrettyWrite(&buf); err != nil {
-		return nil, fmt.Errorf("write sarif: %w", err)
+		return fmt.Errorf("write sarif: %w", err)
 	}
-	return buf.Bytes(), nil
+	head, tail, ok := bytes.Cut(buf.Bytes(), []byte(emptyResults))
+	if !ok {
+		return fmt.Errorf("write sarif: the run has no results array")
+	}
+	if _, err := w.Write(head); err != nil {
+		return err
+	}
+	io.WriteString(w, `"results": `)
+	var ferr error
+	err = writeArray(w, src, 3, true, func(f *scan.Finding) any {
+		r, err := sarifResult(f, index, root)
+		if err != nil && ferr == nil {
+			ferr = err
+		}
+		return r
+	})
+	if err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(tail)
+	return err
+}
+
+// sarifResult is the SARIF result of one finding.
+func sarifResult(f *scan.Finding, index map[string]int, root string) (*sarif.Result, error) {
+	check := f.Check
+	if _, ok := rules[check]; !ok {
+		check = scan.CheckDBT
+	}
+	msg := f.Title
+	if len(f.Reasons) > 0 {
+		msg += ": " + strings.Join(f.Reasons, "; ")
+	}
+	r := sarif.NewRuleResult(check).WithRuleIndex(index[check]).WithLevel(sarifLevel(f.Severity)).
+		WithMessage(sarif.NewTextMessage(msg))
+	if f.Location != nil && f.Location.File != "" {
+		region := sarif.NewRegion().WithStartLine(max(f.Location.Line, 1))
+		if f.SQL != "" {
+			region.WithSnippet(sarif.NewArtifactContent().WithText(snippet(f.SQL, f.Location.SQLOffset)))
+		}
+		uri := f.Location.File
+		if root != "" {
+			uri = path.Join(root, uri)
+		}
+		r.AddLocation(sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
+			WithArtifactLocation(sarif.NewSimpleArtifactLocation(uri)).WithRegion(region)))
+	}
+	props, err := asProperties(*f)
+	if err != nil {
+		return nil, err
+	}
+	r.PropertyBag = sarif.PropertyBag{Properties: props}
+	r.PartialFingerprints = map[string]interface{}{"policystrataFindingId/v1": f.ID}
+	return r, nil
 }
 
 // snippet is the SQL from offset (the offending part), or all of it.

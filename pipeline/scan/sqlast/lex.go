@@ -125,3 +125,18 @@ func StripComments(text string) string {
 	})
 	return string(b)
 }
+
+// PlaceholderOffsets lists the byte offsets of text's bind placeholders
+// (as NormalizePlaceholders finds them, outside strings and comments) in
+// order: the parameter DuckDB numbers k is at offset k-1.
+func PlaceholderOffsets(text string) []int {
+	prepared := NormalizePlaceholders(text)
+	var out []int
+	walkText(prepared, func(i int) int {
+		if prepared[i] == '?' {
+			out = append(out, i)
+		}
+		return 0
+	}, nil)
+	return out
+}

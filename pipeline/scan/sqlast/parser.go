@@ -8,11 +8,9 @@
 package sqlast
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -98,47 +96,43 @@ type Statement struct {
 // text.
 func (p *Parser) Parse(ctx context.Context, text string) (*Statement, error) {
 	prepared := NormalizePlaceholders(text)
-	if strings.TrimSpace(StripComments(prepared)) == "" || strings.TrimSpace(strings.Trim(strings.TrimSpace(StripComments(prepared)), ";")) == "" {
+	if isEmptyStatement(prepared) {
 		return nil, &ParseError{Kind: ErrEmpty, Msg: "empty SQL statement"}
 	}
-	var raw string
-	if err := p.ser.QueryRowContext(context.WithoutCancel(ctx), prepared).Scan(&raw); err != nil {
+	raw, err := p.serialize(ctx, prepared)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := decodeDoc(raw, nil)
+	if err != nil {
+		return nil, err
+	}
+	if doc.err != nil {
+		return nil, doc.err
+	}
+	if len(doc.nodes) != 1 {
+		return nil, &ParseError{Kind: ErrMultiple, Msg: fmt.Sprintf("expected exactly one statement, got %d", len(doc.nodes))}
+	}
+	return &Statement{Text: text, Root: doc.nodes[0]}, nil
+}
+
+// isEmptyStatement reports whether prepared holds no statement: nothing
+// but comments, whitespace and semicolons at its ends.
+func isEmptyStatement(prepared string) bool {
+	s := strings.TrimSpace(StripComments(prepared))
+	return s == "" || strings.TrimSpace(strings.Trim(s, ";")) == ""
+}
+
+// serialize runs json_serialize_sql on text.
+func (p *Parser) serialize(ctx context.Context, text string) ([]byte, error) {
+	var raw []byte
+	if err := p.ser.QueryRowContext(context.WithoutCancel(ctx), text).Scan(&raw); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, fmt.Errorf("parse sql: %w", err)
 	}
-	var doc struct {
-		Error        bool              `json:"error"`
-		ErrorType    string            `json:"error_type"`
-		ErrorMessage string            `json:"error_message"`
-		Statements   []json.RawMessage `json:"statements"`
-	}
-	dec := json.NewDecoder(strings.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("parse sql: %w", err)
-	}
-	if doc.Error {
-		if strings.Contains(doc.ErrorMessage, "Only SELECT statements") {
-			return nil, &ParseError{Kind: ErrNotSelect, Msg: "not a read-only statement: only a single SELECT (or WITH ... SELECT) is accepted"}
-		}
-		return nil, &ParseError{Kind: ErrSyntax, Msg: "SQL does not parse: " + doc.ErrorMessage}
-	}
-	if len(doc.Statements) != 1 {
-		return nil, &ParseError{Kind: ErrMultiple, Msg: fmt.Sprintf("expected exactly one statement, got %d", len(doc.Statements))}
-	}
-	var st struct {
-		Node json.RawMessage `json:"node"`
-	}
-	if err := json.Unmarshal(doc.Statements[0], &st); err != nil {
-		return nil, fmt.Errorf("parse sql: %w", err)
-	}
-	root, err := decodeNode(st.Node)
-	if err != nil {
-		return nil, err
-	}
-	return &Statement{Text: text, Root: root}, nil
+	return raw, nil
 }
 
 // ParseExpr parses one SQL expression (as `SELECT <expr>`) and returns it.
@@ -180,17 +174,4 @@ func (p *Parser) Deparse(ctx context.Context, root Node) (string, error) {
 		return "", fmt.Errorf("deparse sql: %w", err)
 	}
 	return out, nil
-}
-
-func decodeNode(raw json.RawMessage) (Node, error) {
-	var n map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&n); err != nil {
-		return nil, fmt.Errorf("parse sql: %w", err)
-	}
-	if n == nil {
-		return nil, errors.New("parse sql: empty statement node")
-	}
-	return n, nil
 }

@@ -1,6 +1,12 @@
 package sqlast
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"maps"
+	"reflect"
+	"slices"
+	"unsafe"
+)
 
 // TrueConstant is a boolean TRUE literal node.
 func TrueConstant() Node {
@@ -78,6 +84,25 @@ func (s *Select) DropRestrictions(drop func(Node) bool) int {
 	return removed
 }
 
+// ConditionalJoins lists the JOIN nodes of the SELECT's FROM clause that
+// have a condition (the nodes DropRestrictions may change).
+func (s *Select) ConditionalJoins() []Node {
+	var out []Node
+	var walk func(n Node)
+	walk = func(n Node) {
+		if n == nil || Type(n) != "JOIN" {
+			return
+		}
+		walk(Child(n, "left"))
+		walk(Child(n, "right"))
+		if Child(n, "condition") != nil {
+			out = append(out, n)
+		}
+	}
+	walk(Child(s.Node, "from_table"))
+	return out
+}
+
 // BaseTableNode builds a FROM reference to table under alias.
 func BaseTableNode(table, alias string) Node {
 	return Node{"type": "BASE_TABLE", "alias": alias, "sample": nil, "query_location": json.Number("18446744073709551615"),
@@ -153,4 +178,106 @@ func (s *Select) SetLimit(n int) bool {
 		return true
 	}
 	return false
+}
+
+// CopyPath returns a copy of root sharing everything with it but the
+// containers (maps and lists) on the path from root down to target, a
+// node of root's tree found by identity, which are copied one level deep;
+// and the copy of target. A rewrite may then set target's fields (never
+// mutate what they hold: copy that first) without touching root. ok is
+// false when target is not in the tree.
+func CopyPath(root, target Node) (Node, Node, bool) {
+	nr, ts, ok := CopyPaths(root, []Node{target})
+	if !ok {
+		return nil, nil, false
+	}
+	return nr, ts[0], true
+}
+
+// CopyPaths is CopyPath for several targets at once: the containers on
+// the paths to all of them are copied once each, so the copies stay in one
+// tree. ok is false when a target is not in the tree.
+func CopyPaths(root Node, targets []Node) (Node, []Node, bool) {
+	type step struct {
+		key string
+		idx int // -1 for a map key
+	}
+	want := map[unsafe.Pointer]int{}
+	for i, t := range targets {
+		want[reflect.ValueOf(t).UnsafePointer()] = i
+	}
+	paths := make([][]step, len(targets))
+	found := make([]bool, len(targets))
+	var path []step
+	var find func(v any)
+	find = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if i, ok := want[reflect.ValueOf(x).UnsafePointer()]; ok && !found[i] {
+				found[i], paths[i] = true, slices.Clone(path)
+			}
+			for k, c := range x {
+				switch c.(type) {
+				case map[string]any, []any:
+					path = append(path, step{key: k, idx: -1})
+					find(c)
+					path = path[:len(path)-1]
+				}
+			}
+		case []any:
+			for i, c := range x {
+				path = append(path, step{idx: i})
+				find(c)
+				path = path[:len(path)-1]
+			}
+		}
+	}
+	find(root)
+	for _, f := range found {
+		if !f {
+			return nil, nil, false
+		}
+	}
+	// copies maps each original container on a path to its copy
+	copies := map[unsafe.Pointer]any{}
+	copyOf := func(v any) any {
+		k := reflect.ValueOf(v).UnsafePointer()
+		if c, ok := copies[k]; ok {
+			return c
+		}
+		var c any
+		switch x := v.(type) {
+		case map[string]any:
+			c = maps.Clone(x)
+		case []any:
+			c = slices.Clone(x)
+		}
+		copies[k] = c
+		return c
+	}
+	newRoot := copyOf(root).(map[string]any)
+	out := make([]Node, len(targets))
+	for i, p := range paths {
+		var orig any = root
+		cur := any(newRoot)
+		for _, st := range p {
+			var child any
+			switch x := orig.(type) {
+			case map[string]any:
+				child = x[st.key]
+			case []any:
+				child = x[st.idx]
+			}
+			c := copyOf(child)
+			switch x := cur.(type) {
+			case map[string]any:
+				x[st.key] = c
+			case []any:
+				x[st.idx] = c
+			}
+			orig, cur = child, c
+		}
+		out[i] = cur.(map[string]any)
+	}
+	return newRoot, out, true
 }
