@@ -23,8 +23,11 @@ const leaseTag = 0x7073
 // 12 hex digit suffix.
 var runObjectRE = regexp.MustCompile(`^ps_([0-9a-f]{12})(_|$)`)
 
-// leaseKey is the advisory-lock key of the run with suffix.
-func leaseKey(suffix string) (int64, error) {
+// LeaseKey is the advisory-lock key of the run whose objects carry suffix
+// (12 hex digits, as in ps_<suffix>_...): whoever holds it owns them, and
+// SweepPostgres drops them once it is free. The scanner leases its schema
+// with it too.
+func LeaseKey(suffix string) (int64, error) {
 	v, err := strconv.ParseUint(suffix, 16, 48)
 	if err != nil {
 		return 0, fmt.Errorf("lease key: suffix %q: %w", suffix, err)
@@ -35,7 +38,7 @@ func leaseKey(suffix string) (int64, error) {
 // takeLease opens the connection that holds the run's lease until it is
 // closed.
 func takeLease(ctx context.Context, cfg *pgx.ConnConfig, suffix string) (*pgx.Conn, error) {
-	key, err := leaseKey(suffix)
+	key, err := LeaseKey(suffix)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +99,7 @@ func SweepPostgres(ctx context.Context, dsn string) (SweepReport, error) {
 	}
 	sort.Strings(order)
 	for _, suffix := range order {
-		key, err := leaseKey(suffix)
+		key, err := LeaseKey(suffix)
 		if err != nil {
 			return rep, err
 		}

@@ -171,20 +171,14 @@ func validatePolicy(path string, p *spec.Policy) error {
 	return nil
 }
 
+// validateSurfaces checks a scanned domain's surfaces.yaml with the same
+// rules as a benchmark domain's (every surface versioned and contracted,
+// known modes, obligations emitted before they are accepted).
 func validateSurfaces(path string, s *spec.Surfaces) error {
 	if s == nil {
 		return strictyaml.Errorf(path, 0, "empty surfaces")
 	}
-	for k := range s.Versions {
-		known := false
-		for _, surf := range spec.SurfaceOrder {
-			known = known || surf == k
-		}
-		if !known {
-			return strictyaml.Errorf(path, 0, "versions: unknown surface %q", k)
-		}
-	}
-	return nil
+	return s.Validate(path)
 }
 
 // ResolveMetric maps a metric name or alias to its canonical metric name.

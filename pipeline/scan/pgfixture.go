@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"time"
 
@@ -34,19 +33,6 @@ type pgFixture struct {
 	// advisory lock.
 	schema string
 	lease  *pgx.Conn
-}
-
-// leaseTag marks policystrata's advisory-lock keys; it and scanLeaseKey
-// repeat pipeline/db's unexported leaseTag and leaseKey, which
-// db.SweepPostgres reads the lease with.
-const leaseTag = 0x7073
-
-func scanLeaseKey(suffix string) (int64, error) {
-	v, err := strconv.ParseUint(suffix, 16, 48)
-	if err != nil {
-		return 0, fmt.Errorf("lease key: suffix %q: %w", suffix, err)
-	}
-	return int64(leaseTag)<<48 | int64(v), nil
 }
 
 // preparePG starts the compose service when start_docker asks for it,
@@ -84,7 +70,7 @@ func preparePG(ctx context.Context, cfg *config.Config) (*pgFixture, error) {
 		return nil, fmt.Errorf("prepare postgres: %w", err)
 	}
 	suffix := hex.EncodeToString(b[:])
-	key, err := scanLeaseKey(suffix)
+	key, err := db.LeaseKey(suffix)
 	if err != nil {
 		return nil, err
 	}
