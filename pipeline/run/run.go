@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"github.com/policystrata/policystrata/suites"
-	"io"
 	"math"
 	"path"
 	"runtime"
 	"sort"
 	"time"
 
+	"github.com/policystrata/policystrata/internal/progress"
 	"github.com/policystrata/policystrata/pipeline/catalog"
 	"github.com/policystrata/policystrata/pipeline/evaluate"
 	"github.com/policystrata/policystrata/pipeline/oracle"
@@ -65,8 +65,9 @@ type Config struct {
 	CrossCheck bool
 	// Compact writes traces without layer outputs, measurements and probes.
 	Compact bool
-	// Progress, when non-nil, receives one line per 10% of tasks.
-	Progress io.Writer
+	// Progress, when non-nil, is fed the tasks done (in the sink) of the
+	// source's count; it is finished when the evaluation ends.
+	Progress progress.Reporter
 }
 
 // Report is what a finished run returns to its caller.
@@ -130,7 +131,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep := &Report{Examples: map[string]trace.Trace{}}
 	var lat latencies
 	cross := newCrossReport(engs)
-	total, done, nextTick := cfg.Source.Count(), 0, 1
+	done, prog := 0, cfg.Progress
+	if prog == nil {
+		prog = progress.Nop{}
+	}
+	prog.Start(cfg.Source.Count())
 	t1 := time.Now()
 	var mt minimizeTimes
 	err = pool.Run(ctx, cfg.Workers, indexedTasks(cfg.Source.Tasks()),
@@ -149,12 +154,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				rep.Examples[key] = it.trace
 			}
 			done++
-			if cfg.Progress != nil && total > 0 && done*10 >= nextTick*total {
-				fmt.Fprintf(cfg.Progress, "evaluated %d/%d tasks\n", done, total)
-				nextTick = done*10/total + 1
-			}
+			prog.Set(done)
 			return nil
 		})
+	prog.Finish()
 	closeErr := sk.close()
 	if err != nil {
 		return nil, fmt.Errorf("evaluate: %w", err)

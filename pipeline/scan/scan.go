@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/policystrata/policystrata/internal/progress"
 	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/pool"
 	"github.com/policystrata/policystrata/pipeline/scan/config"
@@ -27,6 +28,9 @@ type Options struct {
 	// as the scan goes (Result.Mutants then stays empty), so memory does
 	// not grow with the number of traces.
 	MutantLog *os.File
+	// Progress, when set, is fed how many lines of the trace files are
+	// scanned, of their total.
+	Progress progress.Reporter
 }
 
 // Result is everything a scan produced, in input order.
@@ -105,6 +109,12 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 	var traceFindings []Finding
 	var invalid *Finding
 	traces, compared := 0, 0
+	prog, lines := opt.Progress, traceLines{}
+	if !reporting(prog) {
+		prog = progress.Nop{}
+	} else {
+		lines = countTraceLines(c.Dir, c.SQLTraces.Files)
+	}
 	sink := func(o traceOutcome) error {
 		if o.item.Err != nil || o.invalid != "" {
 			f := chk.invalidFinding(o)
@@ -112,6 +122,7 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 			return errAbort
 		}
 		traces++
+		prog.Set(lines.at(o.item.Trace))
 		if o.compared {
 			compared++
 		}
@@ -185,7 +196,12 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 		}
 		return w, nil
 	}
+	prog.Start(lines.total)
 	err = pool.Run(ctx, opt.Workers, source.Stream(c.Dir, c.SQLTraces.Files), newWorker, sink)
+	if err == nil {
+		prog.Set(lines.total) // trailing blank lines and skipped records
+	}
+	prog.Finish()
 	if err != nil && !errors.Is(err, errAbort) {
 		return nil, fmt.Errorf("scan traces: %w", err)
 	}

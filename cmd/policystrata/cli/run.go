@@ -40,6 +40,7 @@ type runParams struct {
 	Compact    bool
 	FailOn     string
 	Freeze     string
+	Quiet      bool
 }
 
 func newRun(stdout, stderr io.Writer) *cobra.Command {
@@ -90,6 +91,7 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&p.Freeze, "freeze-manifest", "", "verify this benchmark manifest first (exit 1 on any change), record its id in the metadata and copy it to benchmark_manifest.json")
 	f.IntVar(&p.Count, "count", 0, "tasks of a generated suite (default: the generator's)")
 	f.IntVar(&p.Seed, "seed", 0, "seed of a generated suite and its database state (default: the generator's)")
+	f.BoolVarP(&p.Quiet, "quiet", "q", false, quietUsage)
 	return cmd
 }
 
@@ -151,9 +153,7 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 	}
 	cfg := run.Config{Domain: d, Source: s, Out: p.Out, Workers: p.Workers, Force: p.Force, Minimize: !p.NoMinimize, ProbeStates: p.Probes, NoAimedStates: p.NoAimed,
 		Engine: p.Engine, PGDSN: p.PGDSN, CrossCheck: p.CrossCheck, Compact: p.Compact}
-	if isTerminal(stderr) {
-		cfg.Progress = stderr
-	}
+	cfg.Progress = newProgress(stderr, p.Quiet, "run", "tasks")
 	rep, err := run.Run(ctx, cfg)
 	if err != nil {
 		return ExitFailure, err
