@@ -7,10 +7,14 @@ PKGS := ./...
 POLICYSTRATA_PG_DSN ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 export POLICYSTRATA_PG_DSN
 
-.PHONY: build test demo bench vet fmt fuzz clean evidence paper
+.PHONY: build build-policystrata build-raigo test demo bench vet fmt fuzz clean evidence paper
 
-build:
+build: build-policystrata build-raigo
+
+build-policystrata:
 	$(GO) build -o $(BIN) ./cmd/policystrata
+
+build-raigo:
 	$(GO) build -o bin/raigo ./cmd/raigo
 
 test: vet
@@ -20,7 +24,9 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet $(PKGS)
 
-demo: build
+# The demo needs only policystrata: raigo would be a second link of the
+# DuckDB static library (see README, "Build time").
+demo: build-policystrata
 	./$(BIN) demo --out runs/demo
 
 # Evaluate (database-backed) and raigo benchmarks; the raigo engine is
