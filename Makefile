@@ -11,11 +11,17 @@ export POLICYSTRATA_PG_DSN
 
 build: build-policystrata build-raigo
 
+# -s -w: no symbol table or DWARF in bin/ (stack traces keep their
+# function names and lines); each link of the DuckDB static library takes
+# about 40% less CPU and the binary 31 MB less (README, "Build time").
+# `make build LDFLAGS=` keeps them for a debugger.
+LDFLAGS ?= -s -w
+
 build-policystrata:
-	$(GO) build -o $(BIN) ./cmd/policystrata
+	$(GO) build -ldflags='$(LDFLAGS)' -o $(BIN) ./cmd/policystrata
 
 build-raigo:
-	$(GO) build -o bin/raigo ./cmd/raigo
+	$(GO) build -ldflags='$(LDFLAGS)' -o bin/raigo ./cmd/raigo
 
 test: vet
 	$(GO) test -count=1 $(PKGS)
