@@ -7,11 +7,21 @@ PKGS := ./...
 POLICYSTRATA_PG_DSN ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 export POLICYSTRATA_PG_DSN
 
-.PHONY: build test demo bench vet fmt fuzz clean evidence paper
+.PHONY: build build-policystrata build-raigo test demo bench vet fmt fuzz clean evidence paper
 
-build:
-	$(GO) build -o $(BIN) ./cmd/policystrata
-	$(GO) build -o bin/raigo ./cmd/raigo
+build: build-policystrata build-raigo
+
+# -s -w: no symbol table or DWARF in bin/ (stack traces keep their
+# function names and lines); each link of the DuckDB static library takes
+# about 40% less CPU and the binary 31 MB less (README, "Build time").
+# `make build LDFLAGS=` keeps them for a debugger.
+LDFLAGS ?= -s -w
+
+build-policystrata:
+	$(GO) build -ldflags='$(LDFLAGS)' -o $(BIN) ./cmd/policystrata
+
+build-raigo:
+	$(GO) build -ldflags='$(LDFLAGS)' -o bin/raigo ./cmd/raigo
 
 test: vet
 	$(GO) test -count=1 $(PKGS)
@@ -20,7 +30,9 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet $(PKGS)
 
-demo: build
+# The demo needs only policystrata: raigo would be a second link of the
+# DuckDB static library (see README, "Build time").
+demo: build-policystrata
 	./$(BIN) demo --out runs/demo
 
 # The statement floor of each engine, the evaluate stage and raigo (one

@@ -29,26 +29,48 @@ import (
 
 // Build computes every table and figure over set, in report order.
 func Build(ctx context.Context, set *dataset.Set) ([]table.Table, []figures.Figure, error) {
+	return BuildSteps(ctx, set, nil)
+}
+
+// Steps is how many steps BuildSteps reports.
+const Steps = 6
+
+// BuildSteps is Build calling step (when non-nil) with the number of its
+// Steps finished after each one (suite results, operators, minimization,
+// baselines, ablations, figures), for a progress display.
+func BuildSteps(ctx context.Context, set *dataset.Set, step func(done int)) ([]table.Table, []figures.Figure, error) {
+	done := 0
+	next := func() {
+		done++
+		if step != nil {
+			step(done)
+		}
+	}
 	suites, err := suiteRows(ctx, set)
 	if err != nil {
 		return nil, nil, err
 	}
+	next()
 	ops, err := operatorTable(ctx, set)
 	if err != nil {
 		return nil, nil, err
 	}
+	next()
 	minz, err := minimizationTable(ctx, set)
 	if err != nil {
 		return nil, nil, err
 	}
+	next()
 	br, err := baselines.Score(ctx, set)
 	if err != nil {
 		return nil, nil, fmt.Errorf("score baselines: %w", err)
 	}
+	next()
 	ar, err := ablations.Score(ctx, set)
 	if err != nil {
 		return nil, nil, fmt.Errorf("ablations: %w", err)
 	}
+	next()
 	counts, err := cost.Counts(ctx, set)
 	if err != nil {
 		return nil, nil, err
@@ -59,6 +81,7 @@ func Build(ctx context.Context, set *dataset.Set) ([]table.Table, []figures.Figu
 	if err != nil {
 		return nil, nil, err
 	}
+	next()
 	return append(out, ops, minz, cost.CountsTable(counts)), figs, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/policystrata/policystrata/internal/progress"
 	"github.com/policystrata/policystrata/pipeline/raigo"
 )
 
@@ -50,6 +51,9 @@ type Config struct {
 	Force bool
 	// Now stamps the report (run_at); nil means time.Now.
 	Now func() time.Time
+	// Progress, when set, is fed the cases evaluated of all the suites'
+	// cases (fuzz variants are part of their case).
+	Progress progress.Reporter
 }
 
 // check validates the configuration and fills defaults.
@@ -77,6 +81,9 @@ func (c *Config) check() error {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Progress == nil {
+		c.Progress = progress.Nop{}
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ type runner struct {
 	traces   *traceSink        // nil without --out
 	accs     map[*policyFile]*coverageAcc
 	rep      *Report
+	done     int // cases collected (progress)
 }
 
 // Run loads the suites under cfg.Paths with their policies, freezes them,
@@ -56,7 +57,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	newWorker := func(context.Context) (pool.Worker[job, outcome], error) { return &worker{r: r}, nil }
-	if err := pool.Run(ctx, cfg.Workers, r.jobs(), newWorker, r.collect); err != nil {
+	cases := 0
+	for _, ls := range suites {
+		cases += len(ls.suite.Cases)
+	}
+	cfg.Progress.Start(cases)
+	err = pool.Run(ctx, cfg.Workers, r.jobs(), newWorker, r.collect)
+	cfg.Progress.Finish()
+	if err != nil {
 		if r.traces != nil {
 			r.traces.abort()
 		}
@@ -140,6 +148,8 @@ func (r *runner) collect(o outcome) error {
 	sr.FuzzVariants += cr.Variants
 	sr.FuzzDivergent += len(cr.Divergent)
 	sr.Cases = append(sr.Cases, cr)
+	r.done++
+	r.cfg.Progress.Set(r.done)
 	return nil
 }
 

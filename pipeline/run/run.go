@@ -3,13 +3,13 @@ package run
 import (
 	"context"
 	"fmt"
-	"io"
 	"math"
 	"path"
 	"runtime"
 	"sort"
 	"time"
 
+	"github.com/policystrata/policystrata/internal/progress"
 	"github.com/policystrata/policystrata/pipeline/catalog"
 	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/evaluate"
@@ -66,8 +66,9 @@ type Config struct {
 	CrossCheck bool
 	// Compact writes traces without layer outputs, measurements and probes.
 	Compact bool
-	// Progress, when non-nil, receives one line per 10% of tasks.
-	Progress io.Writer
+	// Progress, when non-nil, is fed the tasks done (in the sink) of the
+	// tasks this run evaluates; it is finished when the evaluation ends.
+	Progress progress.Reporter
 	// Shard, when its Count is set, runs only that part of the suite and
 	// writes it as a shard of a hive-partitioned dataset: Out/shard=I/
 	// (see ShardDir and the merge package).
@@ -143,7 +144,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	var lat latencies
 	cross := newCrossReport(engs)
 	tasks, total := shardTasks(cfg.Source, cfg.Shard, cfg.partitionName())
-	done, nextTick := 0, 1
+	done, prog := 0, cfg.Progress
+	if prog == nil {
+		prog = progress.Nop{}
+	}
+	prog.Start(total)
 	t1 := time.Now()
 	var mt minimizeTimes
 	err = pool.Run(ctx, cfg.Workers, tasks,
@@ -162,12 +167,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				rep.Examples[key] = it.trace
 			}
 			done++
-			if cfg.Progress != nil && total > 0 && done*10 >= nextTick*total {
-				fmt.Fprintf(cfg.Progress, "evaluated %d/%d tasks\n", done, total)
-				nextTick = done*10/total + 1
-			}
+			prog.Set(done)
 			return nil
 		})
+	prog.Finish()
 	closeErr := sk.close()
 	if err != nil {
 		return nil, fmt.Errorf("evaluate: %w", err)

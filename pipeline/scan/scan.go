@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/policystrata/policystrata/internal/progress"
 	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/pool"
 	"github.com/policystrata/policystrata/pipeline/scan/config"
@@ -33,6 +34,9 @@ type Options struct {
 	// then stays empty): with MutantLog, the scan's memory is bounded
 	// whatever the number of traces.
 	Findings *os.File
+	// Progress, when set, is fed how many lines of the trace files are
+	// scanned, of their total.
+	Progress progress.Reporter
 }
 
 // Result is everything a scan produced, in input order.
@@ -124,6 +128,12 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 	beforeTraces := col.mark()
 	var invalid *Finding
 	traces, compared, notExecuted := 0, 0, 0
+	prog, lines := opt.Progress, traceLines{}
+	if !reporting(prog) {
+		prog = progress.Nop{}
+	} else {
+		lines = countTraceLines(c.Dir, c.SQLTraces.Files)
+	}
 	sink := func(o traceOutcome) error {
 		if o.item.Err != nil || o.invalid != "" {
 			f := chk.invalidFinding(o)
@@ -131,6 +141,7 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 			return errAbort
 		}
 		traces++
+		prog.Set(lines.at(o.item.Trace))
 		if o.compared {
 			compared++
 		}
@@ -221,7 +232,12 @@ func Run(ctx context.Context, c *config.Config, opt Options) (*Result, error) {
 		}
 		return nil
 	}
+	prog.Start(lines.total)
 	err = pool.Run(ctx, opt.Workers, batches(source.Stream(c.Dir, c.SQLTraces.Files), batchSize), newWorker, batchSink)
+	if err == nil {
+		prog.Set(lines.total) // trailing blank lines and skipped records
+	}
+	prog.Finish()
 	if err != nil && !errors.Is(err, errAbort) {
 		return nil, fmt.Errorf("scan traces: %w", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -58,21 +57,11 @@ It is a testing and research tool, not an authorization boundary.`,
 	root.AddCommand(newCompare(stdout))
 	root.AddCommand(newMerge(stdout))
 	root.AddCommand(newBaselines(stdout))
-	root.AddCommand(newEvidence(stdout), newAblations(stdout), newArtifactReport(stdout), newExport(stdout), newCost(stdout))
+	root.AddCommand(newEvidence(stdout, stderr), newAblations(stdout), newArtifactReport(stdout), newExport(stdout), newCost(stdout))
 	root.AddCommand(newFreezeBenchmark(stdout), newVerifyFreeze(stdout), newVerifyRun(stdout))
 	root.AddCommand(newScan(stdout, stderr), newCheckIntegration(stdout), newInitScan(stdout), newDoctor(stdout))
 	addProfiling(root)
 	return root
-}
-
-// isTerminal reports whether w is a terminal (progress goes only there).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 func positionalArgs(n int) cobra.PositionalArgs {

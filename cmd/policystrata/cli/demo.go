@@ -22,6 +22,7 @@ import (
 type demoParams struct {
 	Out     string
 	Workers int
+	Quiet   bool
 }
 
 func newDemo(stdout, stderr io.Writer) *cobra.Command {
@@ -48,6 +49,7 @@ witness, and writes the run directory (replacing an earlier demo run there).`,
 	}
 	cmd.Flags().StringVar(&p.Out, "out", "runs/demo", "run directory to write")
 	cmd.Flags().IntVar(&p.Workers, "workers", 2, "evaluation workers")
+	cmd.Flags().BoolVarP(&p.Quiet, "quiet", "q", false, quietUsage)
 	return cmd
 }
 
@@ -64,9 +66,7 @@ func runDemo(ctx context.Context, p demoParams, stdout, stderr io.Writer) (int, 
 		return ExitFailure, err
 	}
 	cfg := run.Config{Domain: d, Source: s, Out: p.Out, Workers: p.Workers, ReplaceRun: true, Minimize: true, ProbeStates: 2}
-	if isTerminal(stderr) {
-		cfg.Progress = stderr
-	}
+	cfg.Progress = newProgress(stderr, p.Quiet, "demo", "tasks")
 	rep, err := run.Run(ctx, cfg)
 	if err != nil {
 		return ExitFailure, err

@@ -14,11 +14,12 @@ import (
 
 // evidenceParams are the arguments and flags of `policystrata evidence`.
 type evidenceParams struct {
-	Runs []string
-	Out  string
+	Runs  []string
+	Out   string
+	Quiet bool
 }
 
-func newEvidence(stdout io.Writer) *cobra.Command {
+func newEvidence(stdout, stderr io.Writer) *cobra.Command {
 	p := &evidenceParams{}
 	cmd := &cobra.Command{
 		Use:   "evidence NAME=RUN...",
@@ -39,24 +40,30 @@ prints the Markdown. Same runs, same bytes.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.Runs = args
-			return runEvidence(cmd.Context(), *p, stdout)
+			return runEvidence(cmd.Context(), *p, stdout, stderr)
 		},
 	}
 	cmd.Flags().StringVar(&p.Out, "out", "", "directory to write evidence.md and the .tex tables into (replaced whole)")
+	cmd.Flags().BoolVarP(&p.Quiet, "quiet", "q", false, quietUsage)
 	return cmd
 }
 
-func runEvidence(ctx context.Context, p evidenceParams, stdout io.Writer) error {
+func runEvidence(ctx context.Context, p evidenceParams, stdout, stderr io.Writer) error {
 	inputs, err := dataset.ParseInputs(p.Runs)
 	if err != nil {
 		return cliexit.Usage(err)
 	}
+	// steps: open the runs, evidence.Steps, write
+	prog := newProgress(stderr, p.Quiet, "evidence", "steps")
+	defer prog.Finish()
+	prog.Start(evidence.Steps + 2)
 	set, err := dataset.Open(ctx, inputs)
 	if err != nil {
 		return err
 	}
 	defer set.Close()
-	tables, figs, err := evidence.Build(ctx, set)
+	prog.Set(1)
+	tables, figs, err := evidence.BuildSteps(ctx, set, func(done int) { prog.Set(1 + done) })
 	if err != nil {
 		return err
 	}
@@ -64,9 +71,13 @@ func runEvidence(ctx context.Context, p evidenceParams, stdout io.Writer) error 
 		if err := evidence.Write(p.Out, tables, figs); err != nil {
 			return err
 		}
+		prog.Set(evidence.Steps + 2)
+		prog.Finish()
 		fmt.Fprintf(stdout, "wrote %s (evidence.md, %d .tex tables, %d figures as PDF and PNG)\n", p.Out, len(tables), len(figs))
 		return nil
 	}
+	prog.Set(evidence.Steps + 2)
+	prog.Finish()
 	for _, t := range tables {
 		if err := t.Markdown(stdout); err != nil {
 			return err

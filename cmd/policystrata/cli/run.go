@@ -43,6 +43,7 @@ type runParams struct {
 	Freeze     string
 	// Shard is --shard i/n ("": the whole suite).
 	Shard string
+	Quiet bool
 }
 
 func newRun(stdout, stderr io.Writer) *cobra.Command {
@@ -94,6 +95,7 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 	f.IntVar(&p.Count, "count", 0, "tasks of a generated suite (default: the generator's)")
 	f.IntVar(&p.Seed, "seed", 0, "seed of a generated suite and its database state (default: the generator's)")
 	f.StringVar(&p.Shard, "shard", "", "run only shard i of n (0-based, e.g. 2/8) and write it to --out/shard=i/ for `policystrata merge`")
+	f.BoolVarP(&p.Quiet, "quiet", "q", false, quietUsage)
 	return cmd
 }
 
@@ -160,9 +162,7 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 	}
 	cfg := run.Config{Domain: d, Source: s, Out: p.Out, Workers: p.Workers, Force: p.Force, Minimize: !p.NoMinimize, ProbeStates: p.Probes, NoAimedStates: p.NoAimed,
 		Engine: p.Engine, PGDSN: p.PGDSN, CrossCheck: p.CrossCheck, Compact: p.Compact, Shard: shard}
-	if isTerminal(stderr) {
-		cfg.Progress = stderr
-	}
+	cfg.Progress = newProgress(stderr, p.Quiet, "run", "tasks")
 	rep, err := run.Run(ctx, cfg)
 	if err != nil {
 		return ExitFailure, err

@@ -27,6 +27,7 @@ type scanParams struct {
 	Workers   int
 	SARIF     bool
 	SARIFRoot string
+	Quiet     bool
 }
 
 func newScan(stdout, stderr io.Writer) *cobra.Command {
@@ -64,6 +65,7 @@ findings.jsonl, summary.json, report.md, witnesses/ and (with sarif: true or
 	f.StringVar(&p.JUnit, "junit", "", "also write a JUnit XML file here")
 	f.IntVar(&p.Workers, "workers", 2, "evaluation workers, each with its own parser")
 	f.BoolVar(&p.SARIF, "sarif", false, "write scan.sarif even when the config does not ask for it")
+	f.BoolVarP(&p.Quiet, "quiet", "q", false, quietUsage)
 	f.StringVar(&p.SARIFRoot, "sarif-root", "", "path from the repository root to the config directory, prefixed to SARIF artifact URIs (default: the config directory relative to the current directory)")
 	return cmd
 }
@@ -98,7 +100,8 @@ func runScan(ctx context.Context, p scanParams, stdout, stderr io.Writer) (int, 
 		return 0, fmt.Errorf("scan: %w", err)
 	}
 	defer os.Remove(spool.Name())
-	res, err := scan.Run(ctx, c, scan.Options{Workers: p.Workers, MutantLog: mlog, Findings: spool})
+	res, err := scan.Run(ctx, c, scan.Options{Workers: p.Workers, MutantLog: mlog, Findings: spool,
+		Progress: newProgress(stderr, p.Quiet, "scan", "trace lines")})
 	for _, fh := range []*os.File{mlog, spool} {
 		if cerr := fh.Close(); err == nil && cerr != nil {
 			err = fmt.Errorf("scan: %w", cerr)

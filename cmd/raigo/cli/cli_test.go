@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,12 +13,16 @@ import (
 	"time"
 
 	"github.com/policystrata/policystrata/internal/goldentest"
+	"github.com/policystrata/policystrata/internal/progress"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestMain(m *testing.M) {
 	now = func() time.Time { return time.Date(2026, 3, 26, 10, 0, 0, 0, time.UTC) }
+	// progress lines carry rates and times: the golden stderr holds none
+	// (progress_test.go turns them back on)
+	progressMode = func(io.Writer, bool) progress.Mode { return progress.Off }
 	os.Exit(m.Run())
 }
 

@@ -10,12 +10,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/policystrata/policystrata/internal/cliexit"
+	"github.com/policystrata/policystrata/internal/progress"
 	"github.com/policystrata/policystrata/pipeline/raigo"
 	"github.com/policystrata/policystrata/pipeline/raigorun"
 )
 
 // now stamps reports (run_at); tests pin it.
 var now = time.Now
+
+// progressMode chooses how progress is shown on stderr; tests replace it.
+var progressMode = progress.Detect
 
 // testParams are the flags of `raigo test`.
 type testParams struct {
@@ -37,6 +41,7 @@ type testParams struct {
 	UpdateSnapshots bool
 	Out             string
 	Force           bool
+	Quiet           bool
 }
 
 func newTest(stdout, stderr io.Writer) *cobra.Command {
@@ -86,10 +91,11 @@ changed the action, or --strict found warnings, or the coverage gate failed),
 	f.BoolVar(&p.UpdateSnapshots, "update-snapshots", false, "rewrite the snapshots instead of comparing (needs --snapshot)")
 	f.StringVar(&p.Out, "out", "", "write every evaluation as Parquet and JSONL traces plus summary.json to this directory")
 	f.BoolVar(&p.Force, "force", false, "replace --out when it holds a previous raigo run (nothing else is ever replaced)")
+	f.BoolVarP(&p.Quiet, "quiet", "q", false, "no progress on stderr (by default a bar on a terminal, otherwise a line every 10 seconds and at the end)")
 	return cmd
 }
 
-func runTest(ctx context.Context, p testParams, stdout, _ io.Writer) (int, error) {
+func runTest(ctx context.Context, p testParams, stdout, stderr io.Writer) (int, error) {
 	reporter, err := raigorun.Get(p.Format, raigorun.ReportOptions{Verbose: p.Verbose})
 	if err != nil {
 		return ExitBadInput, cliexit.Usage(fmt.Errorf("--format: %w", err))
@@ -114,6 +120,7 @@ func runTest(ctx context.Context, p testParams, stdout, _ io.Writer) (int, error
 		Paths: p.Paths, Workers: p.Workers, Strict: p.Strict, Compat: compat, NoMinimize: p.NoMinimize,
 		Coverage: p.Coverage, MinCoverage: p.MinCoverage, Fuzz: p.Fuzz, Seed: p.Seed,
 		SnapshotDir: p.Snapshot, UpdateSnapshots: p.UpdateSnapshots, Out: p.Out, Force: p.Force, Now: now,
+		Progress: progress.New(stderr, progressMode(stderr, p.Quiet), progress.Options{Label: "raigo test", Unit: "cases"}),
 	})
 	if err != nil {
 		if raigorun.IsInputError(err) {
