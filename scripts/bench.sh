@@ -35,7 +35,7 @@ for n in $SIZES; do
     fi
     rm -rf "$out/run"
     /usr/bin/time -f '%e %M' -o "$out/time" ./bin/policystrata run --domain support_saas --suite generated \
-      --count "$n" "${flags[@]}" --out "$out/run" >/dev/null
+      --count "$n" "${flags[@]}" --quiet --out "$out/run" >/dev/null
     read -r wall rss <"$out/time"
     spt=$(grep -o '"statements_per_task": [0-9.e+-]*' "$out/run/run.json" | awk '{print $2}')
     awk -v l="$label" -v w="$wall" -v r="$rss" -v n="$n" -v s="$spt" -v f="$floor_ns" \
