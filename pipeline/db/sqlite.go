@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
@@ -55,19 +56,51 @@ var registerSQLite sync.Once
 // DuckDB used only for json_serialize_sql, and the memo of its parses (a
 // parse is a pure function of the text, and the engines a run opens for
 // search states and minimization see the same statements as its main one).
+// DuckDB's native memory grows slowly with every statement it executes
+// (EVAL_CARD, "Cost"), so the parser database is replaced by a fresh one
+// after parserRecycle parses; a parse does not depend on which database
+// made it, so outputs do not change.
 var (
-	parserOnce   sync.Once
+	parserMu     sync.RWMutex
 	sharedParser *sql.DB
-	parserErr    error
+	parserUses   atomic.Int64
 	sharedParses = newLRU(4 * DefaultCacheEntries)
 )
 
-func sqliteParser() (*sql.DB, error) {
-	parserOnce.Do(func() { sharedParser, parserErr = newDuckDB() })
-	return sharedParser, parserErr
-}
-
+// sqliteDriver is the database/sql name of the driver with the engine's
+// functions registered on every connection.
 const sqliteDriver = "policystrata-sqlite3"
+
+// parserRecycle is how many parses one parser database serves.
+var parserRecycle int64 = 20000
+
+// withParser runs fn with the process's parser database. Parses share it
+// under the read lock; the database is replaced under the write lock, so
+// no parse ever runs on a closed one.
+func withParser(fn func(*sql.DB) error) error {
+	for {
+		parserMu.RLock()
+		if p := sharedParser; p != nil && parserUses.Add(1) <= parserRecycle {
+			defer parserMu.RUnlock()
+			return fn(p)
+		}
+		parserMu.RUnlock()
+		parserMu.Lock()
+		if sharedParser == nil || parserUses.Load() >= parserRecycle {
+			fresh, err := newDuckDB()
+			if err != nil {
+				parserMu.Unlock()
+				return fmt.Errorf("sql parser: %w", err)
+			}
+			if sharedParser != nil {
+				sharedParser.Close()
+			}
+			sharedParser = fresh
+			parserUses.Store(0)
+		}
+		parserMu.Unlock()
+	}
+}
 
 // OpenSQLite prepares domain d's schema and state st for SQLite sessions
 // (each session loads the namespaces it uses), with the containment
@@ -91,8 +124,8 @@ func OpenSQLite(ctx context.Context, d *spec.Domain, st *state.State, cs []Conta
 	if st == nil {
 		return nil, fmt.Errorf("open sqlite: no state")
 	}
-	if _, err := sqliteParser(); err != nil {
-		return nil, fmt.Errorf("open sqlite: sql parser: %w", err)
+	if err := withParser(func(*sql.DB) error { return nil }); err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	start := time.Now()
 	img, n, err := e.buildImage(ctx)

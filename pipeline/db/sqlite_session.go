@@ -367,12 +367,13 @@ func (s *sqliteSession) Inspect(ctx context.Context, text string) (SQLInfo, erro
 		s.e.stats.hit(StatParse)
 		return v.(SQLInfo), nil
 	}
-	parser, err := sqliteParser()
-	if err != nil {
-		return SQLInfo{}, err
-	}
 	start := time.Now()
-	info, err := inspectDuck(ctx, parser, text)
+	var info SQLInfo
+	err := withParser(func(parser *sql.DB) error {
+		var err error
+		info, err = inspectDuck(ctx, parser, text)
+		return err
+	})
 	s.e.stats.add(StatParse, 1, time.Since(start))
 	if err == nil {
 		memo.put(text, info)
