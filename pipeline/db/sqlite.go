@@ -64,7 +64,7 @@ var (
 	parserMu     sync.RWMutex
 	sharedParser *sql.DB
 	parserUses   atomic.Int64
-	sharedParses = newLRU(4 * DefaultCacheEntries)
+	sharedParses = newLRU(DefaultCacheEntries)
 )
 
 // sqliteDriver is the database/sql name of the driver with the engine's

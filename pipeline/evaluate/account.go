@@ -217,6 +217,10 @@ func (e *Evaluator) tryState(ctx context.Context, p *Probe, sess db.Session, t s
 	return stateResult{killed: &pd}, nil
 }
 
+// requestCacheEntries bounds the memos of a request-shaped state's engine,
+// which serves one task.
+const requestCacheEntries = 256
+
 // requestState derives the state aimed at t's request from the suite's
 // state and opens it in an embedded engine of its own; closeFn releases it.
 func (e *Evaluator) requestState(ctx context.Context, t spec.Task) (*Probe, db.Session, func(), error) {
@@ -237,7 +241,7 @@ func (e *Evaluator) requestState(ctx context.Context, t spec.Task) (*Probe, db.S
 			cs = append(cs, c)
 		}
 	}
-	eng, err := db.OpenEmbedded(ctx, e.Engine, e.Domain, st, cs, db.Options{Roles: []string{pr.Role}, Stats: e.Stats})
+	eng, err := db.OpenEmbedded(ctx, e.Engine, e.Domain, st, cs, db.Options{Roles: []string{pr.Role}, Stats: e.Stats, CacheEntries: requestCacheEntries})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("open request state: %w", err)
 	}

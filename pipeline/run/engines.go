@@ -34,6 +34,10 @@ type engines struct {
 	stats *db.Stats
 }
 
+// searchCacheEntries bounds the statement memos of each search state's
+// engine (the main engine keeps db.DefaultCacheEntries).
+const searchCacheEntries = 1024
+
 // openEngine loads st into the named engine.
 func openEngine(ctx context.Context, name, dsn string, d *spec.Domain, st *state.State, stats *db.Stats) (db.Engine, error) {
 	switch name {
@@ -111,7 +115,9 @@ func openEngines(ctx context.Context, cfg Config, st *state.State, ev *evaluate.
 	for i, pst := range pstates {
 		name, pst := probes[i].Ref.Name, pst
 		e.probes = append(e.probes, &lazyEngine{open: func(ctx context.Context) (db.Engine, error) {
-			pe, err := db.OpenEmbedded(ctx, e.embedded, cfg.Domain, pst, layers.Containments(), db.Options{Stats: e.stats})
+			// a search state answers a few statements per searched task:
+			// a small memo keeps the run's memory flat
+			pe, err := db.OpenEmbedded(ctx, e.embedded, cfg.Domain, pst, layers.Containments(), db.Options{Stats: e.stats, CacheEntries: searchCacheEntries})
 			if err != nil {
 				return nil, fmt.Errorf("open search state %s: %w", name, err)
 			}
