@@ -236,6 +236,13 @@ func (e *SQLite) buildImage(ctx context.Context) ([]byte, int, error) {
 	if err := e.fill(ctx, conn, e.st); err != nil {
 		return nil, 0, err
 	}
+	known, err := sqliteFunctions(ctx, conn)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := e.checkSQLiteCompat(ctx, known); err != nil {
+		return nil, 0, err
+	}
 	var img []byte
 	err = conn.Raw(func(dc any) error {
 		c, ok := dc.(*sqlite3.SQLiteConn)
