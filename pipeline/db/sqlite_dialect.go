@@ -21,6 +21,9 @@ import (
 //	CAST(c AS VARCHAR)           for a boolean column c: 'true' or 'false'
 //	                             (SQLite stores booleans as 0 and 1);
 //	                             otherwise CAST(e AS TEXT)
+//	e::type                      CAST(e AS type), then as above (e is a
+//	                             name, literal, or parenthesized group,
+//	                             with the function name before it)
 //	a / b                        a * 1.0 / b (DuckDB's / divides as real
 //	                             numbers; SQLite's divides integers as
 //	                             integers)
@@ -121,7 +124,7 @@ func newSQLiteDialect(d *spec.Domain) *sqliteDialect {
 
 // adapt rewrites text for SQLite.
 func (a *sqliteDialect) adapt(text string) string {
-	toks := nullsLast(lexSQL(text))
+	toks := nullsLast(colonCasts(lexSQL(text)))
 	var b strings.Builder
 	b.Grow(len(text) + 16)
 	a.write(&b, toks)
@@ -292,4 +295,83 @@ func nullsLast(toks []sqlToken) []sqlToken {
 		end(depth)
 	}
 	return out
+}
+
+// notFunctions are keywords that may stand before a parenthesis without
+// naming a function.
+var notFunctions = map[string]bool{"AND": true, "OR": true, "NOT": true, "IN": true, "SELECT": true, "WHERE": true,
+	"FROM": true, "ON": true, "WHEN": true, "THEN": true, "ELSE": true, "AS": true, "BY": true, "HAVING": true,
+	"EXISTS": true, "JOIN": true, "USING": true, "LIMIT": true, "IS": true, "BETWEEN": true, "CASE": true, "RETURN": true}
+
+// colonCasts rewrites every e::type as CAST(e AS type).
+func colonCasts(toks []sqlToken) []sqlToken {
+	for {
+		i := -1
+		for j := 0; j+1 < len(toks); j++ {
+			if toks[j].text == ":" && toks[j+1].text == ":" {
+				i = j
+				break
+			}
+		}
+		if i < 0 {
+			return toks
+		}
+		// the operand ends before the spaces ahead of ::
+		end := i
+		for end > 0 && toks[end-1].kind == ' ' {
+			end--
+		}
+		start := end - 1
+		if start < 0 {
+			return toks
+		}
+		if toks[start].text == ")" {
+			depth := 0
+			for start >= 0 {
+				if toks[start].text == ")" {
+					depth++
+				} else if toks[start].text == "(" {
+					depth--
+					if depth == 0 {
+						break
+					}
+				}
+				start--
+			}
+			if start < 0 {
+				return toks
+			}
+			if f := start - 1; f >= 0 && toks[f].kind == 'w' && !notFunctions[strings.ToUpper(toks[f].text)] {
+				start = f
+			}
+		} else if toks[start].kind != 'w' && toks[start].kind != 's' && toks[start].kind != 'q' {
+			return toks
+		}
+		// the type: a word, then an optional parenthesized argument list
+		t := i + 2
+		for t < len(toks) && toks[t].kind == ' ' {
+			t++
+		}
+		if t >= len(toks) || toks[t].kind != 'w' {
+			return toks
+		}
+		tEnd := t + 1
+		if tEnd < len(toks) && toks[tEnd].text == "(" {
+			for tEnd < len(toks) && toks[tEnd].text != ")" {
+				tEnd++
+			}
+			if tEnd < len(toks) {
+				tEnd++
+			}
+		}
+		out := make([]sqlToken, 0, len(toks)+6)
+		out = append(out, toks[:start]...)
+		out = append(out, sqlToken{"CAST", 'w'}, sqlToken{"(", 'p'})
+		out = append(out, toks[start:end]...)
+		out = append(out, sqlToken{" ", ' '}, sqlToken{"AS", 'w'}, sqlToken{" ", ' '})
+		out = append(out, toks[t:tEnd]...)
+		out = append(out, sqlToken{")", 'p'})
+		out = append(out, toks[tEnd:]...)
+		toks = out
+	}
 }

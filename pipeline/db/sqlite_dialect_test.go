@@ -24,6 +24,11 @@ func TestSQLiteDialectAdapt(t *testing.T) {
 		{"SELECT (SELECT max(x) FROM u ORDER BY x) FROM t ORDER BY f(a, b)", "SELECT (SELECT max(x) FROM u ORDER BY x NULLS LAST) FROM t ORDER BY f(a, b) NULLS LAST"},
 		{"SELECT a FROM t ORDER BY a\n", "SELECT a FROM t ORDER BY a NULLS LAST\n"},
 		{"SELECT 'ORDER BY' FROM t", "SELECT 'ORDER BY' FROM t"},
+		{"SELECT x::varchar, t.d::DATE, '2026-01-01'::date", "SELECT CAST(x AS TEXT), date(t.d), date('2026-01-01')"},
+		{"SELECT (a + b)::int, f(x, y)::varchar FROM t WHERE (x)::int > 1", "SELECT CAST((a + b) AS int), CAST(f(x, y) AS TEXT) FROM t WHERE CAST((x) AS int) > 1"},
+		{"SELECT x::decimal(10,2) FROM t", "SELECT CAST(x AS decimal(10,2)) FROM t"},
+		{"SELECT escalated::varchar FROM t", "SELECT (CASE WHEN escalated IS NULL THEN NULL WHEN escalated THEN 'true' ELSE 'false' END) FROM t"},
+		{"SELECT ':' || '::x' FROM t", "SELECT ':' || '::x' FROM t"},
 		{"SELECT sum(a) / count(*) /* x / y */, 'a/b' FROM t", "SELECT sum(a)  * 1.0 / count(*) /* x / y */, 'a/b' FROM t"},
 	}
 	for _, c := range cases {

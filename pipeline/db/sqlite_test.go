@@ -151,6 +151,7 @@ func TestSQLiteNormalization(t *testing.T) {
 		{"empty aggregate is NULL", "SELECT sum(net_amount_cents) AS s, count(*) AS n FROM invoices WHERE id < 0"},
 		{"filter clause", "SELECT count(DISTINCT id) FILTER (WHERE escalated) AS e FROM support_tickets"},
 		{"division of integers is real", "SELECT sum(net_amount_cents) / count(*) AS a, 7 / 2 AS h, id / 3 AS t FROM invoices GROUP BY id ORDER BY id LIMIT 5"},
+		{"PostgreSQL-style casts", "SELECT opened_at::varchar AS c, escalated::varchar AS e, (resolution_hours + 1)::varchar AS r FROM support_tickets ORDER BY id LIMIT 10"},
 		{"NULLs sort last", "SELECT CASE WHEN id % 3 = 0 THEN NULL ELSE id END AS x FROM support_tickets ORDER BY x LIMIT 40"},
 		{"NULLs sort last descending", "SELECT CASE WHEN id % 3 = 0 THEN NULL ELSE id END AS x FROM support_tickets ORDER BY x DESC LIMIT 40"},
 		{"a typed literal inside a string stays", "SELECT 'DATE ''2026-01-01''' AS s, count(*) AS n FROM accounts"},
