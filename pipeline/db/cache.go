@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"time"
 )
 
 // DefaultCacheEntries bounds the engine's memo of statement results and
@@ -138,4 +139,20 @@ func guardedRun(ctx context.Context, memo memoizer, sess Session, stats *Stats, 
 	}
 	memo.put(key, cloneResult(res))
 	return res, nil
+}
+
+// memoParse is every engine's Inspect: a memo hit, or parse (counted as a
+// parse in stats) memoized on success.
+func memoParse(ctx context.Context, memo *lru, stats *Stats, text string, parse func(context.Context, string) (SQLInfo, error)) (SQLInfo, error) {
+	if v, ok := memo.get(text); ok {
+		stats.hit(StatParse)
+		return v.(SQLInfo), nil
+	}
+	start := time.Now()
+	info, err := parse(ctx, text)
+	stats.add(StatParse, 1, time.Since(start))
+	if err == nil {
+		memo.put(text, info)
+	}
+	return info, err
 }

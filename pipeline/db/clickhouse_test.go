@@ -106,8 +106,12 @@ func TestCrossEngineClickHouse(t *testing.T) {
 	clickHouse := func(v string) bool {
 		return v == layers.CompilerUTCBuckets || v == layers.CompilerUniqAsCount || v == layers.CompilerRollup
 	}
-	t.Run("suites", func(t *testing.T) { checkCrossEngineSuites(t, env, clickHouse) })
+	t.Run("suites", func(t *testing.T) {
+		_, pg := openPG(t, env)
+		checkCrossEngineSuites(t, env, pg, "postgres", clickHouse)
+	})
 	t.Run("visible", func(t *testing.T) {
-		checkCrossEngineVisible(t, env, [][]string{{"project_acme_mobile"}, {"project_beta_web"}, {"project_acme_mobile", "project_beta_web"}, {"nobody"}})
+		_, pg := openPG(t, env)
+		checkCrossEngineVisible(t, env, pg, "postgres", [][]string{{"project_acme_mobile"}, {"project_beta_web"}, {"project_acme_mobile", "project_beta_web"}, {"nobody"}})
 	})
 }

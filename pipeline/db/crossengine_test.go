@@ -69,13 +69,15 @@ func suiteCases(t *testing.T, env *evaltest.Env, keep func(variant string) bool,
 // (the principal's role and tenants), the base tables and the oracle's
 // namespace; and on what a live session can see of every table.
 func TestCrossEngineSuites(t *testing.T) {
-	checkCrossEngineSuites(t, evaltest.Setup(t, "support_saas"), nil)
+	env := evaltest.Setup(t, "support_saas")
+	_, pg := openPG(t, env)
+	checkCrossEngineSuites(t, env, pg, "postgres", nil)
 }
 
-// checkCrossEngineSuites is TestCrossEngineSuites for env's domain and the
-// faulty compiler variants keep selects.
-func checkCrossEngineSuites(t *testing.T, env *evaltest.Env, keep func(variant string) bool) {
-	_, pg := openPG(t, env)
+// checkCrossEngineSuites is TestCrossEngineSuites for env's domain (on
+// DuckDB, env.Session), another engine's session other loaded with the
+// same state, and the faulty compiler variants keep selects.
+func checkCrossEngineSuites(t *testing.T, env *evaltest.Env, other db.Session, otherName string, keep func(variant string) bool) {
 	duck := env.Session
 	ctx := context.Background()
 	cases := suiteCases(t, env, keep, "seeded", "controls")
@@ -90,7 +92,7 @@ func checkCrossEngineSuites(t *testing.T, env *evaltest.Env, keep func(variant s
 				execs = append(execs, db.Exec{Mode: db.Live, Containment: c.Name, Role: tc.role, Tenants: tc.tenants, SQL: tc.sql})
 			}
 			for _, e := range execs {
-				equal, rd, rp, err := db.CompareEngines(ctx, duck, pg, e)
+				equal, rd, rp, err := db.CompareEngines(ctx, duck, other, e)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -101,7 +103,7 @@ func checkCrossEngineSuites(t *testing.T, env *evaltest.Env, keep func(variant s
 					withRows++
 				}
 				if !equal {
-					t.Errorf("mode %d %s: engines disagree\nduckdb:   %+v\npostgres: %+v\nsql:\n%s", e.Mode, e.Containment, rd, rp, tc.sql)
+					t.Errorf("mode %d %s: engines disagree\nduckdb: %+v\n%s: %+v\nsql:\n%s", e.Mode, e.Containment, rd, otherName, rp, tc.sql)
 				}
 			}
 			// the database layer's whole observation: result and probes
@@ -110,7 +112,7 @@ func checkCrossEngineSuites(t *testing.T, env *evaltest.Env, keep func(variant s
 				if err != nil {
 					t.Fatal(err)
 				}
-				op, err := layers.Execute(ctx, pg, env.Domain, c.Name, tc.role, tc.tenants, tc.sql, false)
+				op, err := layers.Execute(ctx, other, env.Domain, c.Name, tc.role, tc.tenants, tc.sql, false)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -118,7 +120,7 @@ func checkCrossEngineSuites(t *testing.T, env *evaltest.Env, keep func(variant s
 					t.Errorf("%s: layers.Execute results disagree", c.Name)
 				}
 				if diff := cmp.Diff(od.Probes, op.Probes); diff != "" {
-					t.Errorf("%s: probes differ (-duckdb +postgres):\n%s", c.Name, diff)
+					t.Errorf("%s: probes differ (-duckdb +%s):\n%s", c.Name, otherName, diff)
 				}
 			}
 		})
@@ -132,13 +134,15 @@ func checkCrossEngineSuites(t *testing.T, env *evaltest.Env, keep func(variant s
 // Every live session's view of every table agrees: the same visible rows
 // and the same columns, for every principal and containment variant.
 func TestCrossEngineVisible(t *testing.T) {
-	checkCrossEngineVisible(t, evaltest.Setup(t, "support_saas"), [][]string{{"acme"}, {"beta"}, {"acme", "beta"}, {"nobody"}})
+	env := evaltest.Setup(t, "support_saas")
+	_, pg := openPG(t, env)
+	checkCrossEngineVisible(t, env, pg, "postgres", [][]string{{"acme"}, {"beta"}, {"acme", "beta"}, {"nobody"}})
 }
 
-// checkCrossEngineVisible is TestCrossEngineVisible for env's domain and
-// the given tenant sets.
-func checkCrossEngineVisible(t *testing.T, env *evaltest.Env, tenantSets [][]string) {
-	_, pg := openPG(t, env)
+// checkCrossEngineVisible is TestCrossEngineVisible for env's domain (on
+// DuckDB, env.Session), another engine's session other and the given
+// tenant sets.
+func checkCrossEngineVisible(t *testing.T, env *evaltest.Env, other db.Session, otherName string, tenantSets [][]string) {
 	ctx := context.Background()
 	d := env.Domain
 	for _, c := range layers.Containments() {
@@ -155,12 +159,12 @@ func checkCrossEngineVisible(t *testing.T, env *evaltest.Env, tenantSets [][]str
 					if err != nil {
 						t.Fatal(err)
 					}
-					vp, err := pg.Visible(ctx, c.Name, role, ts, tbl.Name)
+					vp, err := other.Visible(ctx, c.Name, role, ts, tbl.Name)
 					if err != nil {
 						t.Fatal(err)
 					}
 					if diff := cmp.Diff(vd, vp); diff != "" {
-						t.Errorf("%s %s %v %s (-duckdb +postgres):\n%s", c.Name, role, ts, tbl.Name, diff)
+						t.Errorf("%s %s %v %s (-duckdb +%s):\n%s", c.Name, role, ts, tbl.Name, otherName, diff)
 					}
 				}
 			}

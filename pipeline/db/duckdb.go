@@ -319,42 +319,9 @@ func (s *duckSession) run(ctx context.Context, e Exec) (Result, error) {
 	defer func() { s.e.stats.add(statOfMode(e.Mode), 1, time.Since(start)) }()
 	rows, err := s.conn.QueryContext(ctx, e.SQL)
 	if err != nil {
-		if ctx.Err() != nil {
-			return Result{}, ctx.Err()
-		}
-		return Result{Blocked: true, Error: cleanError(err)}, nil
+		return refused(ctx, err)
 	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return Result{}, fmt.Errorf("read columns: %w", err)
-	}
-	res := Result{Columns: cols, Rows: [][]string{}}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return Result{}, fmt.Errorf("scan row: %w", err)
-		}
-		row := make([]string, len(cols))
-		for i, v := range vals {
-			row[i] = cell.Format(v)
-		}
-		res.Rows = append(res.Rows, row)
-		if len(res.Rows) > MaxResultRows {
-			return Result{Blocked: true, Error: fmt.Sprintf("result exceeds %d rows", MaxResultRows)}, nil
-		}
-	}
-	if err := rows.Err(); err != nil {
-		if ctx.Err() != nil {
-			return Result{}, ctx.Err()
-		}
-		return Result{Blocked: true, Error: cleanError(err)}, nil
-	}
-	return res, nil
+	return readResult(ctx, rows, func(_ int, v any) string { return cell.Format(v) })
 }
 
 // MaxResultRows bounds how many rows a statement may return before the
@@ -407,17 +374,7 @@ func (s *duckSession) columnsOf(containment, role string) grantedColumnsFunc {
 
 // Inspect parses sql with json_serialize_sql.
 func (s *duckSession) Inspect(ctx context.Context, text string) (SQLInfo, error) {
-	if v, ok := s.e.parses.get(text); ok {
-		s.e.stats.hit(StatParse)
-		return v.(SQLInfo), nil
-	}
-	start := time.Now()
-	info, err := s.inspect(ctx, text)
-	s.e.stats.add(StatParse, 1, time.Since(start))
-	if err == nil {
-		s.e.parses.put(text, info)
-	}
-	return info, err
+	return memoParse(ctx, s.e.parses, s.e.stats, text, s.inspect)
 }
 
 func (s *duckSession) inspect(ctx context.Context, text string) (SQLInfo, error) {

@@ -267,15 +267,7 @@ WHERE a.attrelid = $1::text::regclass AND a.attnum > 0 AND NOT a.attisdropped
 // Inspect parses sql with DuckDB's json_serialize_sql (the same parser as
 // the DuckDB engine, on the engine's in-memory parser database).
 func (s *pgSession) Inspect(ctx context.Context, text string) (SQLInfo, error) {
-	if v, ok := s.e.parses.get(text); ok {
-		s.e.stats.hit(StatParse)
-		return v.(SQLInfo), nil
-	}
-	start := time.Now()
-	info, err := inspectDuck(ctx, s.e.parser, text)
-	s.e.stats.add(StatParse, 1, time.Since(start))
-	if err == nil {
-		s.e.parses.put(text, info)
-	}
-	return info, err
+	return memoParse(ctx, s.e.parses, s.e.stats, text, func(ctx context.Context, text string) (SQLInfo, error) {
+		return inspectDuck(ctx, s.e.parser, text)
+	})
 }

@@ -47,7 +47,9 @@ func (s *duckSession) WithState(ctx context.Context, st *state.State, fn func(Se
 	}
 	sum := sha256.Sum256([]byte(tagText))
 	tag := "\x01" + hex.EncodeToString(sum[:16]) + "\x00"
-	rs := &restrictedSession{s: s, tag: tag}
+	rs := &restrictedSession{tag: tag, results: s.e.results, visible: s.e.visible, stats: s.e.stats, domain: s.e.domain,
+		run: s.run, inspect: s.Inspect,
+		columns: func(containment, role string, _ []string) grantedColumnsFunc { return s.columnsOf(containment, role) }}
 	if len(stmts) == 0 {
 		return fn(rs)
 	}
@@ -146,23 +148,29 @@ func subsetKeys(lt, ct *state.Table) ([]string, bool) {
 	return keep, true
 }
 
-// restrictedSession is a duckSession inside WithState: its memo entries
-// carry the restricted state's tag.
+// restrictedSession is a session inside WithState, on either embedded
+// engine: statements run through its engine session's run, and its memo
+// entries carry the restriction's tag, apart from the full state's.
 type restrictedSession struct {
-	s   *duckSession
-	tag string
+	tag              string
+	results, visible *lru
+	stats            *Stats
+	domain           *spec.Domain
+	run              func(context.Context, Exec) (Result, error)
+	inspect          func(context.Context, string) (SQLInfo, error)
+	columns          func(containment, role string, tenants []string) grantedColumnsFunc
 }
 
 func (r *restrictedSession) Run(ctx context.Context, e Exec) (Result, error) {
-	return guardedRun(ctx, prefixed{r.s.e.results, r.tag}, r, r.s.e.stats, r.s.run, e)
+	return guardedRun(ctx, prefixed{r.results, r.tag}, r, r.stats, r.run, e)
 }
 
 func (r *restrictedSession) Visible(ctx context.Context, containment, role string, tenants []string, table string) (Visibility, error) {
-	return probeVisibility(ctx, prefixed{r.s.e.visible, r.tag}, r.s.e.domain, r, containment, role, tenants, table, r.s.columnsOf(containment, role))
+	return probeVisibility(ctx, prefixed{r.visible, r.tag}, r.domain, r, containment, role, tenants, table, r.columns(containment, role, tenants))
 }
 
 func (r *restrictedSession) Inspect(ctx context.Context, sql string) (SQLInfo, error) {
-	return r.s.Inspect(ctx, sql)
+	return r.inspect(ctx, sql)
 }
 
 // Close does nothing: the session belongs to WithState's caller.

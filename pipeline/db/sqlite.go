@@ -102,6 +102,17 @@ func withParser(fn func(*sql.DB) error) error {
 	}
 }
 
+// sqliteParse parses text on the process's parser database.
+func sqliteParse(ctx context.Context, text string) (SQLInfo, error) {
+	var info SQLInfo
+	err := withParser(func(parser *sql.DB) error {
+		var err error
+		info, err = inspectDuck(ctx, parser, text)
+		return err
+	})
+	return info, err
+}
+
 // OpenSQLite prepares domain d's schema and state st for SQLite sessions
 // (each session loads the namespaces it uses), with the containment
 // variants cs.

@@ -56,12 +56,7 @@ func (e *SQLite) compat(ctx context.Context, known map[string]bool) error {
 		if strings.TrimSpace(it.sql) == "" {
 			continue
 		}
-		var info SQLInfo
-		err := withParser(func(p *sql.DB) error {
-			var err error
-			info, err = inspectDuck(ctx, p, "SELECT "+it.sql)
-			return err
-		})
+		info, err := sqliteParse(ctx, "SELECT "+it.sql)
 		if err != nil {
 			return err
 		}

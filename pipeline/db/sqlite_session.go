@@ -256,50 +256,18 @@ func (s *sqliteSession) query(ctx context.Context, c *nsConn, text string, textC
 		rows, err = st.QueryContext(uncancelled(ctx))
 	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return Result{}, ctx.Err()
-		}
-		return Result{Blocked: true, Error: cleanError(err)}, nil
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return Result{}, fmt.Errorf("read columns: %w", err)
+		return refused(ctx, err)
 	}
 	types, err := rows.ColumnTypes()
 	if err != nil {
+		rows.Close()
 		return Result{}, fmt.Errorf("read columns: %w", err)
 	}
 	declared := make([]bool, len(types))
 	for i, t := range types {
 		declared[i] = t.DatabaseTypeName() != "" || (i < len(textColumns) && textColumns[i])
 	}
-	res := Result{Columns: cols, Rows: [][]string{}}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return Result{}, fmt.Errorf("scan row: %w", err)
-		}
-		row := make([]string, len(cols))
-		for i, v := range vals {
-			row[i] = sqliteCell(v, declared[i])
-		}
-		res.Rows = append(res.Rows, row)
-		if len(res.Rows) > MaxResultRows {
-			return Result{Blocked: true, Error: fmt.Sprintf("result exceeds %d rows", MaxResultRows)}, nil
-		}
-	}
-	if err := rows.Err(); err != nil {
-		if ctx.Err() != nil {
-			return Result{}, ctx.Err()
-		}
-		return Result{Blocked: true, Error: cleanError(err)}, nil
-	}
-	return res, nil
+	return readResult(ctx, rows, func(i int, v any) string { return sqliteCell(v, declared[i]) })
 }
 
 // sqliteCell normalizes one value: an expression's text in the storage form
@@ -363,22 +331,7 @@ func (s *sqliteSession) Inspect(ctx context.Context, text string) (SQLInfo, erro
 	if memo.cap > 0 {
 		memo = sharedParses
 	}
-	if v, ok := memo.get(text); ok {
-		s.e.stats.hit(StatParse)
-		return v.(SQLInfo), nil
-	}
-	start := time.Now()
-	var info SQLInfo
-	err := withParser(func(parser *sql.DB) error {
-		var err error
-		info, err = inspectDuck(ctx, parser, text)
-		return err
-	})
-	s.e.stats.add(StatParse, 1, time.Since(start))
-	if err == nil {
-		memo.put(text, info)
-	}
-	return info, err
+	return memoParse(ctx, memo, s.e.stats, text, sqliteParse)
 }
 
 // sqliteRestriction is a WithState in progress: the statements that turn
@@ -457,7 +410,8 @@ func (s *sqliteSession) WithState(ctx context.Context, st *state.State, fn func(
 			}
 		}
 	}()
-	return fn(&sqliteRestricted{s: s, tag: s.restriction.tag})
+	return fn(&restrictedSession{tag: s.restriction.tag, results: s.e.results, visible: s.e.visible, stats: s.e.stats,
+		domain: s.e.domain, run: s.run, inspect: s.Inspect, columns: s.columnsOf})
 }
 
 // applyRestriction restricts c to the restriction in progress, if any,
@@ -534,25 +488,3 @@ func (s *sqliteSession) applyRestriction(ctx context.Context, c *nsConn, tables 
 	}
 	return nil
 }
-
-// sqliteRestricted is a session inside WithState: its memo entries carry
-// the restriction's tag.
-type sqliteRestricted struct {
-	s   *sqliteSession
-	tag string
-}
-
-func (r *sqliteRestricted) Run(ctx context.Context, e Exec) (Result, error) {
-	return guardedRun(ctx, prefixed{r.s.e.results, r.tag}, r, r.s.e.stats, r.s.run, e)
-}
-
-func (r *sqliteRestricted) Visible(ctx context.Context, containment, role string, tenants []string, table string) (Visibility, error) {
-	return probeVisibility(ctx, prefixed{r.s.e.visible, r.tag}, r.s.e.domain, r, containment, role, tenants, table, r.s.columnsOf(containment, role, tenants))
-}
-
-func (r *sqliteRestricted) Inspect(ctx context.Context, sql string) (SQLInfo, error) {
-	return r.s.Inspect(ctx, sql)
-}
-
-// Close does nothing: the session belongs to WithState's caller.
-func (r *sqliteRestricted) Close() error { return nil }

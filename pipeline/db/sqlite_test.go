@@ -5,8 +5,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/evaltest"
 	"github.com/policystrata/policystrata/pipeline/layers"
@@ -42,87 +40,22 @@ func TestSQLiteAgreesWithDuckDB(t *testing.T) {
 	for _, domain := range []string{"support_saas", "finance_saas", "analytics_clickhouse"} {
 		t.Run(domain, func(t *testing.T) {
 			env := evaltest.Setup(t, domain)
-			lite := openSQLite(t, env)
-			ctx := context.Background()
-			cases := suiteCases(t, env, nil, "seeded", "controls")
-			var compared, withRows, blocked int
-			for _, tc := range cases {
-				execs := []db.Exec{{Mode: db.Base, SQL: tc.sql}, {Mode: db.Oracle, Tenants: tc.tenants, SQL: tc.sql}}
-				for _, c := range layers.Containments() {
-					execs = append(execs, db.Exec{Mode: db.Live, Containment: c.Name, Role: tc.role, Tenants: tc.tenants, SQL: tc.sql})
-				}
-				for _, e := range execs {
-					equal, rd, rs, err := db.CompareEngines(ctx, env.Session, lite, e)
-					if err != nil {
-						t.Fatal(err)
-					}
-					compared++
-					if rd.Blocked {
-						blocked++
-					} else if len(rd.Rows) > 0 {
-						withRows++
-					}
-					if !equal {
-						t.Errorf("%s mode %d %s: engines disagree\nduckdb: %+v\nsqlite: %+v\nsql:\n%s", tc.name, e.Mode, e.Containment, rd, rs, tc.sql)
-					}
-				}
-				for _, c := range layers.Containments() {
-					od, err := layers.Execute(ctx, env.Session, env.Domain, c.Name, tc.role, tc.tenants, tc.sql, false)
-					if err != nil {
-						t.Fatal(err)
-					}
-					os, err := layers.Execute(ctx, lite, env.Domain, c.Name, tc.role, tc.tenants, tc.sql, false)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if !db.SameResult(od.Result, os.Result) {
-						t.Errorf("%s %s: layers.Execute results disagree", tc.name, c.Name)
-					}
-					if diff := cmp.Diff(od.Probes, os.Probes); diff != "" {
-						t.Errorf("%s %s: probes differ (-duckdb +sqlite):\n%s", tc.name, c.Name, diff)
-					}
-				}
-			}
-			t.Logf("%d statements, %d comparisons: %d with rows, %d refused by both", len(cases), compared, withRows, blocked)
-			if withRows < compared/3 || blocked == 0 {
-				t.Errorf("weak check: %d comparisons, %d with rows, %d refused", compared, withRows, blocked)
-			}
+			checkCrossEngineSuites(t, env, openSQLite(t, env), "sqlite", nil)
 		})
 	}
 }
 
-// Every live SQLite session sees what DuckDB's sees of every table.
+// Every live SQLite session sees what DuckDB's sees of every table, for
+// every principal's tenants and for none.
 func TestSQLiteVisibleAgrees(t *testing.T) {
 	for _, domain := range []string{"support_saas", "finance_saas", "analytics_clickhouse"} {
 		t.Run(domain, func(t *testing.T) {
 			env := evaltest.Setup(t, domain)
-			lite := openSQLite(t, env)
-			ctx := context.Background()
-			d := env.Domain
 			var sets [][]string
-			for _, p := range spec.SortedKeys(d.Policy.Principals) {
-				sets = append(sets, d.Policy.Principals[p].TenantIDs)
+			for _, p := range spec.SortedKeys(env.Domain.Policy.Principals) {
+				sets = append(sets, env.Domain.Policy.Principals[p].TenantIDs)
 			}
-			sets = append(sets, []string{"nobody"})
-			for _, c := range layers.Containments() {
-				for _, role := range spec.SortedKeys(d.Policy.Roles) {
-					for _, ts := range sets {
-						for _, tbl := range d.Schema.Tables {
-							vd, err := env.Session.Visible(ctx, c.Name, role, ts, tbl.Name)
-							if err != nil {
-								t.Fatal(err)
-							}
-							vs, err := lite.Visible(ctx, c.Name, role, ts, tbl.Name)
-							if err != nil {
-								t.Fatal(err)
-							}
-							if diff := cmp.Diff(vd, vs); diff != "" {
-								t.Errorf("%s %s %v %s (-duckdb +sqlite):\n%s", c.Name, role, ts, tbl.Name, diff)
-							}
-						}
-					}
-				}
-			}
+			checkCrossEngineVisible(t, env, openSQLite(t, env), "sqlite", append(sets, []string{"nobody"}))
 		})
 	}
 }
