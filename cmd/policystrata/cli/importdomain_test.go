@@ -10,14 +10,14 @@ import (
 	"github.com/policystrata/policystrata/pipeline/pgtest"
 )
 
-// The reference's support_saas directory (testdata/reference, copied from
+// The reference's support_saas directory (referenceDir, copied from
 // the Python reference) is converted, pinned by a golden directory, and its
 // seeded suite (the reference's tasks file, unchanged) is run on the
 // converted domain: all 50 tasks are killed.
 func TestImportDomainGolden(t *testing.T) {
 	tmp := t.TempDir()
 	conv := filepath.Join(tmp, "support_saas")
-	src := filepath.Join("testdata", "reference", "support_saas")
+	src := filepath.Join(referenceDir, "support_saas")
 	code, stdout, stderr := runCLI(t, "import-domain", src, "--out", conv, "--fiscal-month-start-day", "26")
 	if code != 0 {
 		t.Fatalf("import-domain exit %d: %s", code, stderr)
@@ -46,7 +46,7 @@ func TestImportDomainGolden(t *testing.T) {
 
 func TestImportDomainBadInput(t *testing.T) {
 	tmp := t.TempDir()
-	ref := filepath.Join("testdata", "reference", "support_saas")
+	ref := filepath.Join(referenceDir, "support_saas")
 	broken := filepath.Join(tmp, "broken")
 	if err := os.MkdirAll(broken, 0o755); err != nil {
 		t.Fatal(err)
@@ -108,7 +108,7 @@ func TestImportedDomainOnPostgres(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	tmp := t.TempDir()
 	conv := filepath.Join(tmp, "support_saas")
-	if code, _, stderr := runCLI(t, "import-domain", filepath.Join("testdata", "reference", "support_saas"), "--out", conv, "--fiscal-month-start-day", "26"); code != 0 {
+	if code, _, stderr := runCLI(t, "import-domain", filepath.Join(referenceDir, "support_saas"), "--out", conv, "--fiscal-month-start-day", "26"); code != 0 {
 		t.Fatalf("import-domain exit %d: %s", code, stderr)
 	}
 	out := filepath.Join(tmp, "run")
@@ -132,7 +132,7 @@ func TestSpecFormatSuiteRun(t *testing.T) {
 	if code, _, stderr := runCLI(t, "init-domain", "support_saas", "--out", dom); code != 0 {
 		t.Fatalf("init-domain exit %d: %s", code, stderr)
 	}
-	data, err := os.ReadFile(filepath.Join("testdata", "reference", "spec_blind.yaml"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "..", "suites", "testdata", "reference", "spec_blind.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestSpecFormatSuiteRun(t *testing.T) {
 	}
 }
 
-// Each of the reference's three domains (testdata/reference, copied byte
+// Each of the reference's three domains (referenceDir, copied byte
 // for byte from the Python reference) converts, and its seeded suite
 // (unchanged) runs on the converted domain with no task accounted invalid:
 // what the conversion needs a person for is stated with a flag. Survivors
@@ -190,7 +190,7 @@ func TestImportReferenceDomainsRun(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			tmp := t.TempDir()
 			conv := filepath.Join(tmp, c.name)
-			args := append([]string{"import-domain", filepath.Join("testdata", "reference", c.name), "--out", conv}, c.flags...)
+			args := append([]string{"import-domain", filepath.Join(referenceDir, c.name), "--out", conv}, c.flags...)
 			code, stdout, stderr := runCLI(t, args...)
 			if code != 0 {
 				t.Fatalf("import-domain exit %d: %s", code, stderr)

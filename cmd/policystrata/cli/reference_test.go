@@ -7,7 +7,11 @@ import (
 	"testing"
 )
 
-// The reference's seeded suites (testdata/reference/*/tasks/seeded.yaml,
+// referenceDir holds the reference's three domain directories, byte for
+// byte (pipeline/importdomain's test data: one copy for every test).
+var referenceDir = filepath.Join("..", "..", "..", "pipeline", "importdomain", "testdata", "reference")
+
+// The reference's seeded suites (referenceDir/*/tasks/seeded.yaml,
 // copied byte for byte from the Python reference) load unchanged on the
 // built-in domains in place of their own seeded suites, and every task is
 // killed.
@@ -25,7 +29,7 @@ func TestReferenceSeededSuitesOnBuiltins(t *testing.T) {
 			tmp := t.TempDir()
 			dom := filepath.Join(tmp, c.domain)
 			copyTree(t, filepath.Join("..", "..", "..", "domains", c.domain), dom)
-			ref, err := os.ReadFile(filepath.Join("testdata", "reference", c.domain, "tasks", "seeded.yaml"))
+			ref, err := os.ReadFile(filepath.Join(referenceDir, c.domain, "tasks", "seeded.yaml"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -348,7 +348,7 @@ func TestScanRealDBCleanOnPostgres(t *testing.T) {
 	}
 	files := map[string]string{"traces_real_db_clean.jsonl": string(traces)}
 	for _, f := range []string{"schema.sql", "seed.sql"} {
-		b, err := os.ReadFile(filepath.Join("testdata", "reference", "support_saas", f))
+		b, err := os.ReadFile(filepath.Join(referenceDir, "support_saas", f))
 		if err != nil {
 			t.Fatal(err)
 		}
