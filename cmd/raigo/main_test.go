@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/policystrata/policystrata/internal/subproc"
 )
 
 // TestMain lets the test binary act as raigo itself (RAIGO_BE_MAIN=1), so
@@ -44,15 +46,7 @@ func writeSuite(t *testing.T, dir string, n int) string {
 // start runs raigo with args in a subprocess.
 func start(t *testing.T, args ...string) (*exec.Cmd, *strings.Builder) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "RAIGO_BE_MAIN=1")
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	return cmd, &stderr
+	return subproc.Start(t, "RAIGO_BE_MAIN=1", args...)
 }
 
 // waitForStaging waits until a staging directory appears in dir and its
@@ -61,7 +55,7 @@ func waitForStaging(t *testing.T, dir string) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		for _, d := range debris(dir) {
+		for _, d := range subproc.Debris(dir) {
 			if st, err := os.Stat(filepath.Join(dir, d, "traces.jsonl")); err == nil && st.Size() > 0 {
 				return
 			}
@@ -69,28 +63,6 @@ func waitForStaging(t *testing.T, dir string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("the run never wrote traces into its staging directory")
-}
-
-// debris lists the staging and displaced directories in dir.
-func debris(dir string) []string {
-	entries, _ := os.ReadDir(dir)
-	var out []string
-	for _, e := range entries {
-		if strings.Contains(e.Name(), ".tmp-") || strings.Contains(e.Name(), ".old-") {
-			out = append(out, e.Name())
-		}
-	}
-	return out
-}
-
-func exitCode(err error) int {
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode()
-	}
-	if err != nil {
-		return -1
-	}
-	return 0
 }
 
 // TestSignalsCleanUp: SIGINT and SIGTERM mid-run cancel it, remove its
@@ -116,7 +88,7 @@ func TestSignalsCleanUp(t *testing.T) {
 			if err := cmd.Process.Signal(tc.sig); err != nil {
 				t.Fatal(err)
 			}
-			if code := exitCode(cmd.Wait()); code != tc.want {
+			if code := subproc.ExitCode(cmd.Wait()); code != tc.want {
 				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tc.want, stderr)
 			}
 			if !strings.Contains(stderr.String(), "interrupted by") {
@@ -146,14 +118,14 @@ func TestKillNineDebrisRemovedByNextRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.Wait()
-	if len(debris(parent)) == 0 {
+	if len(subproc.Debris(parent)) == 0 {
 		t.Fatal("kill -9 left no staging directory: the test proves nothing")
 	}
 	second, stderr := start(t, "test", "--out", out, small)
-	if code := exitCode(second.Wait()); code != 0 {
+	if code := subproc.ExitCode(second.Wait()); code != 0 {
 		t.Fatalf("second run: exit %d; stderr:\n%s", code, stderr)
 	}
-	if d := debris(parent); len(d) != 0 {
+	if d := subproc.Debris(parent); len(d) != 0 {
 		t.Errorf("the second run left the dead run's debris: %v", d)
 	}
 	if _, err := os.Stat(filepath.Join(out, "summary.json")); err != nil {
