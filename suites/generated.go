@@ -5,7 +5,6 @@ import (
 	"hash/fnv"
 	"iter"
 	"math/rand/v2"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -58,8 +57,6 @@ type Generated struct {
 	space *space
 	// explicitCount and explicitSeed record whether the CLI set them.
 	explicitCount, explicitSeed bool
-	// tableREs find table names in SQL text (see reaches).
-	tableREs map[string]*regexp.Regexp
 }
 
 // NewGenerated prepares generator name for domain d (count and seed 0: the
@@ -87,7 +84,6 @@ func NewGenerated(d *spec.Domain, name string, count, seed int) (*Generated, err
 		return nil, err
 	}
 	out.space = newSpace(d, st)
-	out.tableREs = tableREs(d)
 	if g.mutants {
 		// only the operators whose fault can live in this domain's stack
 		out.ops = catalog.For(d)

@@ -3,6 +3,7 @@ package suites
 import (
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/policystrata/policystrata/pipeline/catalog"
 	"github.com/policystrata/policystrata/pipeline/equiv"
@@ -31,7 +32,7 @@ func (g *Generated) reaches(op catalog.Operator, principal string, q spec.Semant
 	in := equiv.Input{Domain: g.d, Principal: principal, Intent: q, Surface: op.Surface, Variant: op.Variant, Layers: l, Limit: -1}
 	if c := l.Compiler; c != nil && c.Error == "" {
 		for _, t := range g.d.Schema.Tables {
-			if g.tableREs[t.Name].MatchString(c.SQL) {
+			if mentions(c.SQL, t.Name) {
 				in.Tables = append(in.Tables, t.Name)
 			}
 		}
@@ -45,11 +46,23 @@ func (g *Generated) reaches(op catalog.Operator, principal string, q spec.Semant
 
 var limitRE = regexp.MustCompile(`(?i)\bLIMIT\s+(\d+)\s*;?\s*$`)
 
-// tableREs match each table name of d as an identifier.
-func tableREs(d *spec.Domain) map[string]*regexp.Regexp {
-	out := map[string]*regexp.Regexp{}
-	for _, t := range d.Schema.Tables {
-		out[t.Name] = regexp.MustCompile(`(^|[^A-Za-z0-9_])"?` + regexp.QuoteMeta(t.Name) + `"?([^A-Za-z0-9_]|$)`)
+// mentions reports whether name occurs in sql as a whole identifier
+// (quoted or not): neither neighbour is an identifier character.
+func mentions(sql, name string) bool {
+	for from := 0; from+len(name) <= len(sql); {
+		k := strings.Index(sql[from:], name)
+		if k < 0 {
+			return false
+		}
+		at, end := from+k, from+k+len(name)
+		if (at == 0 || !identChar(sql[at-1])) && (end == len(sql) || !identChar(sql[end])) {
+			return true
+		}
+		from = at + 1
 	}
-	return out
+	return false
+}
+
+func identChar(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }

@@ -86,6 +86,30 @@ type builder struct {
 	// next[table] is the next free integer key; text keys get a suffix.
 	next map[string]int64
 	n    int
+	// refs[child+"."+column] indexes the base rows of child by the
+	// formatted value of column (built on first use)
+	refs map[string]map[string][]int
+}
+
+// referencing lists, in order, the base rows of table child whose column
+// col holds key (formatted with cell.Format).
+func (b *builder) referencing(child, col, key string) []int {
+	k := child + "." + col
+	idx, ok := b.refs[k]
+	if !ok {
+		if b.refs == nil {
+			b.refs = map[string]map[string][]int{}
+		}
+		ct := b.base.Table(child)
+		ci := ct.Col(col)
+		idx = map[string][]int{}
+		for j, cr := range ct.Rows {
+			f := cell.Format(cr[ci])
+			idx[f] = append(idx[f], j)
+		}
+		b.refs[k] = idx
+	}
+	return idx[key]
 }
 
 func newBuilder(d *spec.Domain, base *state.State) *builder {
@@ -442,20 +466,16 @@ func (b *builder) cloneTree(table string, i int, remap []any, depth int) error {
 		r[st.Col(remap[0].(string))] = remap[1]
 	}
 	b.rows[table] = append(b.rows[table], r)
-	oldKey, newKey := st.Rows[i][st.PK], r[st.PK]
+	oldKey, newKey := cell.Format(st.Rows[i][st.PK]), r[st.PK]
 	for _, child := range b.tables() {
 		for _, fk := range child.ForeignKeys {
 			rt, rc, _ := spec.SplitQualified(fk.References)
 			if rt != table || rc != b.d.Schema.Table(table).PrimaryKey {
 				continue
 			}
-			ct := b.base.Table(child.Name)
-			ci := ct.Col(fk.Column)
-			for j, cr := range ct.Rows {
-				if cell.Format(cr[ci]) == cell.Format(oldKey) {
-					if err := b.cloneTree(child.Name, j, []any{fk.Column, newKey}, depth+1); err != nil {
-						return err
-					}
+			for _, j := range b.referencing(child.Name, fk.Column, oldKey) {
+				if err := b.cloneTree(child.Name, j, []any{fk.Column, newKey}, depth+1); err != nil {
+					return err
 				}
 			}
 		}

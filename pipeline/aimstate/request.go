@@ -145,12 +145,8 @@ func (b *builder) treeSize(table string, i, depth int) int {
 			if rt, rc, _ := spec.SplitQualified(fk.References); rt != table || rc != b.d.Schema.Table(table).PrimaryKey {
 				continue
 			}
-			ct := b.base.Table(child.Name)
-			ci := ct.Col(fk.Column)
-			for j, cr := range ct.Rows {
-				if cell.Format(cr[ci]) == key {
-					n += b.treeSize(child.Name, j, depth+1)
-				}
+			for _, j := range b.referencing(child.Name, fk.Column, key) {
+				n += b.treeSize(child.Name, j, depth+1)
 			}
 		}
 	}

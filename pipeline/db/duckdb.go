@@ -378,5 +378,5 @@ func (s *duckSession) Inspect(ctx context.Context, text string) (SQLInfo, error)
 }
 
 func (s *duckSession) inspect(ctx context.Context, text string) (SQLInfo, error) {
-	return inspectDuck(ctx, s.conn, text)
+	return inspectDuck(ctx, parseOn(s.conn), text)
 }

@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sync"
 	"testing"
@@ -24,9 +23,9 @@ func TestParserRecycleUnderConcurrency(t *testing.T) {
 			for i := 0; i < 40; i++ {
 				text := fmt.Sprintf("SELECT a FROM t%d WHERE b = %d LIMIT 5", g, i)
 				var info SQLInfo
-				err := withParser(func(p *sql.DB) error {
+				err := withParser(func(p *parserDB) error {
 					var err error
-					info, err = inspectDuck(ctx, p, text)
+					info, err = inspectDuck(ctx, p.parse, text)
 					return err
 				})
 				if err != nil {
@@ -44,5 +43,17 @@ func TestParserRecycleUnderConcurrency(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// BenchmarkParse is the cost of one parse of a distinct compiled-looking
+// statement on the shared parser (no memo).
+func BenchmarkParse(b *testing.B) {
+	ctx := context.Background()
+	for i := 0; i < b.N; i++ {
+		text := fmt.Sprintf(`SELECT "accounts"."region" AS region, SUM("invoices"."amount_cents") AS revenue FROM "invoices" JOIN "accounts" ON "invoices"."account_id" = "accounts"."id" WHERE "invoices"."tenant_id" IN ('acme') AND "invoices"."issued_at" >= DATE '2026-05-01' AND "invoices"."issued_at" < DATE '2026-06-01' AND "accounts"."plan" = 'p%d' GROUP BY 1 ORDER BY 1 LIMIT %d`, i, i%100+1)
+		if _, err := sqliteParse(ctx, text); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

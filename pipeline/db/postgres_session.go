@@ -268,6 +268,6 @@ WHERE a.attrelid = $1::text::regclass AND a.attnum > 0 AND NOT a.attisdropped
 // the DuckDB engine, on the engine's in-memory parser database).
 func (s *pgSession) Inspect(ctx context.Context, text string) (SQLInfo, error) {
 	return memoParse(ctx, s.e.parses, s.e.stats, text, func(ctx context.Context, text string) (SQLInfo, error) {
-		return inspectDuck(ctx, s.e.parser, text)
+		return inspectDuck(ctx, parseOn(s.e.parser), text)
 	})
 }

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/policystrata/policystrata/pipeline/scan/sqlast"
 )
 
 // SQLInfo is what the engine's own parser says about a statement.
@@ -40,16 +42,26 @@ type SQLInfo struct {
 	textColumns []bool
 }
 
+// parseSQL is the statement that parses its parameter with DuckDB's
+// parser.
+const parseSQL = "SELECT json_serialize_sql(?::VARCHAR)::VARCHAR"
+
 // rowQuerier runs a one-row query: a DuckDB *sql.DB or *sql.Conn.
 type rowQuerier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// inspectDuck parses text with DuckDB's json_serialize_sql on q. Both
-// engines parse with it, so their SQLInfo agrees by construction.
-func inspectDuck(ctx context.Context, q rowQuerier, text string) (SQLInfo, error) {
+// parseOn runs parseSQL on q.
+func parseOn(q rowQuerier) func(context.Context, string) *sql.Row {
+	return func(ctx context.Context, text string) *sql.Row { return q.QueryRowContext(ctx, parseSQL, text) }
+}
+
+// inspectDuck parses text with DuckDB's json_serialize_sql (run by parse,
+// which runs parseSQL). Every engine parses with it, so their SQLInfo
+// agrees by construction.
+func inspectDuck(ctx context.Context, parse func(context.Context, string) *sql.Row, text string) (SQLInfo, error) {
 	var raw string
-	err := q.QueryRowContext(ctx, "SELECT json_serialize_sql(?::VARCHAR)::VARCHAR", text).Scan(&raw)
+	err := parse(ctx, text).Scan(&raw)
 	if err != nil {
 		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
 			return SQLInfo{}, ctx.Err()
@@ -61,31 +73,28 @@ func inspectDuck(ctx context.Context, q rowQuerier, text string) (SQLInfo, error
 
 // parseSerializedSQL interprets DuckDB's json_serialize_sql output.
 func parseSerializedSQL(raw string) (SQLInfo, error) {
-	var doc struct {
-		Error        bool              `json:"error"`
-		ErrorMessage string            `json:"error_message"`
-		Statements   []json.RawMessage `json:"statements"`
-	}
-	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+	v, err := sqlast.DecodeJSON([]byte(raw))
+	if err != nil {
 		return SQLInfo{}, fmt.Errorf("inspect sql: %w", err)
 	}
+	doc, ok := v.(map[string]any)
+	if !ok {
+		return SQLInfo{}, fmt.Errorf("inspect sql: the parser returned %T, not an object", v)
+	}
 	info := SQLInfo{Limit: -1}
-	if doc.Error {
-		info.Error = doc.ErrorMessage
+	if failed, _ := doc["error"].(bool); failed {
+		info.Error, _ = doc["error_message"].(string)
 		return info, nil
 	}
+	statements, _ := doc["statements"].([]any)
 	info.Valid = true
-	info.Statements = len(doc.Statements)
+	info.Statements = len(statements)
 	tables := map[string]bool{}
 	aliases := map[string]string{}
 	var refs [][]string
 	qualified, tfuncs, funcs := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	var wheres []any
-	for si, st := range doc.Statements {
-		var node any
-		if err := json.Unmarshal(st, &node); err != nil {
-			return SQLInfo{}, fmt.Errorf("inspect sql: %w", err)
-		}
+	for si, node := range statements {
 		walkAST(node, func(m map[string]any) {
 			switch m["type"] {
 			case "BASE_TABLE":
@@ -223,8 +232,12 @@ func binding(m map[string]any) ([]string, []string, bool) {
 		switch x := v["value"].(type) {
 		case string:
 			return x, true
-		case float64:
-			return strconv.FormatFloat(x, 'f', -1, 64), true
+		case json.Number:
+			f, err := x.Float64()
+			if err != nil {
+				return "", false
+			}
+			return strconv.FormatFloat(f, 'f', -1, 64), true
 		case bool:
 			return strconv.FormatBool(x), true
 		}
@@ -359,8 +372,13 @@ func outerLimit(stmt any) int64 {
 		}
 		val, _ := lim["value"].(map[string]any)
 		switch v := val["value"].(type) {
-		case float64:
-			return int64(v)
+		case json.Number:
+			if n, err := v.Int64(); err == nil {
+				return n
+			}
+			if f, err := v.Float64(); err == nil {
+				return int64(f)
+			}
 		case string:
 			var n int64
 			if _, err := fmt.Sscan(strings.TrimSpace(v), &n); err == nil {
