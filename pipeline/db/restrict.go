@@ -135,17 +135,25 @@ func restrictStatements(d *spec.Domain, loaded, st *state.State) ([]string, erro
 // subsetKeys lists ct's primary keys as text and reports whether every row
 // of ct is the loaded row with its key, in the loaded order.
 func subsetKeys(lt, ct *state.Table) ([]string, bool) {
+	keep, _, ok := subsetRows(lt, ct)
+	return keep, ok
+}
+
+// subsetRows is subsetKeys with the kept rows' indexes in lt.
+func subsetRows(lt, ct *state.Table) ([]string, []int, bool) {
 	keep := make([]string, 0, len(ct.Rows))
+	idx := make([]int, 0, len(ct.Rows))
 	last := -1
 	for _, r := range ct.Rows {
 		lr, i, ok := lt.ByPK(r[ct.PK])
 		if !ok || i <= last || !reflect.DeepEqual(lr, r) {
-			return nil, false
+			return nil, nil, false
 		}
 		last = i
 		keep = append(keep, cell.Format(r[ct.PK]))
+		idx = append(idx, i)
 	}
-	return keep, true
+	return keep, idx, true
 }
 
 // restrictedSession is a session inside WithState, on either embedded

@@ -110,13 +110,22 @@ func TestWithStateMatchesFreshEngine(t *testing.T) {
 			if diff := cmp.Diff(full, run(env.Session)); diff != "" {
 				t.Errorf("the full state did not come back:\n%s", diff)
 			}
-			// twice in a row, and a second subset after the first
+			// twice in a row, a second subset after the first, and a sparse
+			// one (SQLite empties a table and inserts the few rows it keeps)
 			sub2 := state.Cascade(d, rows, func(table string, i int) bool { return i%2 == 0 })
 			st2, err := state.FromRows(d, sub2)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, s := range []*state.State{st, st2, st} {
+			sub3 := state.Cascade(d, rows, func(table string, i int) bool { return i%7 == 3 })
+			st3, err := state.FromRows(d, sub3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st3.RowCount()*4 > st.RowCount() {
+				t.Fatalf("the sparse subset keeps %d of %d rows", st3.RowCount(), st.RowCount())
+			}
+			for _, s := range []*state.State{st, st2, st, st3, st2, st3} {
 				fresh2, err := db.OpenEmbedded(ctx, tc.engine, d, s, layers.Containments(), db.Options{})
 				if err != nil {
 					t.Fatal(err)

@@ -342,14 +342,59 @@ type sqliteRestriction struct {
 	plan []sqliteRestrictOp
 }
 
-// sqliteRestrictOp empties a table down to keep (the listed primary keys),
-// or replaces a derived table's rows.
+// sqliteRestrictOp empties a table down to keep (the listed primary keys,
+// the rows idx of the loaded table loaded), or replaces a derived table's
+// rows.
 type sqliteRestrictOp struct {
-	table *spec.Table
-	keep  []string
+	table  *spec.Table
+	keep   []string
+	idx    []int
+	loaded *state.Table
 	// rows replace the table's rows when set (derived tables)
 	rows    *state.Table
 	replace bool
+}
+
+// sparseRestriction: a restriction that keeps at most 1/sparseRestriction
+// of a table's rows empties the table and inserts them again, instead of
+// deleting the others one by one.
+const sparseRestriction = 4
+
+// reinsertSQLiteRows inserts rows idx of the loaded table lt (with their
+// owners) into t's emptied storage table at the rowids the image gave them
+// (the table's primary key when it is an integer, else the row's position
+// plus one), so the table reads back exactly as the image's rows would.
+func reinsertSQLiteRows(ctx context.Context, c *nsConn, t *spec.Table, lt *state.Table, idx []int) error {
+	types := make([]string, len(lt.Columns))
+	cols := make([]string, 0, len(lt.Columns)+2)
+	marks := make([]string, 0, len(lt.Columns)+2)
+	for i, name := range lt.Columns {
+		cols, marks = append(cols, quoteIdent(name)), append(marks, "?")
+		if col := t.Column(name); col != nil {
+			types[i] = col.Type
+		}
+	}
+	cols, marks = append(cols, "__owner"), append(marks, "?")
+	pk := t.Column(t.PrimaryKey)
+	rowid := pk == nil || sqliteType(pk.Type) != "INTEGER"
+	if rowid {
+		cols, marks = append(cols, "rowid"), append(marks, "?")
+	}
+	text := fmt.Sprintf("INSERT INTO main.%s (%s) VALUES (%s)", storeName(t.Name), strings.Join(cols, ", "), strings.Join(marks, ", "))
+	args := make([]any, len(cols))
+	for _, i := range idx {
+		for j, v := range lt.Rows[i] {
+			args[j] = sqliteValue(types[j], v)
+		}
+		args[len(lt.Columns)] = lt.Owner[i]
+		if rowid {
+			args[len(lt.Columns)+1] = int64(i + 1)
+		}
+		if err := c.exec(ctx, text, args...); err != nil {
+			return fmt.Errorf("insert %s: %w", t.Name, err)
+		}
+	}
+	return nil
 }
 
 // WithState runs fn with a session that sees only st's rows: each
@@ -367,12 +412,12 @@ func (s *sqliteSession) WithState(ctx context.Context, st *state.State, fn func(
 		if lt == nil || ct == nil {
 			return fmt.Errorf("restrict state: table %s missing", t.Name)
 		}
-		keep, subset := subsetKeys(lt, ct)
+		keep, idx, subset := subsetRows(lt, ct)
 		switch {
 		case subset && len(keep) == len(lt.Rows):
 			continue
 		case subset:
-			plan = append(plan, sqliteRestrictOp{table: t, keep: keep})
+			plan = append(plan, sqliteRestrictOp{table: t, keep: keep, idx: idx, loaded: lt})
 			tag = append(tag, t.Name+"="+strings.Join(keep, ","))
 		case t.MaterializedView != nil:
 			plan = append(plan, sqliteRestrictOp{table: t, rows: ct, replace: true})
@@ -471,6 +516,18 @@ func (s *sqliteSession) applyRestriction(ctx context.Context, c *nsConn, tables 
 				return fmt.Errorf("restrict state: %w", err)
 			}
 			n += len(op.rows.Rows)
+			continue
+		}
+		if len(op.idx)*sparseRestriction <= len(op.loaded.Rows) {
+			// few rows kept: empty the table (SQLite drops its pages
+			// whole) and insert the kept rows again, at their rowids
+			if err := exec("DELETE FROM " + tbl); err != nil {
+				return err
+			}
+			if err := reinsertSQLiteRows(ctx, c, op.table, op.loaded, op.idx); err != nil {
+				return fmt.Errorf("restrict state: %w", err)
+			}
+			n += len(op.idx)
 			continue
 		}
 		// one text per table (the kept keys are a JSON parameter), so the
