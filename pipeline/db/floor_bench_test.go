@@ -52,3 +52,18 @@ func BenchmarkStatementFloor(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOpenSQLite is the cost of opening a SQLite engine on a state
+// (building its image), as the search does for every request-shaped state.
+func BenchmarkOpenSQLite(b *testing.B) {
+	env := evaltest.SetupEngine(b, "support_saas", db.EngineSQLite, db.Options{})
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e, err := db.OpenEmbedded(ctx, db.EngineSQLite, env.Domain, env.State, layers.Containments(), db.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		e.Close()
+	}
+}

@@ -406,34 +406,56 @@ type execer interface {
 	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
-// insertSQLiteRows inserts rows of ct (with owners) into t's storage table.
+// insertBatchParams bounds the parameters of one multi-row INSERT (SQLite
+// allows 32,766; a row per statement would cost a driver round trip each).
+const insertBatchParams = 960
+
+// insertSQLiteRows inserts rows of ct (with owners) into t's storage table,
+// in order, several rows per statement.
 func insertSQLiteRows(ctx context.Context, x execer, t *spec.Table, ct *state.Table, rows [][]any, owners []string) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	cols := make([]string, 0, len(ct.Columns)+1)
-	marks := make([]string, 0, len(ct.Columns)+1)
 	types := make([]string, len(ct.Columns))
 	for i, c := range ct.Columns {
 		cols = append(cols, quoteIdent(c))
-		marks = append(marks, "?")
 		if col := t.Column(c); col != nil {
 			types[i] = col.Type
 		}
 	}
 	cols = append(cols, "__owner")
-	marks = append(marks, "?")
-	stmt, err := x.PrepareContext(ctx, fmt.Sprintf("INSERT INTO main.%s (%s) VALUES (%s)", storeName(t.Name), strings.Join(cols, ", "), strings.Join(marks, ", ")))
-	if err != nil {
-		return fmt.Errorf("insert %s: %w", t.Name, err)
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	per := max(1, insertBatchParams/len(cols))
+	text := func(n int) string {
+		return fmt.Sprintf("INSERT INTO main.%s (%s) VALUES %s", storeName(t.Name), strings.Join(cols, ", "),
+			strings.TrimSuffix(strings.Repeat(tuple+", ", n), ", "))
 	}
-	defer stmt.Close()
-	args := make([]any, len(cols))
-	for i, r := range rows {
-		for j, v := range r {
-			args[j] = sqliteValue(types[j], v)
+	var stmt *sql.Stmt
+	defer func() {
+		if stmt != nil {
+			stmt.Close()
 		}
-		args[len(r)] = owners[i]
+	}()
+	args := make([]any, 0, per*len(cols))
+	for start := 0; start < len(rows); start += per {
+		n := min(per, len(rows)-start)
+		if stmt == nil || n < per {
+			if stmt != nil {
+				stmt.Close()
+			}
+			var err error
+			if stmt, err = x.PrepareContext(ctx, text(n)); err != nil {
+				return fmt.Errorf("insert %s: %w", t.Name, err)
+			}
+		}
+		args = args[:0]
+		for i := start; i < start+n; i++ {
+			for j, v := range rows[i] {
+				args = append(args, sqliteValue(types[j], v))
+			}
+			args = append(args, owners[i])
+		}
 		if _, err := stmt.ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("insert %s: %w", t.Name, err)
 		}

@@ -75,8 +75,15 @@ func (e *SQLite) compat(ctx context.Context, known map[string]bool) error {
 }
 
 // sqliteFunctions lists the functions a connection of the engine knows
-// (SQLite's own and the registered ones), lowercased.
+// (SQLite's own and the registered ones), lowercased. Every connection of
+// the process has the same ones (one driver, one set of registered
+// functions), so the list is read once.
 func sqliteFunctions(ctx context.Context, conn *sql.Conn) (map[string]bool, error) {
+	knownFuncs.Lock()
+	defer knownFuncs.Unlock()
+	if knownFuncs.names != nil {
+		return knownFuncs.names, nil
+	}
 	rows, err := conn.QueryContext(ctx, "SELECT DISTINCT lower(name) FROM pragma_function_list")
 	if err != nil {
 		return nil, fmt.Errorf("list functions: %w", err)
@@ -90,7 +97,18 @@ func sqliteFunctions(ctx context.Context, conn *sql.Conn) (map[string]bool, erro
 		}
 		out[n] = true
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	knownFuncs.names = out
+	return out, nil
+}
+
+// knownFuncs is the function list sqliteFunctions read (read-only once
+// set).
+var knownFuncs struct {
+	sync.Mutex
+	names map[string]bool
 }
 
 // parserInternal are names DuckDB's parser gives to SQL SQLite also has.
