@@ -47,7 +47,23 @@ type SQLite struct {
 	// parser is an in-memory DuckDB used only for Inspect
 	parser                   *sql.DB
 	results, parses, visible *lru
-	stats                    *Stats
+	// adapted memoizes the dialect's rewrite of each text (a statement
+	// runs in several namespaces)
+	adapted *lru
+	stats   *Stats
+}
+
+// adaptedEntries bounds the memo of dialect rewrites.
+const adaptedEntries = 1024
+
+// adapt is the dialect's rewrite of text, memoized.
+func (e *SQLite) adapt(text string) string {
+	if v, ok := e.adapted.get(text); ok {
+		return v.(string)
+	}
+	out := e.dialect.adapt(text)
+	e.adapted.put(text, out)
+	return out
 }
 
 var registerSQLite sync.Once
@@ -155,7 +171,7 @@ func OpenSQLite(ctx context.Context, d *spec.Domain, st *state.State, cs []Conta
 		n = DefaultCacheEntries
 	}
 	e := &SQLite{domain: d, st: st, containments: map[string]Containment{}, roles: opt.Roles,
-		dialect: newSQLiteDialect(d), results: opt.resultMemo(n), parses: newLRU(n), visible: newLRU(n), stats: opt.Stats}
+		dialect: newSQLiteDialect(d), adapted: newLRU(adaptedEntries), results: opt.resultMemo(n), parses: newLRU(n), visible: newLRU(n), stats: opt.Stats}
 	if n < 0 {
 		e.parses = newLRU(n)
 	}

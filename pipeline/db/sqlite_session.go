@@ -240,7 +240,7 @@ func (s *sqliteSession) run(ctx context.Context, e Exec) (Result, error) {
 		return Result{}, err
 	}
 	start := time.Now()
-	res, err := s.query(ctx, c, s.e.dialect.adapt(e.SQL), info.textColumns)
+	res, err := s.query(ctx, c, s.e.adapt(e.SQL), info.textColumns)
 	s.e.stats.add(statOfMode(e.Mode), 1, time.Since(start))
 	return res, err
 }
