@@ -426,6 +426,13 @@ type execer interface {
 // allows 32,766; a row per statement would cost a driver round trip each).
 const insertBatchParams = 960
 
+// sqliteInsertStatements is how many statements insertSQLiteRows runs for rows
+// rows of cols columns (the owner included).
+func sqliteInsertStatements(rows, cols int) int {
+	per := max(1, insertBatchParams/cols)
+	return (rows + per - 1) / per
+}
+
 // insertSQLiteRows inserts rows of ct (with owners) into t's storage table,
 // in order, several rows per statement.
 func insertSQLiteRows(ctx context.Context, x execer, t *spec.Table, ct *state.Table, rows [][]any, owners []string) error {

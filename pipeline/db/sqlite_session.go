@@ -363,39 +363,58 @@ const sparseRestriction = 4
 // reinsertSQLiteRows inserts rows idx of the loaded table lt (with their
 // owners) into t's emptied storage table at the rowids the image gave them
 // (the table's primary key when it is an integer, else the row's position
-// plus one), so the table reads back exactly as the image's rows would.
-func reinsertSQLiteRows(ctx context.Context, c *nsConn, t *spec.Table, lt *state.Table, idx []int) error {
+// plus one), so the table reads back exactly as the image's rows would. It
+// returns the statements it ran: rows go in batches of reinsertBatches
+// sizes (a few texts per table, each prepared once per connection).
+func reinsertSQLiteRows(ctx context.Context, c *nsConn, t *spec.Table, lt *state.Table, idx []int) (int, error) {
 	types := make([]string, len(lt.Columns))
 	cols := make([]string, 0, len(lt.Columns)+2)
-	marks := make([]string, 0, len(lt.Columns)+2)
 	for i, name := range lt.Columns {
-		cols, marks = append(cols, quoteIdent(name)), append(marks, "?")
+		cols = append(cols, quoteIdent(name))
 		if col := t.Column(name); col != nil {
 			types[i] = col.Type
 		}
 	}
-	cols, marks = append(cols, "__owner"), append(marks, "?")
+	cols = append(cols, "__owner")
 	pk := t.Column(t.PrimaryKey)
 	rowid := pk == nil || sqliteType(pk.Type) != "INTEGER"
 	if rowid {
-		cols, marks = append(cols, "rowid"), append(marks, "?")
+		cols = append(cols, "rowid")
 	}
-	text := fmt.Sprintf("INSERT INTO main.%s (%s) VALUES (%s)", storeName(t.Name), strings.Join(cols, ", "), strings.Join(marks, ", "))
-	args := make([]any, len(cols))
-	for _, i := range idx {
-		for j, v := range lt.Rows[i] {
-			args[j] = sqliteValue(types[j], v)
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	head := fmt.Sprintf("INSERT INTO main.%s (%s) VALUES ", storeName(t.Name), strings.Join(cols, ", "))
+	args := make([]any, 0, reinsertBatches[0]*len(cols))
+	stmts := 0
+	for len(idx) > 0 {
+		n := 1
+		for _, b := range reinsertBatches {
+			if len(idx) >= b {
+				n = b
+				break
+			}
 		}
-		args[len(lt.Columns)] = lt.Owner[i]
-		if rowid {
-			args[len(lt.Columns)+1] = int64(i + 1)
+		args = args[:0]
+		for _, i := range idx[:n] {
+			for j, v := range lt.Rows[i] {
+				args = append(args, sqliteValue(types[j], v))
+			}
+			args = append(args, lt.Owner[i])
+			if rowid {
+				args = append(args, int64(i+1))
+			}
 		}
-		if err := c.exec(ctx, text, args...); err != nil {
-			return fmt.Errorf("insert %s: %w", t.Name, err)
+		if err := c.exec(ctx, head+strings.TrimSuffix(strings.Repeat(tuple+", ", n), ", "), args...); err != nil {
+			return stmts, fmt.Errorf("insert %s: %w", t.Name, err)
 		}
+		stmts++
+		idx = idx[n:]
 	}
-	return nil
+	return stmts, nil
 }
+
+// reinsertBatches are the batch sizes reinsertSQLiteRows uses, largest
+// first.
+var reinsertBatches = []int{64, 16, 4, 1}
 
 // WithState runs fn with a session that sees only st's rows: each
 // namespace connection fn uses is restricted inside a savepoint rolled back
@@ -515,7 +534,7 @@ func (s *sqliteSession) applyRestriction(ctx context.Context, c *nsConn, tables 
 			if err := insertSQLiteRows(ctx, c.conn, op.table, op.rows, op.rows.Rows, op.rows.Owner); err != nil {
 				return fmt.Errorf("restrict state: %w", err)
 			}
-			n += len(op.rows.Rows)
+			n += sqliteInsertStatements(len(op.rows.Rows), len(op.rows.Columns)+1)
 			continue
 		}
 		if len(op.idx)*sparseRestriction <= len(op.loaded.Rows) {
@@ -524,10 +543,11 @@ func (s *sqliteSession) applyRestriction(ctx context.Context, c *nsConn, tables 
 			if err := exec("DELETE FROM " + tbl); err != nil {
 				return err
 			}
-			if err := reinsertSQLiteRows(ctx, c, op.table, op.loaded, op.idx); err != nil {
+			k, err := reinsertSQLiteRows(ctx, c, op.table, op.loaded, op.idx)
+			if err != nil {
 				return fmt.Errorf("restrict state: %w", err)
 			}
-			n += len(op.idx)
+			n += k
 			continue
 		}
 		// one text per table (the kept keys are a JSON parameter), so the
