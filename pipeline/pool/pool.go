@@ -34,7 +34,7 @@ func Run[In, Out any](ctx context.Context, n int, src iter.Seq[In], newWorker fu
 		idx int
 		out Out
 	}
-	window := 64 * n
+	window := 4 * n
 	slots := make(chan struct{}, window)
 	jobs := make(chan job, n)
 	results := make(chan result, window)
