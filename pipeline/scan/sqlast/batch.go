@@ -18,6 +18,7 @@ type serialized struct {
 // are shifted by -starts[i] (when starts has an entry for it).
 func decodeDoc(raw []byte, starts []int) (*serialized, error) {
 	d := newDecoder(raw)
+	defer d.release()
 	d.ws()
 	if d.pos >= len(d.data) || d.data[d.pos] != '{' {
 		return nil, d.errorf("expected an object")

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -30,7 +31,19 @@ type decoder struct {
 const noLocation = "18446744073709551615"
 
 func newDecoder(data []byte) *decoder {
-	return &decoder{data: data, intern: make(map[string]string, 256), lo: -1, hi: -1}
+	return &decoder{data: data, intern: internPool.Get().(map[string]string), lo: -1, hi: -1}
+}
+
+// internPool recycles the decoders' intern tables (one per parse would be
+// most of a small parse's allocation).
+var internPool = sync.Pool{New: func() any { return make(map[string]string, 256) }}
+
+// release returns d's intern table to the pool; d must not decode after.
+// The strings it interned stay valid: only the table is reused.
+func (d *decoder) release() {
+	clear(d.intern)
+	internPool.Put(d.intern)
+	d.intern = nil
 }
 
 // DecodeJSON decodes data as one JSON value, as encoding/json with
@@ -43,6 +56,7 @@ func DecodeJSON(data []byte) (any, error) { return decodeJSON(data) }
 // after it).
 func decodeJSON(data []byte) (any, error) {
 	d := newDecoder(data)
+	defer d.release()
 	v, err := d.value("")
 	if err != nil {
 		return nil, err
