@@ -38,14 +38,7 @@ exits 1 when any of those lists is non-empty.`,
 		Args: positionalArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.Kind = args[0]
-			code, err := runCheckIntegration(*p, stdout)
-			if err != nil {
-				return err
-			}
-			if code != ExitOK {
-				return exitCode(code)
-			}
-			return nil
+			return commandResult(runCheckIntegration(*p, stdout))
 		},
 	}
 	f := cmd.Flags()

@@ -39,14 +39,7 @@ Markdown table for a pull-request comment.`,
 			if !cmd.Flags().Changed("max-drop") {
 				p.MaxDrop = -1
 			}
-			code, err := runCompare(cmd.Context(), *p, stdout)
-			if err != nil {
-				return err
-			}
-			if code != ExitOK {
-				return exitCode(code)
-			}
-			return nil
+			return commandResult(runCompare(cmd.Context(), *p, stdout))
 		},
 	}
 	cmd.Flags().Float64Var(&p.MaxDrop, "max-drop", 0, "largest allowed fall of the kill rate, as a fraction (default: the baseline's Wilson 95% interval)")

@@ -37,14 +37,7 @@ witness, and writes the run directory (replacing an earlier demo run there).`,
   policystrata demo --out runs/demo --workers 2`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			code, err := runDemo(cmd.Context(), *p, stdout, stderr)
-			if err != nil {
-				return err
-			}
-			if code != ExitOK {
-				return exitCode(code)
-			}
-			return nil
+			return commandResult(runDemo(cmd.Context(), *p, stdout, stderr))
 		},
 	}
 	cmd.Flags().StringVar(&p.Out, "out", "runs/demo", "run directory to write")

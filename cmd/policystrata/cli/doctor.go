@@ -38,14 +38,7 @@ fixture from the domain. --strict exits 1 unless every item is wired.`,
   policystrata doctor --config policystrata.yaml --format markdown --out doctor.md`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			code, err := runDoctor(cmd.Context(), *p, stdout)
-			if err != nil {
-				return err
-			}
-			if code != ExitOK {
-				return exitCode(code)
-			}
-			return nil
+			return commandResult(runDoctor(cmd.Context(), *p, stdout))
 		},
 	}
 	f := cmd.Flags()

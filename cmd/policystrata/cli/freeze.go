@@ -86,14 +86,7 @@ prints {verified, benchmark_manifest_id, mismatches: [{field, expected, actual}]
 		Args: positionalArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.Manifest = args[0]
-			code, err := runVerifyFreeze(cmd.Context(), *p, stdout)
-			if err != nil {
-				return err
-			}
-			if code != ExitOK {
-				return exitCode(code)
-			}
-			return nil
+			return commandResult(runVerifyFreeze(cmd.Context(), *p, stdout))
 		},
 	}
 	f := cmd.Flags()

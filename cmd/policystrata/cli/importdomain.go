@@ -45,14 +45,7 @@ converted domain's name.`,
 		Args: positionalArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.Dir = args[0]
-			code, err := runImportDomain(cmd.Context(), *p, stdout, stderr)
-			if err != nil {
-				return err
-			}
-			if code != ExitOK {
-				return exitCode(code)
-			}
-			return nil
+			return commandResult(runImportDomain(cmd.Context(), *p, stdout, stderr))
 		},
 	}
 	f := cmd.Flags()

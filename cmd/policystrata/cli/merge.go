@@ -45,14 +45,7 @@ suite, seed, domain, option set or program, and overlapping tasks.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.Dirs = args
-			code, err := runMerge(cmd.Context(), *p, stdout)
-			if err != nil {
-				return err
-			}
-			if code != ExitOK {
-				return exitCode(code)
-			}
-			return nil
+			return commandResult(runMerge(cmd.Context(), *p, stdout))
 		},
 	}
 	f := cmd.Flags()

@@ -37,14 +37,7 @@ difference is printed), 2 on a malformed file.`,
 				return cliexit.Usage(fmt.Errorf("replay needs at least one witness file"))
 			}
 			p.Witnesses = args
-			code, err := runReplay(cmd.Context(), *p, stdout)
-			if err != nil {
-				return err
-			}
-			if code != ExitOK {
-				return exitCode(code)
-			}
-			return nil
+			return commandResult(runReplay(cmd.Context(), *p, stdout))
 		},
 	}
 }

@@ -66,14 +66,7 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p.CountSet = cmd.Flags().Changed("count")
-			code, err := runRun(cmd.Context(), *p, stdout, stderr)
-			if err != nil {
-				return err
-			}
-			if code != ExitOK {
-				return exitCode(code)
-			}
-			return nil
+			return commandResult(runRun(cmd.Context(), *p, stdout, stderr))
 		},
 	}
 	f := cmd.Flags()

@@ -49,14 +49,7 @@ findings.jsonl, summary.json, report.md, witnesses/ and (with sarif: true or
   policystrata scan --config policystrata.yaml --junit scan.junit.xml --sarif`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			code, err := runScan(cmd.Context(), *p, stdout, stderr)
-			if err != nil {
-				return err
-			}
-			if code != ExitOK {
-				return exitCode(code)
-			}
-			return nil
+			return commandResult(runScan(cmd.Context(), *p, stdout, stderr))
 		},
 	}
 	f := cmd.Flags()

@@ -43,14 +43,7 @@ state_reused) are masked in its comparison; it is listed in "history_masked".`,
 		Args: positionalArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.Run = args[0]
-			code, err := runVerifyRun(cmd.Context(), *p, stdout)
-			if err != nil {
-				return err
-			}
-			if code != ExitOK {
-				return exitCode(code)
-			}
-			return nil
+			return commandResult(runVerifyRun(cmd.Context(), *p, stdout))
 		},
 	}
 	f := cmd.Flags()
