@@ -87,7 +87,7 @@ func scramble(t *testing.T, dir string) string {
 	seen := map[string]bool{}
 	var traces []*trace.Trace
 	for _, l := range lines {
-		tr, err := dataset.DecodeTrace([]byte(l))
+		tr, err := trace.Decode([]byte(l))
 		if err != nil {
 			t.Fatal(err)
 		}

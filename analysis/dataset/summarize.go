@@ -1,24 +1,11 @@
 package dataset
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/policystrata/policystrata/pipeline/trace"
 )
-
-// DecodeTrace decodes one trace_json value strictly.
-func DecodeTrace(line []byte) (*trace.Trace, error) {
-	var t trace.Trace
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&t); err != nil {
-		return nil, fmt.Errorf("invalid trace: %w", err)
-	}
-	return &t, nil
-}
 
 // Summaries recomputes the summary of every input from its Parquet traces
 // (keyed by input name; the same document as summary.json).
@@ -30,7 +17,7 @@ func (s *Set) Summaries(ctx context.Context) (map[string]trace.Summary, error) {
 	n := 0
 	err := s.EachJSON(ctx, "", func(run string, line []byte) error {
 		n++
-		t, err := DecodeTrace(line)
+		t, err := trace.Decode(line)
 		if err != nil {
 			return fmt.Errorf("%s: row %d: %w", run, n, err)
 		}

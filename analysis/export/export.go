@@ -152,7 +152,7 @@ func Write(ctx context.Context, dir, format string, w io.Writer) (int, error) {
 		return nil
 	}
 	err = set.EachJSON(ctx, "", func(_ string, line []byte) error {
-		t, err := dataset.DecodeTrace(line)
+		t, err := trace.Decode(line)
 		if err != nil {
 			return err
 		}

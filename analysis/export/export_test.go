@@ -35,7 +35,7 @@ func TestRoundTrips(t *testing.T) {
 	}
 	var traces []*trace.Trace
 	if err := set.EachJSON(context.Background(), "", func(_ string, line []byte) error {
-		tr, err := dataset.DecodeTrace(line)
+		tr, err := trace.Decode(line)
 		traces = append(traces, tr)
 		return err
 	}); err != nil {

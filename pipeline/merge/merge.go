@@ -9,7 +9,6 @@ package merge
 
 import (
 	"bufio"
-	"bytes"
 	"container/heap"
 	"context"
 	"encoding/json"
@@ -77,12 +76,12 @@ func Merge(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := writeJSON(stage.Dir, "summary.json", sum); err != nil {
+	if err := trace.WriteCanonical(stage.Dir, "summary.json", sum); err != nil {
 		return nil, err
 	}
 	md := shards[0].md
 	md["trace_count"] = json.Number(fmt.Sprint(sum.Total))
-	if err := writeJSON(stage.Dir, "metadata.json", md); err != nil {
+	if err := trace.WriteCanonical(stage.Dir, "metadata.json", md); err != nil {
 		return nil, err
 	}
 	if m := shards[0].manifest; m != nil {
@@ -99,7 +98,7 @@ func Merge(ctx context.Context, cfg Config) (*Report, error) {
 		tm.Shards = append(tm.Shards, r)
 	}
 	tm.MergeMS = float64(time.Since(t0).Microseconds()) / 1000
-	if err := writeJSON(stage.Dir, "run.json", tm); err != nil {
+	if err := trace.WriteCanonical(stage.Dir, "run.json", tm); err != nil {
 		return nil, err
 	}
 	if err := stage.Commit(); err != nil {
@@ -188,7 +187,7 @@ func join(ctx context.Context, shards []*shard, dir string) (trace.Summary, erro
 		case hd.r.index > next:
 			return trace.Summary{}, strictyaml.Errorf(s.dir, 0, "task %d of the suite is in no shard", next)
 		}
-		t, err := decodeTrace(hd.r.line)
+		t, err := trace.Decode(hd.r.line)
 		if err != nil {
 			return trace.Summary{}, strictyaml.Errorf(readers[hd.shard].path, 0, "task %d: %v", hd.r.index, err)
 		}
@@ -238,17 +237,6 @@ func (o *owners) check(s *shard, idx int, t *trace.Trace) error {
 			t.Mutation, t.Principal, prev.dir, s.dir, s.info.Partition)
 	}
 	return nil
-}
-
-// decodeTrace decodes one trace_json value strictly.
-func decodeTrace(line []byte) (*trace.Trace, error) {
-	var t trace.Trace
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&t); err != nil {
-		return nil, fmt.Errorf("invalid trace: %w", err)
-	}
-	return &t, nil
 }
 
 // writer writes the merged run's traces and witnesses.
@@ -324,17 +312,6 @@ func (w *writer) abort() {
 	if w.pqF != nil {
 		w.pqF.Close()
 	}
-}
-
-func writeJSON(dir, name string, v any) error {
-	b, err := trace.CanonicalJSON(v)
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", name, err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	return nil
 }
 
 // asInputError turns an output refusal into a located input error (exit 2).

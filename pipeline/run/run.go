@@ -197,25 +197,25 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		tm.StatementsPerTask = float64(n) / float64(tm.Tasks)
 	}
 	rep.Summary = sk.summary.Summary()
-	if err := writeJSON(tmp, "summary.json", rep.Summary); err != nil {
+	if err := trace.WriteCanonical(tmp, "summary.json", rep.Summary); err != nil {
 		return nil, err
 	}
-	if err := writeJSON(tmp, "metadata.json", metadata(cfg, engs.main.Name(), st, rep.Summary.Total, ev.Probes)); err != nil {
+	if err := trace.WriteCanonical(tmp, "metadata.json", metadata(cfg, engs.main.Name(), st, rep.Summary.Total, ev.Probes)); err != nil {
 		return nil, err
 	}
 	if cross != nil {
 		rep.Cross = cross
-		if err := writeJSON(tmp, "cross_engine.json", cross); err != nil {
+		if err := trace.WriteCanonical(tmp, "cross_engine.json", cross); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.Shard.Count > 0 {
-		if err := writeJSON(tmp, trace.ShardInfoFile, shardInfo(cfg, engs.main.Name(), rep.Summary.Total)); err != nil {
+		if err := trace.WriteCanonical(tmp, trace.ShardInfoFile, shardInfo(cfg, engs.main.Name(), rep.Summary.Total)); err != nil {
 			return nil, err
 		}
 	}
 	tm.TotalMS = ms(time.Since(t0))
-	if err := writeJSON(tmp, "run.json", tm); err != nil {
+	if err := trace.WriteCanonical(tmp, "run.json", tm); err != nil {
 		return nil, err
 	}
 	if err := commitOut(stage); err != nil {

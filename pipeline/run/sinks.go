@@ -109,14 +109,3 @@ func (s *sinks) close() error {
 	}
 	return first
 }
-
-func writeJSON(dir, name string, v any) error {
-	b, err := trace.CanonicalJSON(v)
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", name, err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	return nil
-}

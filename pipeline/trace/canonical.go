@@ -3,6 +3,9 @@ package trace
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 )
 
 // CanonicalJSON renders v as pretty JSON with sorted keys, two-space indent
@@ -37,4 +40,16 @@ func CompactJSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// WriteCanonical writes v's canonical JSON to dir/name.
+func WriteCanonical(dir, name string, v any) error {
+	b, err := CanonicalJSON(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
 }
