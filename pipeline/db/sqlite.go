@@ -433,34 +433,73 @@ func sqliteInsertStatements(rows, cols int) int {
 	return (rows + per - 1) / per
 }
 
+// sqliteInsert is the multi-row INSERT of a storage table's rows: each
+// row's columns, its owner and, when rowid is set, its rowid.
+type sqliteInsert struct {
+	head, tuple string
+	types       []string
+	rowid       bool
+}
+
+// newSQLiteInsert prepares the INSERT of columns of t's storage table.
+func newSQLiteInsert(t *spec.Table, columns []string, rowid bool) sqliteInsert {
+	ins := sqliteInsert{types: make([]string, len(columns)), rowid: rowid}
+	cols := make([]string, 0, len(columns)+2)
+	for i, c := range columns {
+		cols = append(cols, quoteIdent(c))
+		if col := t.Column(c); col != nil {
+			ins.types[i] = col.Type
+		}
+	}
+	cols = append(cols, "__owner")
+	if rowid {
+		cols = append(cols, "rowid")
+	}
+	ins.tuple = "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	ins.head = fmt.Sprintf("INSERT INTO main.%s (%s) VALUES ", storeName(t.Name), strings.Join(cols, ", "))
+	return ins
+}
+
+// width is the parameters one row takes.
+func (ins sqliteInsert) width() int {
+	if ins.rowid {
+		return len(ins.types) + 2
+	}
+	return len(ins.types) + 1
+}
+
+// text is the statement inserting n rows.
+func (ins sqliteInsert) text(n int) string {
+	return ins.head + strings.TrimSuffix(strings.Repeat(ins.tuple+", ", n), ", ")
+}
+
+// appendRow appends one row's parameters (rowid ignored unless ins.rowid).
+func (ins sqliteInsert) appendRow(args []any, row []any, owner string, rowid int64) []any {
+	for j, v := range row {
+		args = append(args, sqliteValue(ins.types[j], v))
+	}
+	args = append(args, owner)
+	if ins.rowid {
+		args = append(args, rowid)
+	}
+	return args
+}
+
 // insertSQLiteRows inserts rows of ct (with owners) into t's storage table,
 // in order, several rows per statement.
 func insertSQLiteRows(ctx context.Context, x execer, t *spec.Table, ct *state.Table, rows [][]any, owners []string) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	cols := make([]string, 0, len(ct.Columns)+1)
-	types := make([]string, len(ct.Columns))
-	for i, c := range ct.Columns {
-		cols = append(cols, quoteIdent(c))
-		if col := t.Column(c); col != nil {
-			types[i] = col.Type
-		}
-	}
-	cols = append(cols, "__owner")
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-	per := max(1, insertBatchParams/len(cols))
-	text := func(n int) string {
-		return fmt.Sprintf("INSERT INTO main.%s (%s) VALUES %s", storeName(t.Name), strings.Join(cols, ", "),
-			strings.TrimSuffix(strings.Repeat(tuple+", ", n), ", "))
-	}
+	ins := newSQLiteInsert(t, ct.Columns, false)
+	per := max(1, insertBatchParams/ins.width())
 	var stmt *sql.Stmt
 	defer func() {
 		if stmt != nil {
 			stmt.Close()
 		}
 	}()
-	args := make([]any, 0, per*len(cols))
+	args := make([]any, 0, per*ins.width())
 	for start := 0; start < len(rows); start += per {
 		n := min(per, len(rows)-start)
 		if stmt == nil || n < per {
@@ -468,16 +507,13 @@ func insertSQLiteRows(ctx context.Context, x execer, t *spec.Table, ct *state.Ta
 				stmt.Close()
 			}
 			var err error
-			if stmt, err = x.PrepareContext(ctx, text(n)); err != nil {
+			if stmt, err = x.PrepareContext(ctx, ins.text(n)); err != nil {
 				return fmt.Errorf("insert %s: %w", t.Name, err)
 			}
 		}
 		args = args[:0]
 		for i := start; i < start+n; i++ {
-			for j, v := range rows[i] {
-				args = append(args, sqliteValue(types[j], v))
-			}
-			args = append(args, owners[i])
+			args = ins.appendRow(args, rows[i], owners[i], 0)
 		}
 		if _, err := stmt.ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("insert %s: %w", t.Name, err)

@@ -367,23 +367,9 @@ const sparseRestriction = 4
 // returns the statements it ran: rows go in batches of reinsertBatches
 // sizes (a few texts per table, each prepared once per connection).
 func reinsertSQLiteRows(ctx context.Context, c *nsConn, t *spec.Table, lt *state.Table, idx []int) (int, error) {
-	types := make([]string, len(lt.Columns))
-	cols := make([]string, 0, len(lt.Columns)+2)
-	for i, name := range lt.Columns {
-		cols = append(cols, quoteIdent(name))
-		if col := t.Column(name); col != nil {
-			types[i] = col.Type
-		}
-	}
-	cols = append(cols, "__owner")
 	pk := t.Column(t.PrimaryKey)
-	rowid := pk == nil || sqliteType(pk.Type) != "INTEGER"
-	if rowid {
-		cols = append(cols, "rowid")
-	}
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-	head := fmt.Sprintf("INSERT INTO main.%s (%s) VALUES ", storeName(t.Name), strings.Join(cols, ", "))
-	args := make([]any, 0, reinsertBatches[0]*len(cols))
+	ins := newSQLiteInsert(t, lt.Columns, pk == nil || sqliteType(pk.Type) != "INTEGER")
+	args := make([]any, 0, reinsertBatches[0]*ins.width())
 	stmts := 0
 	for len(idx) > 0 {
 		n := 1
@@ -395,15 +381,9 @@ func reinsertSQLiteRows(ctx context.Context, c *nsConn, t *spec.Table, lt *state
 		}
 		args = args[:0]
 		for _, i := range idx[:n] {
-			for j, v := range lt.Rows[i] {
-				args = append(args, sqliteValue(types[j], v))
-			}
-			args = append(args, lt.Owner[i])
-			if rowid {
-				args = append(args, int64(i+1))
-			}
+			args = ins.appendRow(args, lt.Rows[i], lt.Owner[i], int64(i+1))
 		}
-		if err := c.exec(ctx, head+strings.TrimSuffix(strings.Repeat(tuple+", ", n), ", "), args...); err != nil {
+		if err := c.exec(ctx, ins.text(n), args...); err != nil {
 			return stmts, fmt.Errorf("insert %s: %w", t.Name, err)
 		}
 		stmts++
@@ -534,7 +514,7 @@ func (s *sqliteSession) applyRestriction(ctx context.Context, c *nsConn, tables 
 			if err := insertSQLiteRows(ctx, c.conn, op.table, op.rows, op.rows.Rows, op.rows.Owner); err != nil {
 				return fmt.Errorf("restrict state: %w", err)
 			}
-			n += sqliteInsertStatements(len(op.rows.Rows), len(op.rows.Columns)+1)
+			n += sqliteInsertStatements(len(op.rows.Rows), newSQLiteInsert(op.table, op.rows.Columns, false).width())
 			continue
 		}
 		if len(op.idx)*sparseRestriction <= len(op.loaded.Rows) {
