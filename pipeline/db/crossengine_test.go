@@ -196,6 +196,14 @@ func TestCrossEngineNormalization(t *testing.T) {
 		{"empty aggregate is NULL", "SELECT sum(net_amount_cents) AS s, count(*) AS n FROM invoices WHERE id < 0"},
 		{"filter clause", "SELECT count(DISTINCT id) FILTER (WHERE escalated) AS e FROM support_tickets"},
 	}
+	checkNormalization(t, ctx, env.Session, pg, "postgres", cases)
+}
+
+// checkNormalization runs each case in the base, oracle and a live
+// namespace on DuckDB (duck) and on other (named otherName): neither
+// refuses it, both return the same normalized rows, and at least one row.
+func checkNormalization(t *testing.T, ctx context.Context, duck, other db.Session, otherName string, cases []struct{ name, sql string }) {
+	t.Helper()
 	modes := []db.Exec{
 		{Mode: db.Base},
 		{Mode: db.Oracle, Tenants: []string{"acme"}},
@@ -205,15 +213,15 @@ func TestCrossEngineNormalization(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, e := range modes {
 				e.SQL = tc.sql
-				equal, rd, rp, err := db.CompareEngines(ctx, env.Session, pg, e)
+				equal, rd, ro, err := db.CompareEngines(ctx, duck, other, e)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if rd.Blocked || rp.Blocked {
-					t.Fatalf("mode %d: refused: duckdb %q, postgres %q", e.Mode, rd.Error, rp.Error)
+				if rd.Blocked || ro.Blocked {
+					t.Fatalf("mode %d: refused: duckdb %q, %s %q", e.Mode, rd.Error, otherName, ro.Error)
 				}
 				if !equal || len(rd.Rows) == 0 {
-					t.Errorf("mode %d:\nduckdb:   %v\npostgres: %v", e.Mode, rd, rp)
+					t.Errorf("mode %d:\nduckdb: %v\n%s: %v", e.Mode, rd, otherName, ro)
 				}
 			}
 		})

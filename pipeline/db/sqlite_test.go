@@ -89,28 +89,7 @@ func TestSQLiteNormalization(t *testing.T) {
 		{"NULLs sort last descending", "SELECT CASE WHEN id % 3 = 0 THEN NULL ELSE id END AS x FROM support_tickets ORDER BY x DESC LIMIT 40"},
 		{"a typed literal inside a string stays", "SELECT 'DATE ''2026-01-01''' AS s, count(*) AS n FROM accounts"},
 	}
-	modes := []db.Exec{
-		{Mode: db.Base},
-		{Mode: db.Oracle, Tenants: []string{"acme"}},
-		{Mode: db.Live, Containment: "table_grants", Role: "finance_admin", Tenants: []string{"acme", "beta"}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			for _, e := range modes {
-				e.SQL = tc.sql
-				equal, rd, rs, err := db.CompareEngines(ctx, env.Session, lite, e)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if rd.Blocked || rs.Blocked {
-					t.Fatalf("mode %d: refused: duckdb %q, sqlite %q", e.Mode, rd.Error, rs.Error)
-				}
-				if !equal || len(rd.Rows) == 0 {
-					t.Errorf("mode %d:\nduckdb: %v\nsqlite: %v", e.Mode, rd, rs)
-				}
-			}
-		})
-	}
+	checkNormalization(t, ctx, env.Session, lite, "sqlite", cases)
 }
 
 // A live SQLite session cannot reach the storage tables, SQLite's catalog

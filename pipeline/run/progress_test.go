@@ -7,9 +7,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/policystrata/policystrata/domains"
-	"github.com/policystrata/policystrata/suites"
 )
 
 // recorder is a progress.Reporter keeping every call.
@@ -28,14 +25,7 @@ func (r *recorder) Finish()         { r.mu.Lock(); r.finishes++; r.mu.Unlock() }
 // then every task done from the sink, in order, then finishes it once,
 // whatever the worker count; an interrupted run finishes it too.
 func TestProgressCounters(t *testing.T) {
-	d, err := domains.Load("support_saas")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := suites.Load(d, "seeded")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, s := supportSeeded(t)
 	n := s.Count()
 	all := make([]int, n)
 	for i := range all {

@@ -60,19 +60,12 @@ func (c cancelling) Tasks() iter.Seq[spec.Task] {
 // A run that fails part-way leaves neither its output directory nor a
 // staging directory behind.
 func TestInterruptedRunLeavesNothing(t *testing.T) {
-	d, err := domains.Load("support_saas")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := suites.Load(d, "seeded")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, s := supportSeeded(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "run")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	_, err = Run(ctx, Config{Domain: d, Source: cancelling{s, 10, cancel}, Out: out, Workers: 2, Minimize: true})
+	_, err := Run(ctx, Config{Domain: d, Source: cancelling{s, 10, cancel}, Out: out, Workers: 2, Minimize: true})
 	if err == nil {
 		t.Fatal("cancelled run succeeded")
 	}
@@ -84,8 +77,7 @@ func TestInterruptedRunLeavesNothing(t *testing.T) {
 
 // A finished run replaces an earlier run directory only when allowed.
 func TestReplaceRun(t *testing.T) {
-	d, _ := domains.Load("support_saas")
-	s, _ := suites.Load(d, "seeded")
+	d, s := supportSeeded(t)
 	out := filepath.Join(t.TempDir(), "run")
 	cfg := Config{Domain: d, Source: s, Out: out, Workers: 1}
 	if _, err := Run(context.Background(), cfg); err != nil {
@@ -102,4 +94,18 @@ func TestReplaceRun(t *testing.T) {
 	if err != nil || st.Mode().Perm() != 0o755 {
 		t.Errorf("run dir mode %v, err %v", st.Mode(), err)
 	}
+}
+
+// supportSeeded loads the support_saas domain and its seeded suite.
+func supportSeeded(t *testing.T) (*spec.Domain, *suites.Suite) {
+	t.Helper()
+	d, err := domains.Load("support_saas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := suites.Load(d, "seeded")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, s
 }

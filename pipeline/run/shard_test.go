@@ -160,14 +160,7 @@ func AssignGroupsLoads(sizes map[string]int, n int) []int {
 // between shards (here by ranges of the suite) changes witnesses and traces. The
 // default partition keeps them equal (see the merge tests).
 func TestRangePartitionChangesMinimizedWitnesses(t *testing.T) {
-	d, err := domains.Load("support_saas")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := suites.Load(d, "seeded")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, s := supportSeeded(t)
 	tmp := t.TempDir()
 	single := filepath.Join(tmp, "single")
 	base := Config{Domain: d, Source: s, Workers: 2, Minimize: true, ProbeStates: 2}
