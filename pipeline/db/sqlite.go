@@ -250,6 +250,8 @@ type namespace struct {
 	mode              Mode
 	containment, role string
 	tenants           string
+	// scratch is set for a copy whose storage tables WithState restricts
+	scratch bool
 }
 
 // storageSQL renders the statements creating the storage tables.

@@ -2,10 +2,7 @@ package db
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -14,7 +11,6 @@ import (
 
 	"github.com/policystrata/policystrata/pipeline/cell"
 	"github.com/policystrata/policystrata/pipeline/spec"
-	"github.com/policystrata/policystrata/pipeline/state"
 )
 
 // sqliteSession is one worker's set of namespace connections.
@@ -59,16 +55,14 @@ func (s *sqliteSession) evict() {
 type nsConn struct {
 	db   *sql.DB
 	conn *sql.Conn
-	// restricted is the tag of the restriction applied in the open
-	// savepoint ("" when none)
-	restricted string
 	// used is the session's clock at the connection's last use
 	used int64
 	// deps maps each table of the namespace to the storage tables its
 	// view reads (the table's own and those of its ownership chain)
 	deps map[string][]string
-	// done lists the tables the open savepoint has restricted
-	done map[string]bool
+	// scratch holds what a scratch connection's storage tables hold now
+	// (nil on the connections that always hold the loaded state)
+	scratch *scratchContent
 	// stmts are the connection's prepared statements by text: a
 	// connection's namespace and tenants never change, so a statement
 	// prepared on it means the same on every execution (the restrictions
@@ -171,6 +165,9 @@ func (s *sqliteSession) conn(ctx context.Context, ns namespace, tenants []string
 		return nil, fmt.Errorf("open namespace: %w", err)
 	}
 	c := &nsConn{db: sdb, conn: conn, used: s.clock, deps: deps}
+	if ns.scratch {
+		c.scratch = &scratchContent{tables: map[string]tableContent{}}
+	}
 	fail := func(err error) (*nsConn, error) {
 		conn.Close()
 		sdb.Close()
@@ -216,7 +213,10 @@ func (s *sqliteSession) Run(ctx context.Context, e Exec) (Result, error) {
 }
 
 func (s *sqliteSession) run(ctx context.Context, e Exec) (Result, error) {
-	ns := namespace{mode: e.Mode}
+	// inside WithState, statements run on scratch copies of the namespace
+	// that hold the restriction's rows; the other connections always hold
+	// the loaded state
+	ns := namespace{mode: e.Mode, scratch: s.restriction != nil}
 	if e.Mode == Live {
 		ns.containment, ns.role = e.Containment, e.Role
 	}
@@ -332,216 +332,4 @@ func (s *sqliteSession) Inspect(ctx context.Context, text string) (SQLInfo, erro
 		memo = sharedParses
 	}
 	return memoParse(ctx, memo, s.e.stats, text, sqliteParse)
-}
-
-// sqliteRestriction is a WithState in progress: the statements that turn
-// the loaded state into the subset, applied to each namespace connection
-// when it is first used inside it.
-type sqliteRestriction struct {
-	tag  string
-	plan []sqliteRestrictOp
-}
-
-// sqliteRestrictOp empties a table down to keep (the listed primary keys,
-// the rows idx of the loaded table loaded), or replaces a derived table's
-// rows.
-type sqliteRestrictOp struct {
-	table  *spec.Table
-	keep   []string
-	idx    []int
-	loaded *state.Table
-	// rows replace the table's rows when set (derived tables)
-	rows    *state.Table
-	replace bool
-}
-
-// sparseRestriction: a restriction that keeps at most 1/sparseRestriction
-// of a table's rows empties the table and inserts them again, instead of
-// deleting the others one by one.
-const sparseRestriction = 4
-
-// reinsertSQLiteRows inserts rows idx of the loaded table lt (with their
-// owners) into t's emptied storage table at the rowids the image gave them
-// (the table's primary key when it is an integer, else the row's position
-// plus one), so the table reads back exactly as the image's rows would. It
-// returns the statements it ran: rows go in batches of reinsertBatches
-// sizes (a few texts per table, each prepared once per connection).
-func reinsertSQLiteRows(ctx context.Context, c *nsConn, t *spec.Table, lt *state.Table, idx []int) (int, error) {
-	pk := t.Column(t.PrimaryKey)
-	ins := newSQLiteInsert(t, lt.Columns, pk == nil || sqliteType(pk.Type) != "INTEGER")
-	args := make([]any, 0, reinsertBatches[0]*ins.width())
-	stmts := 0
-	for len(idx) > 0 {
-		n := 1
-		for _, b := range reinsertBatches {
-			if len(idx) >= b {
-				n = b
-				break
-			}
-		}
-		args = args[:0]
-		for _, i := range idx[:n] {
-			args = ins.appendRow(args, lt.Rows[i], lt.Owner[i], int64(i+1))
-		}
-		if err := c.exec(ctx, ins.text(n), args...); err != nil {
-			return stmts, fmt.Errorf("insert %s: %w", t.Name, err)
-		}
-		stmts++
-		idx = idx[n:]
-	}
-	return stmts, nil
-}
-
-// reinsertBatches are the batch sizes reinsertSQLiteRows uses, largest
-// first.
-var reinsertBatches = []int{64, 16, 4, 1}
-
-// WithState runs fn with a session that sees only st's rows: each
-// namespace connection fn uses is restricted inside a savepoint rolled back
-// when fn returns.
-func (s *sqliteSession) WithState(ctx context.Context, st *state.State, fn func(Session) error) (err error) {
-	if s.restriction != nil {
-		return fmt.Errorf("restrict state: already restricted")
-	}
-	d, loaded := s.e.domain, s.e.st
-	var plan []sqliteRestrictOp
-	var tag []string
-	for _, t := range d.Schema.Tables {
-		lt, ct := loaded.Table(t.Name), st.Table(t.Name)
-		if lt == nil || ct == nil {
-			return fmt.Errorf("restrict state: table %s missing", t.Name)
-		}
-		keep, idx, subset := subsetRows(lt, ct)
-		switch {
-		case subset && len(keep) == len(lt.Rows):
-			continue
-		case subset:
-			plan = append(plan, sqliteRestrictOp{table: t, keep: keep, idx: idx, loaded: lt})
-			tag = append(tag, t.Name+"="+strings.Join(keep, ","))
-		case t.MaterializedView != nil:
-			plan = append(plan, sqliteRestrictOp{table: t, rows: ct, replace: true})
-			var b strings.Builder
-			for i, r := range ct.Rows {
-				for _, v := range r {
-					b.WriteString(cell.Format(v))
-					b.WriteByte(1)
-				}
-				b.WriteString(ct.Owner[i])
-				b.WriteByte(2)
-			}
-			tag = append(tag, t.Name+"~"+b.String())
-		default:
-			return fmt.Errorf("restrict state: table %s: rows are not a subset of the loaded state", t.Name)
-		}
-	}
-	if len(plan) == 0 {
-		return fn(s)
-	}
-	sum := sha256.Sum256([]byte(strings.Join(tag, "\x00")))
-	s.restriction = &sqliteRestriction{tag: "\x01" + hex.EncodeToString(sum[:16]) + "\x00", plan: plan}
-	defer func() {
-		s.restriction = nil
-		for _, c := range s.conns {
-			if c.restricted == "" {
-				continue
-			}
-			c.restricted, c.done = "", nil
-			bg := context.WithoutCancel(ctx)
-			for _, stmt := range []string{"ROLLBACK TO ps_restrict", "RELEASE ps_restrict", "PRAGMA query_only = ON"} {
-				if e := c.exec(bg, stmt); e != nil && err == nil {
-					err = fmt.Errorf("restrict state: end: %w", e)
-				}
-			}
-		}
-	}()
-	return fn(&restrictedSession{tag: s.restriction.tag, results: s.e.results, visible: s.e.visible, stats: s.e.stats,
-		domain: s.e.domain, run: s.run, inspect: s.Inspect, columns: s.columnsOf})
-}
-
-// applyRestriction restricts c to the restriction in progress, if any,
-// as far as a statement reading tables needs: the rows of the storage
-// tables their views read (a table the namespace does not know restricts
-// everything). Tables restricted earlier in the same savepoint stay so.
-func (s *sqliteSession) applyRestriction(ctx context.Context, c *nsConn, tables []string) error {
-	r := s.restriction
-	if r == nil {
-		return nil
-	}
-	start := time.Now()
-	n := 0
-	exec := func(stmt string, args ...any) error {
-		n++
-		if err := c.exec(ctx, stmt, args...); err != nil {
-			return fmt.Errorf("restrict state: %s: %w", firstLine(stmt), err)
-		}
-		return nil
-	}
-	if c.restricted != r.tag {
-		// query_only stays off until the savepoint is rolled back: the
-		// guard admits only single SELECTs, and the rollback undoes the
-		// savepoint's writes whatever they are
-		if err := exec("PRAGMA query_only = OFF"); err != nil {
-			return err
-		}
-		if err := exec("SAVEPOINT ps_restrict"); err != nil {
-			return err
-		}
-		c.restricted, c.done = r.tag, map[string]bool{}
-	}
-	need := map[string]bool{}
-	for _, t := range tables {
-		deps, ok := c.deps[strings.ToLower(t)]
-		if !ok {
-			for _, op := range r.plan {
-				need[op.table.Name] = true
-			}
-			break
-		}
-		for _, d := range deps {
-			need[d] = true
-		}
-	}
-	for _, op := range r.plan {
-		if !need[op.table.Name] || c.done[op.table.Name] {
-			continue
-		}
-		c.done[op.table.Name] = true
-		tbl := "main." + storeName(op.table.Name)
-		if op.replace {
-			if err := exec("DELETE FROM " + tbl); err != nil {
-				return err
-			}
-			if err := insertSQLiteRows(ctx, c.conn, op.table, op.rows, op.rows.Rows, op.rows.Owner); err != nil {
-				return fmt.Errorf("restrict state: %w", err)
-			}
-			n += sqliteInsertStatements(len(op.rows.Rows), newSQLiteInsert(op.table, op.rows.Columns, false).width())
-			continue
-		}
-		if len(op.idx)*sparseRestriction <= len(op.loaded.Rows) {
-			// few rows kept: empty the table (SQLite drops its pages
-			// whole) and insert the kept rows again, at their rowids
-			if err := exec("DELETE FROM " + tbl); err != nil {
-				return err
-			}
-			k, err := reinsertSQLiteRows(ctx, c, op.table, op.loaded, op.idx)
-			if err != nil {
-				return fmt.Errorf("restrict state: %w", err)
-			}
-			n += k
-			continue
-		}
-		// one text per table (the kept keys are a JSON parameter), so the
-		// connection prepares it once for every restriction
-		keys, err := json.Marshal(op.keep)
-		if err != nil {
-			return fmt.Errorf("restrict state: %w", err)
-		}
-		if err := exec(fmt.Sprintf("DELETE FROM %s WHERE CAST(%s AS TEXT) NOT IN (SELECT value FROM json_each(?))", tbl, quoteIdent(op.table.PrimaryKey)), string(keys)); err != nil {
-			return err
-		}
-	}
-	if n > 0 {
-		s.e.stats.add(StatRestrict, n, time.Since(start))
-	}
-	return nil
 }

@@ -45,11 +45,17 @@ type Minimizer struct {
 	seq       *shapeSeq
 	// counters of replays executed and answered by the memo
 	executed, memoHits atomic.Int64
+	// finalReplays counts witnesses whose observation was replayed once
+	// more after the reduction (the memo kept only its detection)
+	finalReplays atomic.Int64
 }
 
 // Counts reports how many replays were executed and how many the memo
-// answered so far.
-func (m *Minimizer) Counts() (executed, memoHits int64) { return m.executed.Load(), m.memoHits.Load() }
+// answered so far, and how many witnesses needed a final replay for their
+// layer outputs (not counted in executed).
+func (m *Minimizer) Counts() (executed, memoHits, final int64) {
+	return m.executed.Load(), m.memoHits.Load(), m.finalReplays.Load()
+}
 
 // NewMinimizer prepares minimization for a run of ev on the suite state st.
 func NewMinimizer(ev *Evaluator, st *state.State) (*Minimizer, error) {
@@ -112,22 +118,23 @@ func (m *Minimizer) replay(ctx context.Context, sess db.Session, stack layers.St
 	return obs, err
 }
 
-// detect replays through the memo.
-func (m *Minimizer) detect(ctx context.Context, sess db.Session, stack layers.Stack, principal string, q spec.SemanticQuery, s minimize.Subset) (replayed, error) {
+// detect replays through the memo. It returns the replay's observation
+// too when it executed it (nil when the memo answered).
+func (m *Minimizer) detect(ctx context.Context, sess db.Session, stack layers.Stack, principal string, q spec.SemanticQuery, s minimize.Subset) (replayed, *observe.Observation, error) {
 	sk, _ := json.Marshal(stack)
 	key := string(sk) + "\x00" + principal + "\x00" + q.Key() + "\x00" + s.Key()
 	if v, ok := m.memo.get(key); ok {
 		m.memoHits.Add(1)
-		return v, nil
+		return v, nil, nil
 	}
 	m.executed.Add(1)
 	obs, err := m.replay(ctx, sess, stack, principal, q, s)
 	if err != nil {
-		return replayed{}, err
+		return replayed{}, nil, err
 	}
 	r := replayed{det: detect.Detect(obs), blocked: obs.Layers.Database != nil && obs.Layers.Database.Result.Blocked}
 	m.memo.put(key, r)
-	return r, nil
+	return r, &obs, nil
 }
 
 // shapeKey is the failure shape a witness's state reduction is shared by.

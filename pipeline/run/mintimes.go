@@ -24,6 +24,11 @@ type MinimizationTimes struct {
 	// that ran through the layers and those its memo answered.
 	ReplaysExecuted int64 `json:"replays_executed"`
 	ReplaysMemoized int64 `json:"replays_memoized"`
+	// FinalReplays counts the witnesses replayed once more after their
+	// reduction to record every layer's output (the memo keeps only
+	// detections); the others reuse their last accepted replay's
+	// observation.
+	FinalReplays int64 `json:"final_replays"`
 }
 
 // minimizeTimes accumulates MinimizationTimes in task order.

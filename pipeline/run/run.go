@@ -183,7 +183,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	tm.fill(&lat)
 	if cfg.Minimize {
 		tm.Minimization = mt.report(&lat)
-		tm.Minimization.ReplaysExecuted, tm.Minimization.ReplaysMemoized = min.Counts()
+		tm.Minimization.ReplaysExecuted, tm.Minimization.ReplaysMemoized, tm.Minimization.FinalReplays = min.Counts()
 	}
 	tm.Engine = engs.main.Name()
 	tm.Database = engs.stats.Lines()

@@ -1,0 +1,402 @@
+package db
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/policystrata/policystrata/pipeline/cell"
+	"github.com/policystrata/policystrata/pipeline/spec"
+	"github.com/policystrata/policystrata/pipeline/state"
+)
+
+// sqliteRestriction is a WithState in progress: what each table holds in
+// the subset, applied to each scratch connection as far as its statements
+// read.
+type sqliteRestriction struct {
+	tag string
+	// ops holds the tables the subset changes, by name; a table without an
+	// op holds the loaded state's rows
+	ops map[string]*sqliteRestrictOp
+}
+
+// sqliteRestrictOp is one table of a restriction: the loaded rows idx it
+// keeps (increasing), or, for a derived table whose rows are not the
+// loaded ones, the rows that replace them.
+type sqliteRestrictOp struct {
+	idx []int
+	// rows replace the table's rows when set; content tags them
+	rows    *state.Table
+	content string
+}
+
+// scratchContent is what a scratch connection's storage tables hold: the
+// connection is never rolled back, so the next restriction starts from the
+// previous one's rows and changes only what differs (ddmin's candidates
+// differ from one another by a chunk).
+type scratchContent struct {
+	// tables holds the tables that differ from the loaded state
+	tables map[string]tableContent
+	// tag is the restriction the connection was last brought to, and
+	// done the tables already brought to it
+	tag  string
+	done map[string]bool
+}
+
+// tableContent is one storage table's rows on a scratch connection: the
+// loaded rows idx (increasing), or replaced rows tagged by content.
+type tableContent struct {
+	idx      []int
+	replaced string
+}
+
+// WithState runs fn with a session that sees only st's rows: statements
+// inside fn run on scratch copies of their namespaces, each brought to
+// st's rows (for the tables the statement reads) when it is used.
+func (s *sqliteSession) WithState(ctx context.Context, st *state.State, fn func(Session) error) error {
+	if s.restriction != nil {
+		return fmt.Errorf("restrict state: already restricted")
+	}
+	d, loaded := s.e.domain, s.e.st
+	ops := map[string]*sqliteRestrictOp{}
+	var tag []string
+	for _, t := range d.Schema.Tables {
+		lt, ct := loaded.Table(t.Name), st.Table(t.Name)
+		if lt == nil || ct == nil {
+			return fmt.Errorf("restrict state: table %s missing", t.Name)
+		}
+		keep, idx, subset := subsetRows(lt, ct)
+		switch {
+		case subset && len(keep) == len(lt.Rows):
+			continue
+		case subset:
+			ops[t.Name] = &sqliteRestrictOp{idx: idx}
+			tag = append(tag, t.Name+"="+strings.Join(keep, ","))
+		case t.MaterializedView != nil:
+			var b strings.Builder
+			for i, r := range ct.Rows {
+				for _, v := range r {
+					b.WriteString(cell.Format(v))
+					b.WriteByte(1)
+				}
+				b.WriteString(ct.Owner[i])
+				b.WriteByte(2)
+			}
+			sum := sha256.Sum256([]byte(b.String()))
+			ops[t.Name] = &sqliteRestrictOp{rows: ct, content: hex.EncodeToString(sum[:16])}
+			tag = append(tag, t.Name+"~"+b.String())
+		default:
+			return fmt.Errorf("restrict state: table %s: rows are not a subset of the loaded state", t.Name)
+		}
+	}
+	if len(ops) == 0 {
+		return fn(s)
+	}
+	sum := sha256.Sum256([]byte(strings.Join(tag, "\x00")))
+	s.restriction = &sqliteRestriction{tag: "\x01" + hex.EncodeToString(sum[:16]) + "\x00", ops: ops}
+	defer func() { s.restriction = nil }()
+	return fn(&restrictedSession{tag: s.restriction.tag, results: s.e.results, visible: s.e.visible, stats: s.e.stats,
+		domain: s.e.domain, run: s.run, inspect: s.Inspect, columns: s.columnsOf})
+}
+
+// applyRestriction brings the scratch connection c to the restriction in
+// progress, if any, as far as a statement reading tables needs: the
+// storage tables their views read (a table the namespace does not know
+// needs every table). A statement that fails leaves the connection's rows
+// unknown, so the connection is closed (its next use reloads the image).
+func (s *sqliteSession) applyRestriction(ctx context.Context, c *nsConn, tables []string) error {
+	r := s.restriction
+	if r == nil || c.scratch == nil {
+		return nil
+	}
+	sc := c.scratch
+	if sc.tag != r.tag {
+		sc.tag, sc.done = r.tag, map[string]bool{}
+	}
+	need := map[string]bool{}
+	for _, t := range tables {
+		deps, ok := c.deps[strings.ToLower(t)]
+		if !ok {
+			for _, t := range s.e.domain.Schema.Tables {
+				need[t.Name] = true
+			}
+			break
+		}
+		for _, d := range deps {
+			need[d] = true
+		}
+	}
+	start := time.Now()
+	w := &scratchWriter{ctx: ctx, c: c}
+	for _, t := range s.e.domain.Schema.Tables {
+		if !need[t.Name] || sc.done[t.Name] {
+			continue
+		}
+		sc.done[t.Name] = true
+		if err := w.bring(t, s.e.st.Table(t.Name), r.ops[t.Name]); err != nil {
+			s.drop(c)
+			return fmt.Errorf("restrict state: %w", err)
+		}
+	}
+	if w.writing {
+		if err := c.exec(ctx, "PRAGMA query_only = ON"); err != nil {
+			s.drop(c)
+			return fmt.Errorf("restrict state: %w", err)
+		}
+		w.n++
+	}
+	if w.n > 0 {
+		s.e.stats.add(StatRestrict, w.n, time.Since(start))
+	}
+	return nil
+}
+
+// drop closes c and forgets it.
+func (s *sqliteSession) drop(c *nsConn) {
+	for ns, o := range s.conns {
+		if o == c {
+			delete(s.conns, ns)
+		}
+	}
+	c.closeStmts()
+	c.conn.Close()
+	c.db.Close()
+}
+
+// scratchWriter changes a scratch connection's rows, counting its
+// statements. query_only is turned off before its first write (the guard
+// admits only single SELECTs; applyRestriction turns it on again).
+type scratchWriter struct {
+	ctx     context.Context
+	c       *nsConn
+	n       int
+	writing bool
+}
+
+// begin turns query_only off before the first write.
+func (w *scratchWriter) begin() error {
+	if w.writing {
+		return nil
+	}
+	w.writing = true
+	w.n++
+	return w.c.exec(w.ctx, "PRAGMA query_only = OFF")
+}
+
+func (w *scratchWriter) exec(stmt string, args ...any) error {
+	if err := w.begin(); err != nil {
+		return err
+	}
+	w.n++
+	if err := w.c.exec(w.ctx, stmt, args...); err != nil {
+		return fmt.Errorf("%s: %w", firstLine(stmt), err)
+	}
+	return nil
+}
+
+// bring makes t's storage table hold op's rows (the loaded table lt's
+// when op is nil), changing only what differs from what it holds now.
+func (w *scratchWriter) bring(t *spec.Table, lt *state.Table, op *sqliteRestrictOp) error {
+	sc := w.c.scratch
+	cur, changed := sc.tables[t.Name]
+	tbl := "main." + storeName(t.Name)
+	if op != nil && op.rows != nil {
+		if changed && cur.replaced == op.content {
+			return nil
+		}
+		if err := w.exec("DELETE FROM " + tbl); err != nil {
+			return err
+		}
+		if err := w.insert(t, op.rows, nil); err != nil {
+			return err
+		}
+		sc.tables[t.Name] = tableContent{replaced: op.content}
+		return nil
+	}
+	all := len(lt.Rows)
+	var want []int // nil: every loaded row
+	if op != nil {
+		want = op.idx
+	}
+	if !changed && want == nil {
+		return nil
+	}
+	wantN := all
+	if want != nil {
+		wantN = len(want)
+	}
+	var removed, added []int
+	if !changed || cur.replaced == "" {
+		removed, added = diffRows(cur.idx, !changed, want, all)
+		if len(removed) == 0 && len(added) == 0 {
+			return w.record(t, want)
+		}
+	}
+	if changed && cur.replaced != "" || len(removed)+len(added) > wantN {
+		// rewriting the table costs less than the difference: empty it
+		// (SQLite drops its pages whole) and insert the wanted rows
+		if err := w.exec("DELETE FROM " + tbl); err != nil {
+			return err
+		}
+		if want == nil {
+			want = make([]int, all)
+			for i := range want {
+				want[i] = i
+			}
+			if err := w.insert(t, lt, want); err != nil {
+				return err
+			}
+			return w.record(t, nil)
+		}
+		if err := w.insert(t, lt, want); err != nil {
+			return err
+		}
+		return w.record(t, want)
+	}
+	if len(removed) > 0 {
+		ids, err := rowidList(t, lt, removed)
+		if err != nil {
+			return err
+		}
+		if err := w.exec("DELETE FROM "+tbl+" WHERE rowid IN (SELECT value FROM json_each(?))", ids); err != nil {
+			return err
+		}
+	}
+	if len(added) > 0 {
+		if err := w.insert(t, lt, added); err != nil {
+			return err
+		}
+	}
+	return w.record(t, want)
+}
+
+// record notes that t now holds the loaded rows want (every row when nil).
+func (w *scratchWriter) record(t *spec.Table, want []int) error {
+	if want == nil {
+		delete(w.c.scratch.tables, t.Name)
+	} else {
+		w.c.scratch.tables[t.Name] = tableContent{idx: want}
+	}
+	return nil
+}
+
+// insert adds rows idx of lt at their image rowids, or, when idx is nil,
+// every row of lt (replaced rows) in order.
+func (w *scratchWriter) insert(t *spec.Table, lt *state.Table, idx []int) error {
+	if err := w.begin(); err != nil {
+		return err
+	}
+	if idx == nil {
+		if err := insertSQLiteRows(w.ctx, w.c.conn, t, lt, lt.Rows, lt.Owner); err != nil {
+			return err
+		}
+		w.n += sqliteInsertStatements(len(lt.Rows), newSQLiteInsert(t, lt.Columns, false).width())
+		return nil
+	}
+	k, err := reinsertSQLiteRows(w.ctx, w.c, t, lt, idx)
+	w.n += k
+	return err
+}
+
+// diffRows compares the increasing loaded-row lists cur (every one of
+// all rows when curAll) and want (every row when nil): the rows to remove
+// and the rows to add.
+func diffRows(cur []int, curAll bool, want []int, all int) (removed, added []int) {
+	at := func(list []int, every bool, k int) int {
+		if every {
+			return k
+		}
+		return list[k]
+	}
+	nc, nw := len(cur), len(want)
+	if curAll {
+		nc = all
+	}
+	if want == nil {
+		nw = all
+	}
+	i, j := 0, 0
+	for i < nc || j < nw {
+		switch {
+		case j >= nw || (i < nc && at(cur, curAll, i) < at(want, want == nil, j)):
+			removed = append(removed, at(cur, curAll, i))
+			i++
+		case i >= nc || at(want, want == nil, j) < at(cur, curAll, i):
+			added = append(added, at(want, want == nil, j))
+			j++
+		default:
+			i++
+			j++
+		}
+	}
+	return removed, added
+}
+
+// rowidList renders the image rowids of rows idx of lt as a JSON array:
+// the primary key when it is an integer (the rowid itself), else the
+// row's position plus one (the image inserted the rows in order).
+func rowidList(t *spec.Table, lt *state.Table, idx []int) (string, error) {
+	pk := t.Column(t.PrimaryKey)
+	intKey := pk != nil && sqliteType(pk.Type) == "INTEGER"
+	var b strings.Builder
+	b.WriteByte('[')
+	for k, i := range idx {
+		if k > 0 {
+			b.WriteByte(',')
+		}
+		if !intKey {
+			b.WriteString(strconv.Itoa(i + 1))
+			continue
+		}
+		switch v := lt.Rows[i][lt.PK].(type) {
+		case int64:
+			b.WriteString(strconv.FormatInt(v, 10))
+		case int:
+			b.WriteString(strconv.Itoa(v))
+		default:
+			return "", fmt.Errorf("table %s: row %d: primary key %v is not an integer", t.Name, i, v)
+		}
+	}
+	b.WriteByte(']')
+	return b.String(), nil
+}
+
+// reinsertSQLiteRows inserts rows idx of the loaded table lt (with their
+// owners) into t's emptied storage table at the rowids the image gave them
+// (the table's primary key when it is an integer, else the row's position
+// plus one), so the table reads back exactly as the image's rows would. It
+// returns the statements it ran: rows go in batches of reinsertBatches
+// sizes (a few texts per table, each prepared once per connection).
+func reinsertSQLiteRows(ctx context.Context, c *nsConn, t *spec.Table, lt *state.Table, idx []int) (int, error) {
+	pk := t.Column(t.PrimaryKey)
+	ins := newSQLiteInsert(t, lt.Columns, pk == nil || sqliteType(pk.Type) != "INTEGER")
+	args := make([]any, 0, reinsertBatches[0]*ins.width())
+	stmts := 0
+	for len(idx) > 0 {
+		n := 1
+		for _, b := range reinsertBatches {
+			if len(idx) >= b {
+				n = b
+				break
+			}
+		}
+		args = args[:0]
+		for _, i := range idx[:n] {
+			args = ins.appendRow(args, lt.Rows[i], lt.Owner[i], int64(i+1))
+		}
+		if err := c.exec(ctx, ins.text(n), args...); err != nil {
+			return stmts, fmt.Errorf("insert %s: %w", t.Name, err)
+		}
+		stmts++
+		idx = idx[n:]
+	}
+	return stmts, nil
+}
+
+// reinsertBatches are the batch sizes reinsertSQLiteRows uses, largest
+// first.
+var reinsertBatches = []int{64, 16, 4, 1}
