@@ -12,7 +12,6 @@ import (
 	"github.com/policystrata/policystrata/pipeline/equiv"
 	"github.com/policystrata/policystrata/pipeline/layers"
 	"github.com/policystrata/policystrata/pipeline/observe"
-	"github.com/policystrata/policystrata/pipeline/oracle"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/trace"
 )
@@ -250,6 +249,6 @@ func (e *Evaluator) requestState(ctx context.Context, t spec.Task) (*Probe, db.S
 		eng.Close()
 		return nil, nil, nil, fmt.Errorf("open request state: %w", err)
 	}
-	p := &Probe{Ref: trace.StateRef{Name: "aimed:request_shaped", Seed: e.StateSeed, Derivation: aimstate.RequestDoc}, Oracle: oracle.New(e.Domain, st)}
+	p := &Probe{Ref: trace.StateRef{Name: "aimed:request_shaped", Seed: e.StateSeed, Derivation: aimstate.RequestDoc}, Oracle: e.Oracle.On(st)}
 	return p, sess, func() { sess.Close(); eng.Close() }, nil
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/policystrata/policystrata/pipeline/layers"
 	"github.com/policystrata/policystrata/pipeline/minimize"
 	"github.com/policystrata/policystrata/pipeline/observe"
-	"github.com/policystrata/policystrata/pipeline/oracle"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/state"
 )
@@ -108,7 +107,7 @@ func (m *Minimizer) replay(ctx context.Context, sess db.Session, stack layers.St
 	if err != nil {
 		return observe.Observation{}, fmt.Errorf("minimize: %w", err)
 	}
-	ev := &Evaluator{Domain: m.ev.Domain, Oracle: oracle.New(m.ev.Domain, st), Catalog: m.ev.Catalog, Resolver: m.ev.Resolver}
+	ev := &Evaluator{Domain: m.ev.Domain, Oracle: m.ev.Oracle.On(st), Catalog: m.ev.Catalog, Resolver: m.ev.Resolver}
 	var obs observe.Observation
 	err = r.WithState(ctx, st, func(rs db.Session) error {
 		var err error

@@ -78,15 +78,23 @@ type Oracle struct {
 
 // New builds the oracle and its join indexes.
 func New(d *spec.Domain, st *state.State) *Oracle {
-	o := &Oracle{d: d, st: st, names: newVocabulary(d.Policy), graph: newFKGraph(d.Schema), index: map[string]map[string]map[string][]int{}}
-	o.zones, o.zoneErrs = loadZones(d, st)
+	return (&Oracle{d: d, names: newVocabulary(d.Policy), graph: newFKGraph(d.Schema)}).On(st)
+}
+
+// On is the oracle of the same domain on the state st: it shares o's
+// name resolution and foreign-key routes (they depend on the policy and
+// the schema only, and never change once built) and indexes st's rows.
+// The minimizer judges thousands of candidate states of one domain.
+func (o *Oracle) On(st *state.State) *Oracle {
+	n := &Oracle{d: o.d, st: st, names: o.names, graph: o.graph, index: map[string]map[string]map[string][]int{}}
+	n.zones, n.zoneErrs = loadZones(n.d, st)
 	// index both ends of every foreign key: attribution steps walk them
 	// either way
-	for _, r := range o.graph.refs {
-		o.indexColumn(r.child, r.childCol)
-		o.indexColumn(r.parent, r.parentCol)
+	for _, r := range n.graph.refs {
+		n.indexColumn(r.child, r.childCol)
+		n.indexColumn(r.parent, r.parentCol)
 	}
-	return o
+	return n
 }
 
 // indexColumn indexes table's rows by their value of column.
