@@ -57,7 +57,9 @@ func TestWithStateSequenceMatchesFreshEngine(t *testing.T) {
 				func(string, int) bool { return rng.IntN(2) == 0 },
 				func(string, int) bool { return rng.IntN(10) == 0 },
 				func(string, int) bool { return false },
-				func(table string, i int) bool { return !(table == d.Schema.Tables[len(d.Schema.Tables)-1].Name && i == 0) },
+				func(table string, i int) bool {
+					return !(table == d.Schema.Tables[len(d.Schema.Tables)-1].Name && i == 0)
+				},
 				func(string, int) bool { return rng.IntN(10) != 0 },
 				func(string, int) bool { return true },
 				func(string, int) bool { return rng.IntN(3) == 0 },

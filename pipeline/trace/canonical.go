@@ -9,12 +9,28 @@ import (
 )
 
 // CanonicalJSON renders v as pretty JSON with sorted keys, two-space indent
-// and a trailing newline (the layout of every JSON document a run writes).
+// and a trailing newline (the layout of every JSON document a run writes):
+// the layout encoding/json gives v decoded into generic values (numbers
+// kept as written) and encoded again with sorted keys. v is encoded once
+// and its text re-laid (keys sorted, indented) without building generic
+// values; text the re-layout cannot reproduce exactly (a duplicate key, a
+// string with a replaced invalid byte) takes the decode-and-encode path.
 func CanonicalJSON(v any) ([]byte, error) {
-	raw, err := json.Marshal(v)
-	if err != nil {
+	var raw bytes.Buffer
+	enc := json.NewEncoder(&raw)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
+	if out, ok := relayout(bytes.TrimSuffix(raw.Bytes(), []byte("\n"))); ok {
+		return out, nil
+	}
+	return canonicalGeneric(raw.Bytes())
+}
+
+// canonicalGeneric is CanonicalJSON by decoding into generic values and
+// encoding them again.
+func canonicalGeneric(raw []byte) ([]byte, error) {
 	var generic any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
