@@ -3,11 +3,14 @@ package db
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"github.com/policystrata/policystrata/pipeline/cell"
 	"github.com/policystrata/policystrata/pipeline/spec"
@@ -211,7 +214,7 @@ func (w *scratchWriter) bring(t *spec.Table, lt *state.Table, op *sqliteRestrict
 		if err := w.exec("DELETE FROM " + tbl); err != nil {
 			return err
 		}
-		if err := w.insert(t, op.rows, nil); err != nil {
+		if err := w.insert(t, op.rows); err != nil {
 			return err
 		}
 		sc.tables[t.Name] = tableContent{replaced: op.content}
@@ -242,17 +245,7 @@ func (w *scratchWriter) bring(t *spec.Table, lt *state.Table, op *sqliteRestrict
 		if err := w.exec("DELETE FROM " + tbl); err != nil {
 			return err
 		}
-		if want == nil {
-			want = make([]int, all)
-			for i := range want {
-				want[i] = i
-			}
-			if err := w.insert(t, lt, want); err != nil {
-				return err
-			}
-			return w.record(t, nil)
-		}
-		if err := w.insert(t, lt, want); err != nil {
+		if err := w.copyRows(t, lt, want); err != nil {
 			return err
 		}
 		return w.record(t, want)
@@ -267,7 +260,7 @@ func (w *scratchWriter) bring(t *spec.Table, lt *state.Table, op *sqliteRestrict
 		}
 	}
 	if len(added) > 0 {
-		if err := w.insert(t, lt, added); err != nil {
+		if err := w.copyRows(t, lt, added); err != nil {
 			return err
 		}
 	}
@@ -284,22 +277,59 @@ func (w *scratchWriter) record(t *spec.Table, want []int) error {
 	return nil
 }
 
-// insert adds rows idx of lt at their image rowids, or, when idx is nil,
-// every row of lt (replaced rows) in order.
-func (w *scratchWriter) insert(t *spec.Table, lt *state.Table, idx []int) error {
+// insert adds the replaced rows of lt (a derived table's, in order).
+func (w *scratchWriter) insert(t *spec.Table, lt *state.Table) error {
 	if err := w.begin(); err != nil {
 		return err
 	}
-	if idx == nil {
-		if err := insertSQLiteRows(w.ctx, w.c.conn, t, lt, lt.Rows, lt.Owner); err != nil {
-			return err
-		}
-		w.n += sqliteInsertStatements(len(lt.Rows), newSQLiteInsert(t, lt.Columns, false).width())
-		return nil
+	if err := insertSQLiteRows(w.ctx, w.c.conn, t, lt, lt.Rows, lt.Owner); err != nil {
+		return err
 	}
-	k, err := reinsertSQLiteRows(w.ctx, w.c, t, lt, idx)
-	w.n += k
-	return err
+	w.n += sqliteInsertStatements(len(lt.Rows), newSQLiteInsert(t, lt.Columns, false).width())
+	return nil
+}
+
+// copyRows copies the loaded rows idx of t (every row when nil) from the
+// loaded image attached as loadedSchema, at their rowids, inside SQLite.
+func (w *scratchWriter) copyRows(t *spec.Table, lt *state.Table, idx []int) error {
+	cols := make([]string, 0, len(t.Columns)+2)
+	for _, c := range t.Columns {
+		cols = append(cols, quoteIdent(c.Name))
+	}
+	cols = append(cols, "__owner")
+	if pk := t.Column(t.PrimaryKey); pk == nil || sqliteType(pk.Type) != "INTEGER" {
+		// the rowid is not the primary key: keep the image's
+		cols = append(cols, "rowid")
+	}
+	list := strings.Join(cols, ", ")
+	stmt := fmt.Sprintf("INSERT INTO main.%s (%s) SELECT %s FROM %s.%s", storeName(t.Name), list, list, loadedSchema, storeName(t.Name))
+	if idx == nil {
+		return w.exec(stmt)
+	}
+	ids, err := rowidList(t, lt, idx)
+	if err != nil {
+		return err
+	}
+	return w.exec(stmt+" WHERE rowid IN (SELECT value FROM json_each(?))", ids)
+}
+
+// loadedSchema is the schema a scratch connection attaches the loaded
+// image under, to copy rows back from (its tables are storage tables,
+// which no statement of a namespace may name).
+const loadedSchema = "ps_loaded"
+
+// attachLoaded attaches a copy of the image as loadedSchema.
+func attachLoaded(ctx context.Context, conn *sql.Conn, image []byte) error {
+	if _, err := conn.ExecContext(ctx, "ATTACH DATABASE ':memory:' AS "+loadedSchema); err != nil {
+		return fmt.Errorf("attach the loaded image: %w", err)
+	}
+	return conn.Raw(func(dc any) error {
+		sc, ok := dc.(*sqlite3.SQLiteConn)
+		if !ok {
+			return fmt.Errorf("not a SQLite connection")
+		}
+		return sc.Deserialize(image, loadedSchema)
+	})
 }
 
 // diffRows compares the increasing loaded-row lists cur (every one of
@@ -364,39 +394,3 @@ func rowidList(t *spec.Table, lt *state.Table, idx []int) (string, error) {
 	b.WriteByte(']')
 	return b.String(), nil
 }
-
-// reinsertSQLiteRows inserts rows idx of the loaded table lt (with their
-// owners) into t's emptied storage table at the rowids the image gave them
-// (the table's primary key when it is an integer, else the row's position
-// plus one), so the table reads back exactly as the image's rows would. It
-// returns the statements it ran: rows go in batches of reinsertBatches
-// sizes (a few texts per table, each prepared once per connection).
-func reinsertSQLiteRows(ctx context.Context, c *nsConn, t *spec.Table, lt *state.Table, idx []int) (int, error) {
-	pk := t.Column(t.PrimaryKey)
-	ins := newSQLiteInsert(t, lt.Columns, pk == nil || sqliteType(pk.Type) != "INTEGER")
-	args := make([]any, 0, reinsertBatches[0]*ins.width())
-	stmts := 0
-	for len(idx) > 0 {
-		n := 1
-		for _, b := range reinsertBatches {
-			if len(idx) >= b {
-				n = b
-				break
-			}
-		}
-		args = args[:0]
-		for _, i := range idx[:n] {
-			args = ins.appendRow(args, lt.Rows[i], lt.Owner[i], int64(i+1))
-		}
-		if err := c.exec(ctx, ins.text(n), args...); err != nil {
-			return stmts, fmt.Errorf("insert %s: %w", t.Name, err)
-		}
-		stmts++
-		idx = idx[n:]
-	}
-	return stmts, nil
-}
-
-// reinsertBatches are the batch sizes reinsertSQLiteRows uses, largest
-// first.
-var reinsertBatches = []int{64, 16, 4, 1}

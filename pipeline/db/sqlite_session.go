@@ -183,6 +183,11 @@ func (s *sqliteSession) conn(ctx context.Context, ns namespace, tenants []string
 	if err != nil {
 		return fail(err)
 	}
+	if ns.scratch {
+		if err := attachLoaded(ctx, conn, s.e.image); err != nil {
+			return fail(err)
+		}
+	}
 	stmts = append([]string{fmt.Sprintf("PRAGMA cache_size = -%d", sqliteCacheKiB)}, stmts...)
 	for _, stmt := range stmts {
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/policystrata/policystrata/pipeline/evaltest"
 	"github.com/policystrata/policystrata/pipeline/layers"
 	"github.com/policystrata/policystrata/pipeline/spec"
+	"github.com/policystrata/policystrata/pipeline/state"
 )
 
 // openSQLite loads env's domain and state into a SQLite engine and opens a
@@ -93,28 +94,53 @@ func TestSQLiteNormalization(t *testing.T) {
 }
 
 // A live SQLite session cannot reach the storage tables, SQLite's catalog
-// or the tenants table, and cannot write.
+// or the tenants table, and cannot write; nor can one restricted to a
+// subset (its scratch connections also hold the loaded image, attached).
 func TestSQLiteContainment(t *testing.T) {
 	env := evaltest.Setup(t, "support_saas")
 	lite := openSQLite(t, env)
 	ctx := context.Background()
-	for _, sql := range []string{
-		`SELECT * FROM __ps_accounts`,
-		`SELECT * FROM "__ps_accounts"`,
-		`SELECT name FROM sqlite_master`,
-		`SELECT * FROM ps_tenants`,
-		`SELECT * FROM main.__ps_accounts`,
-		`SELECT * FROM pragma_table_info('accounts')`,
-		`DELETE FROM accounts`,
-		`SELECT 1; DELETE FROM accounts`,
-	} {
-		res, err := lite.Run(ctx, db.Exec{Mode: db.Live, Containment: layers.Correct, Role: "analyst", Tenants: []string{"acme"}, SQL: sql})
-		if err != nil {
-			t.Fatal(err)
+	refused := func(s db.Session) {
+		for _, sql := range []string{
+			`SELECT * FROM __ps_accounts`,
+			`SELECT * FROM "__ps_accounts"`,
+			`SELECT name FROM sqlite_master`,
+			`SELECT * FROM ps_tenants`,
+			`SELECT * FROM main.__ps_accounts`,
+			`SELECT * FROM ps_loaded.__ps_accounts`,
+			`SELECT * FROM "ps_loaded"."__ps_accounts"`,
+			`SELECT name FROM ps_loaded.sqlite_master`,
+			`SELECT * FROM pragma_table_info('accounts')`,
+			`DELETE FROM accounts`,
+			`SELECT 1; DELETE FROM accounts`,
+			`DETACH DATABASE ps_loaded`,
+		} {
+			for _, mode := range []db.Mode{db.Live, db.Base, db.Oracle} {
+				res, err := s.Run(ctx, db.Exec{Mode: mode, Containment: layers.Correct, Role: "analyst", Tenants: []string{"acme"}, SQL: sql})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !res.Blocked {
+					t.Errorf("mode %d: %s: not refused: %v", mode, sql, res.Rows)
+				}
+			}
 		}
-		if !res.Blocked {
-			t.Errorf("%s: not refused: %v", sql, res.Rows)
+	}
+	refused(lite)
+	rows := env.State.BaseRows(env.Domain)
+	sub, err := state.FromRows(env.Domain, state.Cascade(env.Domain, rows, func(_ string, i int) bool { return i%2 == 0 }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lite.(db.Restricter).WithState(ctx, sub, func(rs db.Session) error {
+		// bring the scratch connections to the subset first
+		if _, err := rs.Run(ctx, db.Exec{Mode: db.Live, Containment: layers.Correct, Role: "analyst", Tenants: []string{"acme"}, SQL: "SELECT count(*) FROM support_tickets"}); err != nil {
+			return err
 		}
+		refused(rs)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 	base, err := lite.Run(ctx, db.Exec{Mode: db.Base, SQL: "SELECT count(*) FROM accounts"})
 	if err != nil || base.Blocked || slices.Equal(base.Rows[0], []string{"0"}) {
