@@ -59,23 +59,34 @@ type rowID struct {
 // Space is the full state a reduction works in: its base tables, each
 // table's depth in the foreign-key graph, and which rows reference which.
 type Space struct {
-	tables   []string
-	level    map[string]int
-	children map[rowID][]rowID
-	size     map[string]int
+	tables []string
+	level  map[string]int
+	size   map[string]int
+	// offset numbers the rows of all tables in one range: row i of table
+	// t is offset[t]+i; children lists, by that number, the rows that
+	// reference the row
+	offset   map[string]int
+	total    int
+	children [][]rowID
 }
+
+// id is r's number in the space's single range.
+func (sp *Space) id(r rowID) int { return sp.offset[r.table] + r.index }
 
 // NewSpace indexes the foreign keys of full, the base rows of a state of d.
 func NewSpace(d *spec.Domain, full map[string][][]any) *Space {
-	sp := &Space{level: map[string]int{}, children: map[rowID][]rowID{}, size: map[string]int{}}
+	sp := &Space{level: map[string]int{}, size: map[string]int{}, offset: map[string]int{}}
 	base := map[string]*spec.Table{}
 	for _, t := range d.Schema.Tables {
 		if t.MaterializedView == nil {
 			sp.tables = append(sp.tables, t.Name)
 			base[t.Name] = t
 			sp.size[t.Name] = len(full[t.Name])
+			sp.offset[t.Name] = sp.total
+			sp.total += len(full[t.Name])
 		}
 	}
+	sp.children = make([][]rowID, sp.total)
 	var depth func(name string, seen int) int
 	depth = func(name string, seen int) int {
 		if v, ok := sp.level[name]; ok {
@@ -116,7 +127,7 @@ func NewSpace(d *spec.Domain, full map[string][][]any) *Space {
 					continue
 				}
 				for _, j := range byVal[r[ci]] {
-					p := rowID{rt, j}
+					p := sp.id(rowID{rt, j})
 					sp.children[p] = append(sp.children[p], rowID{name, i})
 				}
 			}
@@ -150,22 +161,29 @@ func (sp *Space) Full() Subset {
 // Without returns s minus rows and, transitively, every row that
 // references a removed row.
 func (sp *Space) Without(s Subset, rows []rowID) Subset {
-	gone := map[rowID]bool{}
+	gone := make([]bool, sp.total)
 	stack := append([]rowID{}, rows...)
 	for len(stack) > 0 {
 		r := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if gone[r] {
+		id := sp.id(r)
+		if gone[id] {
 			continue
 		}
-		gone[r] = true
-		stack = append(stack, sp.children[r]...)
+		gone[id] = true
+		stack = append(stack, sp.children[id]...)
 	}
-	out := Subset{}
+	out := make(Subset, len(sp.tables))
 	for _, t := range sp.tables {
-		keep := []int{}
+		off, n := sp.offset[t], 0
 		for _, i := range s[t] {
-			if !gone[rowID{t, i}] {
+			if !gone[off+i] {
+				n++
+			}
+		}
+		keep := make([]int, 0, n)
+		for _, i := range s[t] {
+			if !gone[off+i] {
 				keep = append(keep, i)
 			}
 		}
