@@ -3,6 +3,8 @@ package db
 import (
 	"container/list"
 	"context"
+	"crypto/sha256"
+	"io"
 	"strings"
 	"sync"
 	"time"
@@ -83,23 +85,33 @@ type prefixed struct {
 func (p prefixed) get(key string) (any, bool) { return p.m.get(p.prefix + key) }
 func (p prefixed) put(key string, val any)    { p.m.put(p.prefix+key, val) }
 
-// execKey identifies a statement's result.
+// execKey identifies a statement's result: the SHA-256 of its mode,
+// namespace, tenants and text. A memo keeps 32 bytes per entry instead of
+// the text (compiled statements run to kilobytes, and a memo of thousands
+// of them held most of a long run's live heap); two different statements
+// share a key only with probability 2^-128 per pair.
 func execKey(e Exec) string {
-	var b strings.Builder
-	b.WriteByte(byte('0' + e.Mode))
-	b.WriteByte(0)
+	h := sha256.New()
+	var sep = []byte{0}
+	h.Write([]byte{byte('0' + e.Mode), 0})
 	if e.Mode == Live {
-		b.WriteString(e.Containment)
-		b.WriteByte(0)
-		b.WriteString(e.Role)
-		b.WriteByte(0)
+		io.WriteString(h, e.Containment)
+		h.Write(sep)
+		io.WriteString(h, e.Role)
+		h.Write(sep)
 	}
 	if e.Mode != Base {
-		b.WriteString(strings.Join(e.Tenants, ","))
+		io.WriteString(h, strings.Join(e.Tenants, ","))
 	}
-	b.WriteByte(0)
-	b.WriteString(e.SQL)
-	return b.String()
+	h.Write(sep)
+	io.WriteString(h, e.SQL)
+	return string(h.Sum(nil))
+}
+
+// textKey is the memo key of a statement's text (see execKey).
+func textKey(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return string(sum[:])
 }
 
 // cloneResult copies a result so callers cannot alias cached rows.
@@ -144,7 +156,8 @@ func guardedRun(ctx context.Context, memo memoizer, sess Session, stats *Stats, 
 // memoParse is every engine's Inspect: a memo hit, or parse (counted as a
 // parse in stats) memoized on success.
 func memoParse(ctx context.Context, memo *lru, stats *Stats, text string, parse func(context.Context, string) (SQLInfo, error)) (SQLInfo, error) {
-	if v, ok := memo.get(text); ok {
+	key := textKey(text)
+	if v, ok := memo.get(key); ok {
 		stats.hit(StatParse)
 		return v.(SQLInfo), nil
 	}
@@ -152,7 +165,7 @@ func memoParse(ctx context.Context, memo *lru, stats *Stats, text string, parse 
 	info, err := parse(ctx, text)
 	stats.add(StatParse, 1, time.Since(start))
 	if err == nil {
-		memo.put(text, info)
+		memo.put(key, info)
 	}
 	return info, err
 }
