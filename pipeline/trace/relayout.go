@@ -87,16 +87,13 @@ func (r *relayer) object(i, depth int) (int, bool) {
 			return i, false
 		}
 		ms = append(ms, member{key: key, keyAt: i, keyEnd: keyEnd, at: keyEnd + 1, to: to})
-		i = to
-		if i < len(r.in) && r.in[i] == ',' {
-			i++
-			continue
+		var more bool
+		if i, more, ok = r.after(to, '}'); !ok {
+			return i, false
 		}
-		if i < len(r.in) && r.in[i] == '}' {
-			i++
+		if !more {
 			break
 		}
-		return i, false
 	}
 	slices.SortFunc(ms, func(a, b member) int { return strings.Compare(a.key, b.key) })
 	for k := 1; k < len(ms); k++ {
@@ -137,20 +134,29 @@ func (r *relayer) array(i, depth int) (int, bool) {
 		if !ok {
 			return end, false
 		}
-		i = end
-		if i < len(r.in) && r.in[i] == ',' {
-			i++
-			continue
+		var more bool
+		if i, more, ok = r.after(end, ']'); !ok {
+			return i, false
 		}
-		if i < len(r.in) && r.in[i] == ']' {
-			i++
+		if !more {
 			break
 		}
-		return i, false
 	}
 	r.newline(depth)
 	r.out = append(r.out, ']')
 	return i, true
+}
+
+// after reads what follows a member or element ending at i: a comma
+// (more follows) or the closing byte; next is the position after it.
+func (r *relayer) after(i int, closing byte) (next int, more, ok bool) {
+	if i < len(r.in) && r.in[i] == ',' {
+		return i + 1, true, true
+	}
+	if i < len(r.in) && r.in[i] == closing {
+		return i + 1, false, true
+	}
+	return i, false, false
 }
 
 func (r *relayer) newline(depth int) {
