@@ -3,7 +3,6 @@ package resolve
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/policystrata/policystrata/pipeline/spec"
 )
@@ -31,15 +30,17 @@ func Path(s *spec.Schema, from, to string) ([]Edge, bool) {
 	type state struct {
 		table string
 		path  []Edge
+		key   string // each step's "table.column/", for ties
 		fans  int
 	}
+	adj := adjacency(s)
 	best := map[string]int{from: 0}
 	frontier := []state{{table: from}}
 	var found *state
 	for len(frontier) > 0 && found == nil {
 		var next []state
 		for _, st := range frontier {
-			for _, e := range edgesFrom(s, st.table) {
+			for _, e := range adj[st.table] {
 				fans := st.fans
 				if e.FanOut {
 					fans++
@@ -48,15 +49,15 @@ func Path(s *spec.Schema, from, to string) ([]Edge, bool) {
 					continue
 				}
 				best[e.To] = fans
-				p := append(append([]Edge{}, st.path...), e)
-				next = append(next, state{table: e.To, path: p, fans: fans})
+				p := append(append(make([]Edge, 0, len(st.path)+1), st.path...), e)
+				next = append(next, state{table: e.To, path: p, key: st.key + e.To + "." + e.ToColumn + "/", fans: fans})
 			}
 		}
 		sort.SliceStable(next, func(i, j int) bool {
 			if next[i].fans != next[j].fans {
 				return next[i].fans < next[j].fans
 			}
-			return pathKey(next[i].path) < pathKey(next[j].path)
+			return next[i].key < next[j].key
 		})
 		for i := range next {
 			if next[i].table == to {
@@ -70,6 +71,24 @@ func Path(s *spec.Schema, from, to string) ([]Edge, bool) {
 		return nil, false
 	}
 	return found.path, true
+}
+
+// adjacency lists every table's join steps (edgesFrom), from one pass over
+// the schema.
+func adjacency(s *spec.Schema) map[string][]Edge {
+	adj := make(map[string][]Edge, len(s.Tables))
+	for _, t := range s.Tables {
+		for _, fk := range t.ForeignKeys {
+			rt, rc, _ := spec.SplitQualified(fk.References)
+			adj[t.Name] = append(adj[t.Name], Edge{From: t.Name, To: rt, FromColumn: fk.Column, ToColumn: rc})
+			adj[rt] = append(adj[rt], Edge{From: rt, To: t.Name, FromColumn: rc, ToColumn: fk.Column, FanOut: true, Expansion: max(fk.Expansion, 1)})
+		}
+	}
+	for t, es := range adj {
+		sortEdges(es)
+		adj[t] = es
+	}
+	return adj
 }
 
 // Ambiguous reports whether the join path Path picks from `from` to `to` is
@@ -119,17 +138,6 @@ func Ambiguous(s *spec.Schema, from, to string) bool {
 	return false
 }
 
-func pathKey(p []Edge) string {
-	var b strings.Builder
-	for _, e := range p {
-		b.WriteString(e.To)
-		b.WriteByte('.')
-		b.WriteString(e.ToColumn)
-		b.WriteByte('/')
-	}
-	return b.String()
-}
-
 // edgesFrom lists the join steps out of table, sorted deterministically.
 func edgesFrom(s *spec.Schema, table string) []Edge {
 	var out []Edge
@@ -143,14 +151,17 @@ func edgesFrom(s *spec.Schema, table string) []Edge {
 		for _, fk := range t.ForeignKeys {
 			rt, rc, _ := spec.SplitQualified(fk.References)
 			if rt == table {
-				exp := fk.Expansion
-				if exp < 1 {
-					exp = 1
-				}
-				out = append(out, Edge{From: table, To: t.Name, FromColumn: rc, ToColumn: fk.Column, FanOut: true, Expansion: exp})
+				out = append(out, Edge{From: table, To: t.Name, FromColumn: rc, ToColumn: fk.Column, FanOut: true, Expansion: max(fk.Expansion, 1)})
 			}
 		}
 	}
+	sortEdges(out)
+	return out
+}
+
+// sortEdges orders join steps: many-to-one first, then by target table and
+// column (stable, so two keys between the same columns keep schema order).
+func sortEdges(out []Edge) {
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].FanOut != out[j].FanOut {
 			return !out[i].FanOut
@@ -160,7 +171,6 @@ func edgesFrom(s *spec.Schema, table string) []Edge {
 		}
 		return out[i].ToColumn < out[j].ToColumn
 	})
-	return out
 }
 
 // Children lists the tables holding a foreign key to table, sorted by name.
