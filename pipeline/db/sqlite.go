@@ -412,7 +412,7 @@ func (e *SQLite) fill(ctx context.Context, conn *sql.Conn, st *state.State) erro
 		if ct == nil {
 			return fmt.Errorf("state has no table %s", t.Name)
 		}
-		if err := insertSQLiteRows(ctx, tx, t, ct, ct.Rows, ct.Owner); err != nil {
+		if _, err := insertSQLiteRows(ctx, tx, t, ct, ct.Rows, ct.Owner); err != nil {
 			return err
 		}
 	}
@@ -428,25 +428,17 @@ type execer interface {
 // allows 32,766; a row per statement would cost a driver round trip each).
 const insertBatchParams = 960
 
-// sqliteInsertStatements is how many statements insertSQLiteRows runs for rows
-// rows of cols columns (the owner included).
-func sqliteInsertStatements(rows, cols int) int {
-	per := max(1, insertBatchParams/cols)
-	return (rows + per - 1) / per
-}
-
 // sqliteInsert is the multi-row INSERT of a storage table's rows: each
-// row's columns, its owner and, when rowid is set, its rowid.
+// row's columns and its owner.
 type sqliteInsert struct {
 	head, tuple string
 	types       []string
-	rowid       bool
 }
 
 // newSQLiteInsert prepares the INSERT of columns of t's storage table.
-func newSQLiteInsert(t *spec.Table, columns []string, rowid bool) sqliteInsert {
-	ins := sqliteInsert{types: make([]string, len(columns)), rowid: rowid}
-	cols := make([]string, 0, len(columns)+2)
+func newSQLiteInsert(t *spec.Table, columns []string) sqliteInsert {
+	ins := sqliteInsert{types: make([]string, len(columns))}
+	cols := make([]string, 0, len(columns)+1)
 	for i, c := range columns {
 		cols = append(cols, quoteIdent(c))
 		if col := t.Column(c); col != nil {
@@ -454,46 +446,34 @@ func newSQLiteInsert(t *spec.Table, columns []string, rowid bool) sqliteInsert {
 		}
 	}
 	cols = append(cols, "__owner")
-	if rowid {
-		cols = append(cols, "rowid")
-	}
 	ins.tuple = "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	ins.head = fmt.Sprintf("INSERT INTO main.%s (%s) VALUES ", storeName(t.Name), strings.Join(cols, ", "))
 	return ins
 }
 
 // width is the parameters one row takes.
-func (ins sqliteInsert) width() int {
-	if ins.rowid {
-		return len(ins.types) + 2
-	}
-	return len(ins.types) + 1
-}
+func (ins sqliteInsert) width() int { return len(ins.types) + 1 }
 
 // text is the statement inserting n rows.
 func (ins sqliteInsert) text(n int) string {
 	return ins.head + strings.TrimSuffix(strings.Repeat(ins.tuple+", ", n), ", ")
 }
 
-// appendRow appends one row's parameters (rowid ignored unless ins.rowid).
-func (ins sqliteInsert) appendRow(args []any, row []any, owner string, rowid int64) []any {
+// appendRow appends one row's parameters.
+func (ins sqliteInsert) appendRow(args []any, row []any, owner string) []any {
 	for j, v := range row {
 		args = append(args, sqliteValue(ins.types[j], v))
 	}
-	args = append(args, owner)
-	if ins.rowid {
-		args = append(args, rowid)
-	}
-	return args
+	return append(args, owner)
 }
 
 // insertSQLiteRows inserts rows of ct (with owners) into t's storage table,
-// in order, several rows per statement.
-func insertSQLiteRows(ctx context.Context, x execer, t *spec.Table, ct *state.Table, rows [][]any, owners []string) error {
+// in order, several rows per statement, and returns the statements it ran.
+func insertSQLiteRows(ctx context.Context, x execer, t *spec.Table, ct *state.Table, rows [][]any, owners []string) (int, error) {
 	if len(rows) == 0 {
-		return nil
+		return 0, nil
 	}
-	ins := newSQLiteInsert(t, ct.Columns, false)
+	ins := newSQLiteInsert(t, ct.Columns)
 	per := max(1, insertBatchParams/ins.width())
 	var stmt *sql.Stmt
 	defer func() {
@@ -502,6 +482,7 @@ func insertSQLiteRows(ctx context.Context, x execer, t *spec.Table, ct *state.Ta
 		}
 	}()
 	args := make([]any, 0, per*ins.width())
+	stmts := 0
 	for start := 0; start < len(rows); start += per {
 		n := min(per, len(rows)-start)
 		if stmt == nil || n < per {
@@ -510,16 +491,17 @@ func insertSQLiteRows(ctx context.Context, x execer, t *spec.Table, ct *state.Ta
 			}
 			var err error
 			if stmt, err = x.PrepareContext(ctx, ins.text(n)); err != nil {
-				return fmt.Errorf("insert %s: %w", t.Name, err)
+				return stmts, fmt.Errorf("insert %s: %w", t.Name, err)
 			}
 		}
 		args = args[:0]
 		for i := start; i < start+n; i++ {
-			args = ins.appendRow(args, rows[i], owners[i], 0)
+			args = ins.appendRow(args, rows[i], owners[i])
 		}
 		if _, err := stmt.ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("insert %s: %w", t.Name, err)
+			return stmts, fmt.Errorf("insert %s: %w", t.Name, err)
 		}
+		stmts++
 	}
-	return nil
+	return stmts, nil
 }

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	sqlite3 "github.com/mattn/go-sqlite3"
-
 	"github.com/policystrata/policystrata/pipeline/cell"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/state"
@@ -90,8 +88,9 @@ func (s *sqliteSession) WithState(ctx context.Context, st *state.State, fn func(
 				b.WriteByte(2)
 			}
 			sum := sha256.Sum256([]byte(b.String()))
-			ops[t.Name] = &sqliteRestrictOp{rows: ct, content: hex.EncodeToString(sum[:16])}
-			tag = append(tag, t.Name+"~"+b.String())
+			content := hex.EncodeToString(sum[:16])
+			ops[t.Name] = &sqliteRestrictOp{rows: ct, content: content}
+			tag = append(tag, t.Name+"~"+content)
 		default:
 			return fmt.Errorf("restrict state: table %s: rows are not a subset of the loaded state", t.Name)
 		}
@@ -236,7 +235,8 @@ func (w *scratchWriter) bring(t *spec.Table, lt *state.Table, op *sqliteRestrict
 	if !changed || cur.replaced == "" {
 		removed, added = diffRows(cur.idx, !changed, want, all)
 		if len(removed) == 0 && len(added) == 0 {
-			return w.record(t, want)
+			w.record(t, want)
+			return nil
 		}
 	}
 	if changed && cur.replaced != "" || len(removed)+len(added) > wantN {
@@ -248,7 +248,8 @@ func (w *scratchWriter) bring(t *spec.Table, lt *state.Table, op *sqliteRestrict
 		if err := w.copyRows(t, lt, want); err != nil {
 			return err
 		}
-		return w.record(t, want)
+		w.record(t, want)
+		return nil
 	}
 	if len(removed) > 0 {
 		ids, err := rowidList(t, lt, removed)
@@ -264,17 +265,17 @@ func (w *scratchWriter) bring(t *spec.Table, lt *state.Table, op *sqliteRestrict
 			return err
 		}
 	}
-	return w.record(t, want)
+	w.record(t, want)
+	return nil
 }
 
 // record notes that t now holds the loaded rows want (every row when nil).
-func (w *scratchWriter) record(t *spec.Table, want []int) error {
+func (w *scratchWriter) record(t *spec.Table, want []int) {
 	if want == nil {
 		delete(w.c.scratch.tables, t.Name)
 	} else {
 		w.c.scratch.tables[t.Name] = tableContent{idx: want}
 	}
-	return nil
 }
 
 // insert adds the replaced rows of lt (a derived table's, in order).
@@ -282,11 +283,9 @@ func (w *scratchWriter) insert(t *spec.Table, lt *state.Table) error {
 	if err := w.begin(); err != nil {
 		return err
 	}
-	if err := insertSQLiteRows(w.ctx, w.c.conn, t, lt, lt.Rows, lt.Owner); err != nil {
-		return err
-	}
-	w.n += sqliteInsertStatements(len(lt.Rows), newSQLiteInsert(t, lt.Columns, false).width())
-	return nil
+	k, err := insertSQLiteRows(w.ctx, w.c.conn, t, lt, lt.Rows, lt.Owner)
+	w.n += k
+	return err
 }
 
 // copyRows copies the loaded rows idx of t (every row when nil) from the
@@ -297,8 +296,8 @@ func (w *scratchWriter) copyRows(t *spec.Table, lt *state.Table, idx []int) erro
 		cols = append(cols, quoteIdent(c.Name))
 	}
 	cols = append(cols, "__owner")
-	if pk := t.Column(t.PrimaryKey); pk == nil || sqliteType(pk.Type) != "INTEGER" {
-		// the rowid is not the primary key: keep the image's
+	if !keyIsRowid(t) {
+		// keep the image's rowid
 		cols = append(cols, "rowid")
 	}
 	list := strings.Join(cols, ", ")
@@ -323,13 +322,7 @@ func attachLoaded(ctx context.Context, conn *sql.Conn, image []byte) error {
 	if _, err := conn.ExecContext(ctx, "ATTACH DATABASE ':memory:' AS "+loadedSchema); err != nil {
 		return fmt.Errorf("attach the loaded image: %w", err)
 	}
-	return conn.Raw(func(dc any) error {
-		sc, ok := dc.(*sqlite3.SQLiteConn)
-		if !ok {
-			return fmt.Errorf("not a SQLite connection")
-		}
-		return sc.Deserialize(image, loadedSchema)
-	})
+	return deserialize(conn, image, loadedSchema)
 }
 
 // diffRows compares the increasing loaded-row lists cur (every one of
@@ -370,8 +363,7 @@ func diffRows(cur []int, curAll bool, want []int, all int) (removed, added []int
 // the primary key when it is an integer (the rowid itself), else the
 // row's position plus one (the image inserted the rows in order).
 func rowidList(t *spec.Table, lt *state.Table, idx []int) (string, error) {
-	pk := t.Column(t.PrimaryKey)
-	intKey := pk != nil && sqliteType(pk.Type) == "INTEGER"
+	intKey := keyIsRowid(t)
 	var b strings.Builder
 	b.WriteByte('[')
 	for k, i := range idx {
@@ -393,4 +385,12 @@ func rowidList(t *spec.Table, lt *state.Table, idx []int) (string, error) {
 	}
 	b.WriteByte(']')
 	return b.String(), nil
+}
+
+// keyIsRowid reports whether t's storage table's rowid is its primary key
+// (an INTEGER PRIMARY KEY); otherwise the image numbered its rows 1, 2, ...
+// in the loaded order.
+func keyIsRowid(t *spec.Table) bool {
+	pk := t.Column(t.PrimaryKey)
+	return pk != nil && sqliteType(pk.Type) == "INTEGER"
 }

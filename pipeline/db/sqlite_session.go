@@ -173,14 +173,7 @@ func (s *sqliteSession) conn(ctx context.Context, ns namespace, tenants []string
 		sdb.Close()
 		return nil, fmt.Errorf("load namespace: %w", err)
 	}
-	err = conn.Raw(func(dc any) error {
-		sc, ok := dc.(*sqlite3.SQLiteConn)
-		if !ok {
-			return fmt.Errorf("not a SQLite connection")
-		}
-		return sc.Deserialize(s.e.image, "main")
-	})
-	if err != nil {
+	if err := deserialize(conn, s.e.image, "main"); err != nil {
 		return fail(err)
 	}
 	if ns.scratch {
@@ -337,4 +330,15 @@ func (s *sqliteSession) Inspect(ctx context.Context, text string) (SQLInfo, erro
 		memo = sharedParses
 	}
 	return memoParse(ctx, memo, s.e.stats, text, sqliteParse)
+}
+
+// deserialize loads a copy of image as conn's database schema.
+func deserialize(conn *sql.Conn, image []byte, schema string) error {
+	return conn.Raw(func(dc any) error {
+		sc, ok := dc.(*sqlite3.SQLiteConn)
+		if !ok {
+			return fmt.Errorf("not a SQLite connection")
+		}
+		return sc.Deserialize(image, schema)
+	})
 }
