@@ -73,8 +73,10 @@ func Path(s *spec.Schema, from, to string) ([]Edge, bool) {
 	return found.path, true
 }
 
-// adjacency lists every table's join steps (edgesFrom), from one pass over
-// the schema.
+// adjacency lists every table's join steps, from one pass over the
+// schema: a foreign key is a many-to-one step from its table and a fan-out
+// step back from the table it references; each table's steps are sorted
+// (sortEdges).
 func adjacency(s *spec.Schema) map[string][]Edge {
 	adj := make(map[string][]Edge, len(s.Tables))
 	for _, t := range s.Tables {
@@ -104,13 +106,14 @@ func Ambiguous(s *spec.Schema, from, to string) bool {
 	// level by level: the fewest fan-outs at this distance and how many
 	// paths achieve it (capped at 2)
 	type rank struct{ fans, paths int }
+	adj := adjacency(s)
 	seen := map[string]bool{from: true}
 	level := map[string]rank{from: {0, 1}}
 	for len(level) > 0 {
 		next := map[string]rank{}
 		for _, t := range spec.SortedKeys(level) {
 			r := level[t]
-			for _, e := range edgesFrom(s, t) {
+			for _, e := range adj[t] {
 				if seen[e.To] {
 					continue
 				}
@@ -138,27 +141,6 @@ func Ambiguous(s *spec.Schema, from, to string) bool {
 	return false
 }
 
-// edgesFrom lists the join steps out of table, sorted deterministically.
-func edgesFrom(s *spec.Schema, table string) []Edge {
-	var out []Edge
-	if t := s.Table(table); t != nil {
-		for _, fk := range t.ForeignKeys {
-			rt, rc, _ := spec.SplitQualified(fk.References)
-			out = append(out, Edge{From: table, To: rt, FromColumn: fk.Column, ToColumn: rc})
-		}
-	}
-	for _, t := range s.Tables {
-		for _, fk := range t.ForeignKeys {
-			rt, rc, _ := spec.SplitQualified(fk.References)
-			if rt == table {
-				out = append(out, Edge{From: table, To: t.Name, FromColumn: rc, ToColumn: fk.Column, FanOut: true, Expansion: max(fk.Expansion, 1)})
-			}
-		}
-	}
-	sortEdges(out)
-	return out
-}
-
 // sortEdges orders join steps: many-to-one first, then by target table and
 // column (stable, so two keys between the same columns keep schema order).
 func sortEdges(out []Edge) {
@@ -176,7 +158,7 @@ func sortEdges(out []Edge) {
 // Children lists the tables holding a foreign key to table, sorted by name.
 func Children(s *spec.Schema, table string) []Edge {
 	var out []Edge
-	for _, e := range edgesFrom(s, table) {
+	for _, e := range adjacency(s)[table] {
 		if e.FanOut {
 			out = append(out, e)
 		}
