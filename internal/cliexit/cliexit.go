@@ -31,6 +31,18 @@ type Code int
 // Error implements error.
 func (c Code) Error() string { return fmt.Sprintf("exit %d", int(c)) }
 
+// Result is what a command's RunE returns for the exit code and error of
+// its run function: the error, else the code as a Code when it is not OK.
+func Result(code int, err error) error {
+	if err != nil {
+		return err
+	}
+	if code != OK {
+		return Code(code)
+	}
+	return nil
+}
+
 // Options are the front end's own rules for errors.
 type Options struct {
 	// BadInput reports whether an error that is not a UsageError is bad

@@ -72,3 +72,30 @@ func TestExecuteCancelledIsSilent(t *testing.T) {
 		t.Errorf("live context: exit %d, stderr %q", got, errb.String())
 	}
 }
+
+// Result passes a run function's error through, turns a non-zero code into
+// a silent Code and a zero code into success; through Execute the code
+// comes out as the exit code.
+func TestResult(t *testing.T) {
+	boom := errors.New("boom")
+	for _, tc := range []struct {
+		code     int
+		err      error
+		want     error
+		wantExit int
+	}{
+		{OK, nil, nil, OK},
+		{Failure, nil, Code(Failure), Failure},
+		{BadInput, nil, Code(BadInput), BadInput},
+		{Failure, boom, boom, Failure},
+		{OK, boom, boom, Failure},
+	} {
+		got := Result(tc.code, tc.err)
+		if got != tc.want {
+			t.Errorf("Result(%d, %v) = %v, want %v", tc.code, tc.err, got, tc.want)
+		}
+		if exit := Execute(context.Background(), root(got), nil, io.Discard, io.Discard, Options{}); exit != tc.wantExit {
+			t.Errorf("Result(%d, %v): exit %d, want %d", tc.code, tc.err, exit, tc.wantExit)
+		}
+	}
+}

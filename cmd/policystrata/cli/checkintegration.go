@@ -38,7 +38,7 @@ exits 1 when any of those lists is non-empty.`,
 		Args: positionalArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.Kind = args[0]
-			return commandResult(runCheckIntegration(*p, stdout))
+			return cliexit.Result(runCheckIntegration(*p, stdout))
 		},
 	}
 	f := cmd.Flags()

@@ -44,7 +44,7 @@ database: a role that still holds privileges in another database is reported
 			if p.PGDSN == "" {
 				return cliexit.Usage(fmt.Errorf("clean needs --pg-dsn (or POLICYSTRATA_PG_DSN)"))
 			}
-			return commandResult(runClean(cmd.Context(), *p, stdout))
+			return cliexit.Result(runClean(cmd.Context(), *p, stdout))
 		},
 	}
 	cmd.Flags().StringVar(&p.PGDSN, "pg-dsn", "", "PostgreSQL server to clean (default: $POLICYSTRATA_PG_DSN)")

@@ -25,19 +25,6 @@ const (
 // exitCode lets a command choose its exit code without an error message.
 type exitCode = cliexit.Code
 
-// commandResult is what a command's RunE returns for the exit code and
-// error of its run function: the error, else the code when it is not
-// ExitOK.
-func commandResult(code int, err error) error {
-	if err != nil {
-		return err
-	}
-	if code != ExitOK {
-		return exitCode(code)
-	}
-	return nil
-}
-
 // Main runs the CLI with args and returns the exit code.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return cliexit.Execute(ctx, newRoot(stdout, stderr), args, stdout, stderr,

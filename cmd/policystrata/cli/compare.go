@@ -39,7 +39,7 @@ Markdown table for a pull-request comment.`,
 			if !cmd.Flags().Changed("max-drop") {
 				p.MaxDrop = -1
 			}
-			return commandResult(runCompare(cmd.Context(), *p, stdout))
+			return cliexit.Result(runCompare(cmd.Context(), *p, stdout))
 		},
 	}
 	cmd.Flags().Float64Var(&p.MaxDrop, "max-drop", 0, "largest allowed fall of the kill rate, as a fraction (default: the baseline's Wilson 95% interval)")

@@ -37,7 +37,7 @@ witness, and writes the run directory (replacing an earlier demo run there).`,
   policystrata demo --out runs/demo --workers 2`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return commandResult(runDemo(cmd.Context(), *p, stdout, stderr))
+			return cliexit.Result(runDemo(cmd.Context(), *p, stdout, stderr))
 		},
 	}
 	cmd.Flags().StringVar(&p.Out, "out", "runs/demo", "run directory to write")

@@ -38,7 +38,7 @@ fixture from the domain. --strict exits 1 unless every item is wired.`,
   policystrata doctor --config policystrata.yaml --format markdown --out doctor.md`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return commandResult(runDoctor(cmd.Context(), *p, stdout))
+			return cliexit.Result(runDoctor(cmd.Context(), *p, stdout))
 		},
 	}
 	f := cmd.Flags()

@@ -86,7 +86,7 @@ prints {verified, benchmark_manifest_id, mismatches: [{field, expected, actual}]
 		Args: positionalArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.Manifest = args[0]
-			return commandResult(runVerifyFreeze(cmd.Context(), *p, stdout))
+			return cliexit.Result(runVerifyFreeze(cmd.Context(), *p, stdout))
 		},
 	}
 	f := cmd.Flags()

@@ -45,7 +45,7 @@ converted domain's name.`,
 		Args: positionalArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.Dir = args[0]
-			return commandResult(runImportDomain(cmd.Context(), *p, stdout, stderr))
+			return cliexit.Result(runImportDomain(cmd.Context(), *p, stdout, stderr))
 		},
 	}
 	f := cmd.Flags()

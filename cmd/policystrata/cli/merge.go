@@ -45,7 +45,7 @@ suite, seed, domain, option set or program, and overlapping tasks.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.Dirs = args
-			return commandResult(runMerge(cmd.Context(), *p, stdout))
+			return cliexit.Result(runMerge(cmd.Context(), *p, stdout))
 		},
 	}
 	f := cmd.Flags()

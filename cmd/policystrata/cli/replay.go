@@ -37,7 +37,7 @@ difference is printed), 2 on a malformed file.`,
 				return cliexit.Usage(fmt.Errorf("replay needs at least one witness file"))
 			}
 			p.Witnesses = args
-			return commandResult(runReplay(cmd.Context(), *p, stdout))
+			return cliexit.Result(runReplay(cmd.Context(), *p, stdout))
 		},
 	}
 }

@@ -66,7 +66,7 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p.CountSet = cmd.Flags().Changed("count")
-			return commandResult(runRun(cmd.Context(), *p, stdout, stderr))
+			return cliexit.Result(runRun(cmd.Context(), *p, stdout, stderr))
 		},
 	}
 	f := cmd.Flags()

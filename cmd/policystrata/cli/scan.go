@@ -49,7 +49,7 @@ findings.jsonl, summary.json, report.md, witnesses/ and (with sarif: true or
   policystrata scan --config policystrata.yaml --junit scan.junit.xml --sarif`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return commandResult(runScan(cmd.Context(), *p, stdout, stderr))
+			return cliexit.Result(runScan(cmd.Context(), *p, stdout, stderr))
 		},
 	}
 	f := cmd.Flags()

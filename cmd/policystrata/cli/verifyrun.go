@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/policystrata/policystrata/freeze"
+	"github.com/policystrata/policystrata/internal/cliexit"
 )
 
 // verifyRunParams are the arguments and flags of `policystrata verify-run`.
@@ -43,7 +44,7 @@ state_reused) are masked in its comparison; it is listed in "history_masked".`,
 		Args: positionalArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.Run = args[0]
-			return commandResult(runVerifyRun(cmd.Context(), *p, stdout))
+			return cliexit.Result(runVerifyRun(cmd.Context(), *p, stdout))
 		},
 	}
 	f := cmd.Flags()

@@ -25,9 +25,6 @@ const (
 	ExitBadInput = raigorun.ExitBadInput
 )
 
-// exitCode lets a command choose its exit code without an error message.
-type exitCode = cliexit.Code
-
 // Main runs the CLI with args and returns the exit code. stdin feeds
 // `raigo eval --prompt -`. A suite or policy that cannot be loaded prints
 // its problems, one per line, and exits 2.
@@ -72,18 +69,6 @@ order), validates policy files, and runs .raigo-test.yaml suites.`,
 	}
 	root.AddCommand(newTest(stdout, stderr), newValidate(stdout), newEval(stdin, stdout))
 	return root
-}
-
-// run wraps a command's run function: a non-zero code without an error
-// becomes an exitCode.
-func run(code int, err error) error {
-	if err != nil {
-		return err
-	}
-	if code != ExitOK {
-		return exitCode(code)
-	}
-	return nil
 }
 
 func minArgs(n int) cobra.PositionalArgs {

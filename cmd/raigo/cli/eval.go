@@ -45,7 +45,7 @@ data_classification and anomaly_types are always lists.`,
 		Args: minArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			p.Files = args
-			return run(runEval(*p, stdin, stdout))
+			return cliexit.Result(runEval(*p, stdin, stdout))
 		},
 	}
 	f := cmd.Flags()

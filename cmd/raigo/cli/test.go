@@ -73,7 +73,7 @@ changed the action, or --strict found warnings, or the coverage gate failed),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.Paths = args
 			p.WorkersSet = cmd.Flags().Changed("workers")
-			return run(runTest(cmd.Context(), *p, stdout, stderr))
+			return cliexit.Result(runTest(cmd.Context(), *p, stdout, stderr))
 		},
 	}
 	f := cmd.Flags()

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/policystrata/policystrata/internal/cliexit"
 	"github.com/policystrata/policystrata/pipeline/raigo"
 	"github.com/policystrata/policystrata/pipeline/raigorun"
 )
@@ -36,7 +37,7 @@ Exit status: 0 when valid, 1 when a file has errors (or warnings, with
 		Args: minArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			p.Files = args
-			return run(runValidate(*p, stdout))
+			return cliexit.Result(runValidate(*p, stdout))
 		},
 	}
 	cmd.Flags().BoolVar(&p.Strict, "strict", false, "exit 1 on warnings too")
