@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/policystrata/policystrata/pipeline/minimize"
+	"github.com/policystrata/policystrata/pipeline/observe"
 	"github.com/policystrata/policystrata/pipeline/spec"
 )
 
@@ -43,7 +44,7 @@ type turn struct {
 // found so far. Only the task holding the turn touches it.
 type chain struct {
 	states  []minimize.Subset
-	results []shapeResult
+	results []*shapeResult
 }
 
 // shapeResult is one finished reduction of a shape: the replay of
@@ -54,6 +55,10 @@ type shapeResult struct {
 	query      spec.SemanticQuery
 	state      minimize.Subset
 	oneMinimal bool
+	// obs is the replay's observation (a pure function of the shape's
+	// stack and principal, query and state), for the witnesses that reuse
+	// the result without replaying it again
+	obs *observe.Observation
 }
 
 func newShapeSeq() *shapeSeq {

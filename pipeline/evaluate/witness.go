@@ -56,20 +56,26 @@ func (m *Minimizer) Minimize(ctx context.Context, sess db.Session, idx int, t sp
 		return trace.Witness{}, nil, err
 	}
 	defer tn.finish()
-	q, s, one, reused, err := m.reduce(tn.chain, q0, full, check, &stats)
+	q, s, one, reused, res, err := m.reduce(tn.chain, q0, full, check, &stats)
 	if err != nil {
 		return trace.Witness{}, nil, fmt.Errorf("minimize %s: %w", t.ID, err)
 	}
-	tn.finish()
-
 	var obs observe.Observation
-	if last.obs != nil && last.key == q.Key()+"\x00"+s.Key() {
+	switch {
+	case res != nil && res.obs != nil:
+		obs = *res.obs
+	case last.obs != nil && last.key == q.Key()+"\x00"+s.Key():
 		obs = *last.obs
-	} else if obs, err = m.replay(ctx, sess, stack, t.Principal, q, s); err != nil {
-		return trace.Witness{}, nil, fmt.Errorf("minimize %s: %w", t.ID, err)
-	} else {
+	default:
+		if obs, err = m.replay(ctx, sess, stack, t.Principal, q, s); err != nil {
+			return trace.Witness{}, nil, fmt.Errorf("minimize %s: %w", t.ID, err)
+		}
 		m.finalReplays.Add(1)
 	}
+	if res != nil && res.obs == nil {
+		res.obs = &obs
+	}
+	tn.finish()
 	det := detect.Detect(obs)
 	rows := s.Select(m.full)
 	enc, err := state.EncodeRows(m.ev.Domain, rows)
@@ -101,29 +107,31 @@ func (m *Minimizer) Minimize(ctx context.Context, sess db.Session, idx int, t sp
 // checked by the same replays (verified once more through the memo).
 // Otherwise the query is reduced on the full state, the shape's earlier
 // minimal states are tried, else the state is reduced, and the pair is
-// brought to 1-minimality; the result joins the shape's chain.
-func (m *Minimizer) reduce(ch *chain, q0 spec.SemanticQuery, full minimize.Subset, check minimize.Check, stats *minimize.Stats) (spec.SemanticQuery, minimize.Subset, bool, bool, error) {
+// brought to 1-minimality; the result joins the shape's chain. The chain's
+// entry for the answer is returned too (nil when the chain is full), for
+// its observation: the caller fills it in while it holds the turn.
+func (m *Minimizer) reduce(ch *chain, q0 spec.SemanticQuery, full minimize.Subset, check minimize.Check, stats *minimize.Stats) (spec.SemanticQuery, minimize.Subset, bool, bool, *shapeResult, error) {
 	for _, r := range ch.results {
 		if !minimize.Reachable(q0, r.query) {
 			continue
 		}
 		ok, err := check(r.query, r.state)
 		if err != nil {
-			return q0, full, false, false, err
+			return q0, full, false, false, nil, err
 		}
 		if ok {
-			return r.query, r.state, r.oneMinimal, true, nil
+			return r.query, r.state, r.oneMinimal, true, r, nil
 		}
 	}
 	q, err := minimize.ReduceQuery(q0, full, check, stats)
 	if err != nil {
-		return q0, full, false, false, err
+		return q0, full, false, false, nil, err
 	}
 	s, reused := full, false
 	for _, cand := range ch.states {
 		ok, err := check(q, cand)
 		if err != nil {
-			return q0, full, false, false, err
+			return q0, full, false, false, nil, err
 		}
 		if ok {
 			s, reused = cand, true
@@ -132,21 +140,23 @@ func (m *Minimizer) reduce(ch *chain, q0 spec.SemanticQuery, full minimize.Subse
 	}
 	if !reused {
 		if s, err = m.space.ReduceState(q, full, check, stats); err != nil {
-			return q0, full, false, false, err
+			return q0, full, false, false, nil, err
 		}
 	}
 	q, s, one, err := m.space.OneMinimal(q, s, check, stats)
 	if err != nil {
-		return q0, full, false, false, err
+		return q0, full, false, false, nil, err
 	}
 	one = one && !stats.Exhausted
 	if !reused && len(ch.states) < maxChainStates {
 		ch.states = append(ch.states, s)
 	}
+	var res *shapeResult
 	if len(ch.results) < maxChainResults {
-		ch.results = append(ch.results, shapeResult{query: q, state: s, oneMinimal: one})
+		res = &shapeResult{query: q, state: s, oneMinimal: one}
+		ch.results = append(ch.results, res)
 	}
-	return q, s, one, reused, nil
+	return q, s, one, reused, res, nil
 }
 
 // witness assembles the witness file of task t replayed as q on the state
