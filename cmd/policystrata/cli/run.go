@@ -105,6 +105,16 @@ func loadDomain(name, dir string) (*spec.Domain, error) {
 	return nil, cliexit.Usage(fmt.Errorf("one of --domain or --domain-path is required"))
 }
 
+// runGCPercent and runMemoryLimit tune the garbage collector for a run
+// (tuneGC): the live heap is the engines' bounded memos, the suite's state
+// and the sinks' buffers, a few tens of megabytes, and the soft limit keeps
+// the heap, which the default setting lets grow to twice the live heap and
+// keep, inside the run's memory budget (EVAL_CARD, "Memory").
+const (
+	runGCPercent   = 100
+	runMemoryLimit = 160 << 20
+)
+
 func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, error) {
 	if p.Out == "" {
 		return ExitBadInput, cliexit.Usage(fmt.Errorf("--out is required"))
@@ -133,6 +143,7 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 	if p.Probes < 0 || p.Probes > 8 {
 		return ExitBadInput, cliexit.Usage(fmt.Errorf("--probe-states must be 0..8"))
 	}
+	defer tuneGC(runGCPercent, runMemoryLimit)()
 	shard, err := parseShardFlag(p.Shard, p.CrossCheck)
 	if err != nil {
 		return ExitBadInput, err

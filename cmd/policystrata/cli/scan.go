@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -67,7 +66,7 @@ func runScan(ctx context.Context, p scanParams, stdout, stderr io.Writer) (int, 
 	if p.Workers < 1 {
 		return 0, cliexit.Usage(fmt.Errorf("--workers must be at least 1"))
 	}
-	defer tuneGC()()
+	defer tuneGC(scanGCPercent, scanMemoryLimit)()
 	c, err := config.Load(p.Config)
 	if err != nil {
 		return 0, err
@@ -157,32 +156,14 @@ func writeJUnitTemp(path string, res *scan.Result, src report.Findings) (string,
 }
 
 // scanGCPercent and scanMemoryLimit tune the garbage collector for a
-// scan, unless GOGC or GOMEMLIMIT say otherwise: the checks allocate many
-// short-lived syntax trees over a small live heap, so collecting at 5x the
-// live heap instead of 2x saves about a fifth of the CPU (BenchmarkScan),
-// and the soft limit keeps the heap under the scan's memory budget.
+// scan (tuneGC): the checks allocate many short-lived syntax trees over a
+// small live heap, so collecting at 5x the live heap instead of 2x saves
+// about a fifth of the CPU (BenchmarkScan), and the soft limit keeps the
+// heap under the scan's memory budget.
 const (
 	scanGCPercent   = 400
 	scanMemoryLimit = 256 << 20
 )
-
-// tuneGC applies the scan's GC settings and returns what restores them.
-func tuneGC() func() {
-	restore := []func(){}
-	if os.Getenv("GOGC") == "" {
-		old := debug.SetGCPercent(scanGCPercent)
-		restore = append(restore, func() { debug.SetGCPercent(old) })
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		old := debug.SetMemoryLimit(scanMemoryLimit)
-		restore = append(restore, func() { debug.SetMemoryLimit(old) })
-	}
-	return func() {
-		for _, r := range restore {
-			r()
-		}
-	}
-}
 
 // relRoot is dir relative to the current directory (slash path), "" when
 // it is the current directory or outside it.
