@@ -33,7 +33,7 @@ func Path(s *spec.Schema, from, to string) ([]Edge, bool) {
 		key   string // each step's "table.column/", for ties
 		fans  int
 	}
-	adj := adjacency(s)
+	adj := adjacencyOf(s)
 	best := map[string]int{from: 0}
 	frontier := []state{{table: from}}
 	var found *state
@@ -106,7 +106,7 @@ func Ambiguous(s *spec.Schema, from, to string) bool {
 	// level by level: the fewest fan-outs at this distance and how many
 	// paths achieve it (capped at 2)
 	type rank struct{ fans, paths int }
-	adj := adjacency(s)
+	adj := adjacencyOf(s)
 	seen := map[string]bool{from: true}
 	level := map[string]rank{from: {0, 1}}
 	for len(level) > 0 {
@@ -158,7 +158,7 @@ func sortEdges(out []Edge) {
 // Children lists the tables holding a foreign key to table, sorted by name.
 func Children(s *spec.Schema, table string) []Edge {
 	var out []Edge
-	for _, e := range adjacency(s)[table] {
+	for _, e := range adjacencyOf(s)[table] {
 		if e.FanOut {
 			out = append(out, e)
 		}

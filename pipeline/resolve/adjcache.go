@@ -1,0 +1,82 @@
+package resolve
+
+import (
+	"sync"
+
+	"github.com/policystrata/policystrata/pipeline/spec"
+)
+
+// The layers ask for join paths many times per task (the compiler per
+// dimension and filter, the validator per attribution check), always over
+// the same few schemas; building a schema's adjacency for every call was a
+// tenth of a run's allocations. adjacencyOf keeps the adjacency per schema
+// with an exact copy of the foreign keys it was built from, and rebuilds it
+// when the schema no longer matches that copy (a schema edited in place,
+// as tests do), so a cached answer is always the one adjacency would give.
+var adjCache struct {
+	sync.Mutex
+	m map[*spec.Schema]*adjEntry
+}
+
+// maxAdjCache bounds the schemas remembered (tests build many).
+const maxAdjCache = 64
+
+// adjEntry is one schema's adjacency and the foreign keys it came from.
+type adjEntry struct {
+	keys []fkKey
+	adj  map[string][]Edge
+}
+
+// fkKey is one foreign key as adjacency reads it; a table without foreign
+// keys appears once with empty fields but its name, so adding or renaming
+// a table changes the copy.
+type fkKey struct {
+	table, column, references string
+	expansion                 int
+}
+
+// fkKeys appends s's foreign keys, in schema order, to out.
+func fkKeys(s *spec.Schema, out []fkKey) []fkKey {
+	for _, t := range s.Tables {
+		out = append(out, fkKey{table: t.Name, expansion: -1})
+		for _, fk := range t.ForeignKeys {
+			out = append(out, fkKey{table: t.Name, column: fk.Column, references: fk.References, expansion: fk.Expansion})
+		}
+	}
+	return out
+}
+
+// matches reports whether s still has exactly the foreign keys e was built
+// from, without allocating.
+func (e *adjEntry) matches(s *spec.Schema) bool {
+	i := 0
+	for _, t := range s.Tables {
+		if i >= len(e.keys) || e.keys[i] != (fkKey{table: t.Name, expansion: -1}) {
+			return false
+		}
+		i++
+		for _, fk := range t.ForeignKeys {
+			if i >= len(e.keys) || e.keys[i] != (fkKey{table: t.Name, column: fk.Column, references: fk.References, expansion: fk.Expansion}) {
+				return false
+			}
+			i++
+		}
+	}
+	return i == len(e.keys)
+}
+
+// adjacencyOf is adjacency(s), built once per schema while the schema is
+// unchanged. Callers must not modify the map or its slices.
+func adjacencyOf(s *spec.Schema) map[string][]Edge {
+	adjCache.Lock()
+	defer adjCache.Unlock()
+	if e, ok := adjCache.m[s]; ok && e.matches(s) {
+		return e.adj
+	}
+	if adjCache.m == nil || len(adjCache.m) >= maxAdjCache {
+		adjCache.m = map[*spec.Schema]*adjEntry{}
+	}
+	e := &adjEntry{keys: fkKeys(s, nil), adj: adjacency(s)}
+	adjCache.m[s] = e
+	return e.adj
+}
