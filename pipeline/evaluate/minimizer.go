@@ -17,6 +17,7 @@ import (
 	"github.com/policystrata/policystrata/pipeline/observe"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/state"
+	"github.com/policystrata/policystrata/pipeline/trace"
 )
 
 // replayMemoEntries bounds the memo of replay detections.
@@ -40,8 +41,11 @@ type Minimizer struct {
 	files map[string]string
 	// stateJSON is the full state's encoding, indented as inside a witness.
 	stateJSON []byte
-	memo      *replayMemo
-	seq       *shapeSeq
+	// filesBytes is what the domain's files add to a witness's canonical
+	// JSON (the same in every witness of the run)
+	filesBytes int
+	memo       *replayMemo
+	seq        *shapeSeq
 	// counters of replays executed and answered by the memo
 	executed, memoHits atomic.Int64
 	// finalReplays counts witnesses whose observation was replayed once
@@ -81,7 +85,26 @@ func NewMinimizer(ev *Evaluator, st *state.State) (*Minimizer, error) {
 	if m.stateJSON, err = indentedJSON(enc); err != nil {
 		return nil, fmt.Errorf("minimize: %w", err)
 	}
+	if m.filesBytes, err = filesBytes(d.Name, m.files); err != nil {
+		return nil, fmt.Errorf("minimize: %w", err)
+	}
 	return m, nil
+}
+
+// filesBytes is how many bytes the domain files add to a witness's
+// canonical JSON: the difference between a witness holding them and one
+// holding none. The files sit at the same depth in every witness, so the
+// difference does not depend on the rest of the witness.
+func filesBytes(name string, files map[string]string) (int, error) {
+	with, err := trace.CanonicalJSON(trace.Witness{Domain: trace.WitnessDomain{Name: name, Files: files}})
+	if err != nil {
+		return 0, err
+	}
+	without, err := trace.CanonicalJSON(trace.Witness{Domain: trace.WitnessDomain{Name: name, Files: map[string]string{}}})
+	if err != nil {
+		return 0, err
+	}
+	return len(with) - len(without), nil
 }
 
 // Skip tells the minimizer that task idx (0-based, suite order) has no

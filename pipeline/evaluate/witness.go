@@ -91,14 +91,23 @@ func (m *Minimizer) Minimize(ctx context.Context, sess db.Session, idx int, t sp
 		Reduced: q,
 	}
 	w := m.witness(t, q, stack, obs, det, enc, mn)
-	// the size of the witness the unreduced task would have given
-	ow := m.witness(t, q0, stack, out.Observation, out.Detection, []state.EncodedTable{}, nil)
-	ob, err := trace.CanonicalJSON(ow)
-	if err != nil {
+	if mn.OriginalBytes, err = m.originalBytes(t, q0, stack, out); err != nil {
 		return trace.Witness{}, nil, fmt.Errorf("minimize %s: %w", t.ID, err)
 	}
-	mn.OriginalBytes = len(ob) - len("[]") + len(m.stateJSON)
 	return w, mn, nil
+}
+
+// originalBytes is the size of the witness file the unreduced task would
+// have given: encoded without the full state and the domain files, whose
+// sizes inside a witness the minimizer knows (stateJSON, filesBytes).
+func (m *Minimizer) originalBytes(t spec.Task, q0 spec.SemanticQuery, stack layers.Stack, out Outcome) (int, error) {
+	ow := m.witness(t, q0, stack, out.Observation, out.Detection, []state.EncodedTable{}, nil)
+	ow.Domain.Files = map[string]string{}
+	ob, err := trace.CanonicalJSON(ow)
+	if err != nil {
+		return 0, err
+	}
+	return len(ob) - len("[]") + len(m.stateJSON) + m.filesBytes, nil
 }
 
 // reduce minimizes (q0, full) for one task holding its shape's turn. An
