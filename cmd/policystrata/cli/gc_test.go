@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+)
+
+func TestLimitFor(t *testing.T) {
+	const floor = 160 << 20
+	tests := []struct {
+		name string
+		live uint64
+		want int64
+	}{
+		{"empty heap keeps the floor", 0, floor},
+		{"small heap keeps the floor", 40 << 20, floor},
+		{"at the crossing", 64 << 20, floor},
+		{"large heap gets headroom", 400 << 20, 1000 << 20},
+		{"huge heap", 8 << 30, 20 << 30},
+	}
+	for _, tc := range tests {
+		if got := limitFor(tc.live, floor, 2.5); got != tc.want {
+			t.Errorf("%s: limitFor(%d) = %d, want %d", tc.name, tc.live, got, tc.want)
+		}
+	}
+}
+
+// TestGovernMemoryFollowsTheLiveHeap holds a live heap above floor/headroom
+// and checks that the governor raises the limit above it, then restores
+// the previous limit when stopped.
+func TestGovernMemoryFollowsTheLiveHeap(t *testing.T) {
+	t.Setenv("GOMEMLIMIT", "")
+	before := debug.SetMemoryLimit(-1)
+	const floor = 4 << 20
+	stop := governMemory(floor, 2.5, 5*time.Millisecond)
+	live := make([][]byte, 0, 64)
+	for i := 0; i < 64; i++ {
+		live = append(live, make([]byte, 256<<10)) // 16 MiB live in all
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		runtime.GC()
+		time.Sleep(20 * time.Millisecond)
+		if debug.SetMemoryLimit(-1) >= int64(2.5*float64(16<<20)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("limit %d after 5 s with 16 MiB live, want at least %d", debug.SetMemoryLimit(-1), int64(2.5*float64(16<<20)))
+		}
+	}
+	runtime.KeepAlive(live)
+	stop()
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Fatalf("limit after stop %d, want the previous %d", got, before)
+	}
+}
+
+// TestGovernMemoryLeavesGOMEMLIMIT does nothing when the user set a limit.
+func TestGovernMemoryLeavesGOMEMLIMIT(t *testing.T) {
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	before := debug.SetMemoryLimit(-1)
+	stop := governMemory(4<<20, 2.5, time.Millisecond)
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Fatalf("limit %d with GOMEMLIMIT set, want %d unchanged", got, before)
+	}
+	stop()
+}
