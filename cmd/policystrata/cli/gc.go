@@ -8,24 +8,15 @@ import (
 	"time"
 )
 
-// tuneGC sets the garbage collector's percent and soft memory limit for
-// one command, unless the GOGC or GOMEMLIMIT environment variables say
-// otherwise, and returns what restores the previous settings.
-func tuneGC(percent int, limit int64) func() {
-	restore := []func(){}
-	if os.Getenv("GOGC") == "" {
-		old := debug.SetGCPercent(percent)
-		restore = append(restore, func() { debug.SetGCPercent(old) })
+// tuneGC sets the garbage collector's percent for one command, unless
+// the GOGC environment variable says otherwise, and returns what restores
+// the previous setting. The soft memory limit is governMemory's.
+func tuneGC(percent int) func() {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
 	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		old := debug.SetMemoryLimit(limit)
-		restore = append(restore, func() { debug.SetMemoryLimit(old) })
-	}
-	return func() {
-		for _, r := range restore {
-			r()
-		}
-	}
+	old := debug.SetGCPercent(percent)
+	return func() { debug.SetGCPercent(old) }
 }
 
 // limitFor is the soft memory limit for a live heap of live bytes: floor,

@@ -67,3 +67,26 @@ func TestGovernMemoryLeavesGOMEMLIMIT(t *testing.T) {
 	}
 	stop()
 }
+
+// TestTuneGC sets the percent and restores it, and leaves it alone when
+// GOGC is set.
+func TestTuneGC(t *testing.T) {
+	for _, env := range []string{"", "150"} {
+		t.Setenv("GOGC", env)
+		before := debug.SetGCPercent(100)
+		restore := tuneGC(400)
+		got := debug.SetGCPercent(-1)
+		debug.SetGCPercent(got)
+		want := 400
+		if env != "" {
+			want = 100
+		}
+		if got != want {
+			t.Errorf("GOGC=%q: percent %d, want %d", env, got, want)
+		}
+		restore()
+		if after := debug.SetGCPercent(before); after != 100 {
+			t.Errorf("GOGC=%q: percent after restore %d, want 100", env, after)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -66,7 +67,8 @@ func runScan(ctx context.Context, p scanParams, stdout, stderr io.Writer) (int, 
 	if p.Workers < 1 {
 		return 0, cliexit.Usage(fmt.Errorf("--workers must be at least 1"))
 	}
-	defer tuneGC(scanGCPercent, scanMemoryLimit)()
+	defer tuneGC(scanGCPercent)()
+	defer governMemory(scanMemoryLimit, scanHeadroom, time.Second)()
 	c, err := config.Load(p.Config)
 	if err != nil {
 		return 0, err
@@ -155,14 +157,17 @@ func writeJUnitTemp(path string, res *scan.Result, src report.Findings) (string,
 	return fh.Name(), nil
 }
 
-// scanGCPercent and scanMemoryLimit tune the garbage collector for a
-// scan (tuneGC): the checks allocate many short-lived syntax trees over a
-// small live heap, so collecting at 5x the live heap instead of 2x saves
-// about a fifth of the CPU (BenchmarkScan), and the soft limit keeps the
-// heap under the scan's memory budget.
+// scanGCPercent, scanMemoryLimit and scanHeadroom tune the garbage
+// collector for a scan (tuneGC, governMemory): the checks allocate many
+// short-lived syntax trees over a small live heap, so collecting at 5x the
+// live heap instead of 2x saves about a fifth of the CPU (BenchmarkScan),
+// and the soft limit, 256 MiB or 2.5 times the live heap when that is more,
+// keeps the heap inside the scan's memory budget without making a scan
+// whose live heap outgrows it collect without pause.
 const (
 	scanGCPercent   = 400
 	scanMemoryLimit = 256 << 20
+	scanHeadroom    = 2.5
 )
 
 // relRoot is dir relative to the current directory (slash path), "" when
