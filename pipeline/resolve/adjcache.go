@@ -35,14 +35,30 @@ type fkKey struct {
 	expansion                 int
 }
 
-// fkKeys appends s's foreign keys, in schema order, to out.
-func fkKeys(s *spec.Schema, out []fkKey) []fkKey {
+// eachFKKey calls yield with s's foreign keys as adjacency reads them, in
+// schema order (each table's own key first), until yield returns false;
+// it reports whether every key was yielded.
+func eachFKKey(s *spec.Schema, yield func(fkKey) bool) bool {
 	for _, t := range s.Tables {
-		out = append(out, fkKey{table: t.Name, expansion: -1})
+		if !yield(fkKey{table: t.Name, expansion: -1}) {
+			return false
+		}
 		for _, fk := range t.ForeignKeys {
-			out = append(out, fkKey{table: t.Name, column: fk.Column, references: fk.References, expansion: fk.Expansion})
+			if !yield(fkKey{table: t.Name, column: fk.Column, references: fk.References, expansion: fk.Expansion}) {
+				return false
+			}
 		}
 	}
+	return true
+}
+
+// fkKeys lists s's foreign keys (eachFKKey).
+func fkKeys(s *spec.Schema) []fkKey {
+	var out []fkKey
+	eachFKKey(s, func(k fkKey) bool {
+		out = append(out, k)
+		return true
+	})
 	return out
 }
 
@@ -50,19 +66,13 @@ func fkKeys(s *spec.Schema, out []fkKey) []fkKey {
 // from, without allocating.
 func (e *adjEntry) matches(s *spec.Schema) bool {
 	i := 0
-	for _, t := range s.Tables {
-		if i >= len(e.keys) || e.keys[i] != (fkKey{table: t.Name, expansion: -1}) {
+	return eachFKKey(s, func(k fkKey) bool {
+		if i >= len(e.keys) || e.keys[i] != k {
 			return false
 		}
 		i++
-		for _, fk := range t.ForeignKeys {
-			if i >= len(e.keys) || e.keys[i] != (fkKey{table: t.Name, column: fk.Column, references: fk.References, expansion: fk.Expansion}) {
-				return false
-			}
-			i++
-		}
-	}
-	return i == len(e.keys)
+		return true
+	}) && i == len(e.keys)
 }
 
 // adjacencyOf is adjacency(s), built once per schema while the schema is
@@ -76,7 +86,7 @@ func adjacencyOf(s *spec.Schema) map[string][]Edge {
 	if adjCache.m == nil || len(adjCache.m) >= maxAdjCache {
 		adjCache.m = map[*spec.Schema]*adjEntry{}
 	}
-	e := &adjEntry{keys: fkKeys(s, nil), adj: adjacency(s)}
+	e := &adjEntry{keys: fkKeys(s), adj: adjacency(s)}
 	adjCache.m[s] = e
 	return e.adj
 }

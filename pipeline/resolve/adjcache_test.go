@@ -69,3 +69,13 @@ func TestAdjacencyCacheBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestAdjacencyCacheHitDoesNotAllocate: checking a cached schema against its
+// copy of the foreign keys allocates nothing.
+func TestAdjacencyCacheHitDoesNotAllocate(t *testing.T) {
+	s := chainSchema()
+	adjacencyOf(s)
+	if n := testing.AllocsPerRun(100, func() { adjacencyOf(s) }); n != 0 {
+		t.Fatalf("a cache hit allocates %.1f times, want 0", n)
+	}
+}
