@@ -170,30 +170,69 @@ func TestReduceState(t *testing.T) {
 	}
 	t.Logf("kept %d of %d rows in %d replays", s.Rows(), st0.RowCount(), stats.StateAttempts)
 	if stats.StateAttempts > 150 {
-		t.Errorf("%d replays; hierarchical ddmin should need far fewer", stats.StateAttempts)
+		t.Errorf("%d replays; the level-by-level search should need far fewer", stats.StateAttempts)
 	}
 }
 
-func TestDdmin(t *testing.T) {
+// minSet finds exactly the needed items of a monotone test within
+// r*(log2(n)+1)+1 replays, and on a test that is not monotone still ends on
+// a passing set.
+func TestMinSet(t *testing.T) {
 	items := make([]rowID, 64)
 	for i := range items {
 		items[i] = rowID{"t", i}
 	}
-	for _, need := range [][]int{{}, {5}, {0, 63}, {3, 4, 40}} {
-		got, err := ddmin(items, func(keep []rowID) (bool, error) {
-			for _, n := range need {
-				if !slices.Contains(keep, rowID{"t", n}) {
-					return false, nil
-				}
+	has := func(keep []rowID, n int) bool { return slices.Contains(keep, rowID{"t", n}) }
+	cases := []struct {
+		name string
+		need []int
+		// test passes when every needed item is kept, and, when set, odd
+		// is also false (a test that is not monotone)
+		odd      func(keep []rowID) bool
+		maxTries int
+	}{
+		{"nothing needed", nil, nil, 1},
+		{"one item", []int{5}, nil, 1 + 7},
+		{"the first and the last", []int{0, 63}, nil, 1 + 2*7},
+		{"three items", []int{3, 4, 40}, nil, 1 + 3*7},
+		{"every item", func() []int {
+			var all []int
+			for i := range 64 {
+				all = append(all, i)
 			}
-			return true, nil
+			return all
+		}(), nil, 64 * 7},
+		{"not monotone: the needed item alone fails", []int{5}, func(keep []rowID) bool { return len(keep) == 1 }, 64},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tries := 0
+			test := func(keep []rowID) (bool, error) {
+				tries++
+				for _, n := range tc.need {
+					if !has(keep, n) {
+						return false, nil
+					}
+				}
+				return tc.odd == nil || !tc.odd(keep), nil
+			}
+			got, err := minSet(items, test)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tries > tc.maxTries {
+				t.Errorf("%d replays, want at most %d", tries, tc.maxTries)
+			}
+			if ok, _ := test(got); !ok {
+				t.Fatalf("result %v does not pass", got)
+			}
+			if tc.odd == nil && len(got) != len(tc.need) {
+				t.Errorf("need %v: got %v", tc.need, got)
+			}
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != len(need) {
-			t.Errorf("need %v: got %v", need, got)
-		}
+	}
+	if _, err := minSet(items, func([]rowID) (bool, error) { return false, errors.New("db gone") }); err == nil {
+		t.Error("replay error swallowed")
 	}
 }
 

@@ -225,9 +225,9 @@ func (sp *Space) maxLevel() int {
 }
 
 // ReduceState shrinks the state from start (which must preserve the
-// witness with q) by hierarchical delta debugging: level by level of the
-// foreign-key graph (tenants first), ddmin over that level's rows, each
-// removal cascading to the rows below.
+// witness with q) level by level of the foreign-key graph (tenants first):
+// at each level, minSet picks the level's rows to keep, each removal
+// cascading to the rows below.
 func (sp *Space) ReduceState(q spec.SemanticQuery, start Subset, check Check, st *Stats) (Subset, error) {
 	s := start
 	for lvl := 0; lvl <= sp.maxLevel(); lvl++ {
@@ -235,7 +235,7 @@ func (sp *Space) ReduceState(q spec.SemanticQuery, start Subset, check Check, st
 		if len(items) == 0 {
 			continue
 		}
-		kept, err := ddmin(items, func(keep []rowID) (bool, error) {
+		kept, err := minSet(items, func(keep []rowID) (bool, error) {
 			return st.tryState(check, q, sp.Without(s, minus(items, keep)))
 		})
 		if err != nil {
@@ -292,84 +292,52 @@ func minus(all, keep []rowID) []rowID {
 	return out
 }
 
-// singleTries is how many single rows ddmin tries before it splits.
-const singleTries = 3
-
-// ddmin is Zeller's delta debugging: a subset of items that still passes
-// test, from which no chunk at the finest granularity tried can be
-// removed. The empty set is tried first, then the first singleTries single
-// items.
-func ddmin(items []rowID, test func([]rowID) (bool, error)) ([]rowID, error) {
-	if ok, err := test(nil); err != nil || ok {
+// minSet finds a subset of items that passes test, given that items
+// passes, one needed item at a time: with the items found so far (kept)
+// and the candidates left (rest), a binary search over prefixes finds the
+// shortest rest[:k] that passes with kept; rest[k-1] is then needed (kept
+// with rest[:k-1] fails), joins kept, and the search goes on in
+// rest[:k-1] until kept passes alone. The empty set is tried first. A
+// witness that needs r of n rows costs about r*(log2(n)+1) replays
+// (ddmin: about 2*r*log2(n)); a test that is not monotone still ends on a
+// passing set, whose 1-minimality OneMinimal checks.
+func minSet(items []rowID, test func([]rowID) (bool, error)) ([]rowID, error) {
+	ok, err := test(nil)
+	if err != nil || ok {
 		return nil, err
 	}
-	// a witness usually needs one row of a level (an account, a ticket):
-	// try the first few single rows before splitting
-	for i := 0; i < min(len(items), singleTries) && len(items) > 2; i++ {
-		ok, err := test(items[i : i+1])
-		if err != nil {
-			return items, err
-		}
-		if ok {
-			return items[i : i+1], nil
-		}
+	var kept []rowID
+	rest := items
+	with := func(k int) []rowID {
+		return append(append(make([]rowID, 0, len(kept)+k), kept...), rest[:k]...)
 	}
-	n := 2
-	for len(items) >= 2 {
-		chunks := split(items, n)
-		reduced := false
-		for _, c := range chunks {
-			ok, err := test(c)
+	for len(rest) > 0 {
+		// kept+rest[:lo] fails, kept+rest[:hi] passes
+		lo, hi := 0, len(rest)
+		for hi-lo > 1 {
+			mid := lo + (hi-lo)/2
+			ok, err := test(with(mid))
 			if err != nil {
 				return items, err
 			}
 			if ok {
-				items, n, reduced = c, 2, true
-				break
+				hi = mid
+			} else {
+				lo = mid
 			}
 		}
-		if !reduced && n > 2 {
-			for i := range chunks {
-				comp := complementOf(chunks, i)
-				ok, err := test(comp)
-				if err != nil {
-					return items, err
-				}
-				if ok {
-					items, n, reduced = comp, max(n-1, 2), true
-					break
-				}
-			}
+		kept = append(kept, rest[hi-1])
+		rest = rest[:hi-1]
+		if len(rest) == 0 {
+			break
 		}
-		if !reduced {
-			if n >= len(items) {
-				break
-			}
-			n = min(2*n, len(items))
+		ok, err := test(kept)
+		if err != nil {
+			return items, err
+		}
+		if ok {
+			break
 		}
 	}
-	return items, nil
-}
-
-func split(items []rowID, n int) [][]rowID {
-	var out [][]rowID
-	start := 0
-	for i := 0; i < n; i++ {
-		end := start + (len(items)-start)/(n-i)
-		if end > start {
-			out = append(out, items[start:end])
-		}
-		start = end
-	}
-	return out
-}
-
-func complementOf(chunks [][]rowID, skip int) []rowID {
-	var out []rowID
-	for i, c := range chunks {
-		if i != skip {
-			out = append(out, c...)
-		}
-	}
-	return out
+	return kept, nil
 }
