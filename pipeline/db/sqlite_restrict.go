@@ -37,8 +37,8 @@ type sqliteRestrictOp struct {
 
 // scratchContent is what a scratch connection's storage tables hold: the
 // connection is never rolled back, so the next restriction starts from the
-// previous one's rows and changes only what differs (ddmin's candidates
-// differ from one another by a chunk).
+// previous one's rows and changes only what differs (the state search's
+// candidates differ from one another by a few rows).
 type scratchContent struct {
 	// tables holds the tables that differ from the loaded state
 	tables map[string]tableContent
