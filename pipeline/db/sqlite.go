@@ -27,7 +27,9 @@ import (
 // oracle computed for each row); live views filter rows by the same
 // ownership predicates as the other engines, bound to a per-connection
 // temp table holding the session's tenants, and expose only the role's
-// granted columns. A connection serves one namespace and one tenant set
+// granted columns. On a connection WithState never restricts, the live
+// and oracle namespaces are TEMP tables filled by those views' queries
+// when it loads (namespace.materialized). A connection serves one namespace and one tenant set
 // (so nothing rebinds a session between statements). Every connection runs
 // with query_only on, except while WithState restricts it inside a
 // savepoint it rolls back.
@@ -363,21 +365,58 @@ func (e *SQLite) namespaceSQL(ns namespace) ([]string, map[string][]string, erro
 // viewName matches the view a statement creates.
 var viewName = regexp.MustCompile(`^CREATE TEMP VIEW "((?:[^"]|"")+)"`)
 
+// materialized reports whether ns's tables are filled once when its
+// connection loads instead of being views: a connection that WithState
+// never restricts holds the loaded state for its whole life, bound to one
+// tenant set, so its filtered views always return the same rows, and a
+// table holding them costs SQLite less to plan and read than a view whose
+// ownership predicate nests a subquery per foreign-key hop (generated
+// 10,000 --compact --no-minimize, EVAL_CARD "Engines and cost"). The base
+// namespace's views only project the storage tables.
+func (ns namespace) materialized() bool { return !ns.scratch && ns.mode != Base }
+
+// namespaceStmts renders ns's statements. The first creates the tenants
+// table; the caller fills it before running the others (a materialized
+// namespace's tables are filled through it).
 func (e *SQLite) namespaceStmts(ns namespace) ([]string, error) {
 	d := e.domain
 	stmts := []string{"CREATE TEMP TABLE ps_tenants (id TEXT PRIMARY KEY)"}
 	tenants := func() string { return "SELECT id FROM temp.ps_tenants" }
 	ref := func(table string) string { return "main." + storeName(table) }
+	// relation creates table t's view, or for a materialized namespace a
+	// table with the storage table's declared types and primary key,
+	// filled by the view's query
+	relation := func(t *spec.Table, cols []string, query string) []string {
+		quoted := make([]string, len(cols))
+		for i, c := range cols {
+			quoted[i] = quoteIdent(c)
+		}
+		sel := fmt.Sprintf("SELECT %s FROM %s", strings.Join(quoted, ", "), query)
+		if !ns.materialized() {
+			return []string{fmt.Sprintf("CREATE TEMP VIEW %s AS %s", quoteIdent(t.Name), sel)}
+		}
+		defs := make([]string, len(cols))
+		for i, c := range cols {
+			defs[i] = quoteIdent(c) + " " + sqliteType(t.Column(c).Type)
+			if c == t.PrimaryKey {
+				defs[i] += " PRIMARY KEY"
+			}
+		}
+		return []string{
+			fmt.Sprintf("CREATE TEMP TABLE %s (%s)", quoteIdent(t.Name), strings.Join(defs, ", ")),
+			fmt.Sprintf("INSERT INTO temp.%s %s", quoteIdent(t.Name), sel),
+		}
+	}
 	for _, t := range d.Schema.Tables {
 		all := make([]string, len(t.Columns))
 		for i, c := range t.Columns {
-			all[i] = quoteIdent(c.Name)
+			all[i] = c.Name
 		}
 		switch ns.mode {
 		case Base:
-			stmts = append(stmts, fmt.Sprintf("CREATE TEMP VIEW %s AS SELECT %s FROM %s", quoteIdent(t.Name), strings.Join(all, ", "), ref(t.Name)))
+			stmts = append(stmts, relation(t, all, ref(t.Name))...)
 		case Oracle:
-			stmts = append(stmts, fmt.Sprintf("CREATE TEMP VIEW %s AS SELECT %s FROM %s WHERE __owner IN (%s)", quoteIdent(t.Name), strings.Join(all, ", "), ref(t.Name), tenants()))
+			stmts = append(stmts, relation(t, all, fmt.Sprintf("%s WHERE __owner IN (%s)", ref(t.Name), tenants()))...)
 		case Live:
 			c, ok := e.containments[ns.containment]
 			if !ok {
@@ -395,12 +434,7 @@ func (e *SQLite) namespaceStmts(ns namespace) ([]string, error) {
 				return nil, err
 			}
 			pred = c.rowFilter(d, t.Name, pred)
-			q := make([]string, len(cols))
-			for i, col := range cols {
-				q[i] = quoteIdent(col)
-			}
-			stmts = append(stmts, fmt.Sprintf("CREATE TEMP VIEW %s AS SELECT %s FROM %s WHERE %s",
-				quoteIdent(t.Name), strings.Join(q, ", "), ref(t.Name), pred))
+			stmts = append(stmts, relation(t, cols, fmt.Sprintf("%s WHERE %s", ref(t.Name), pred))...)
 		default:
 			return nil, fmt.Errorf("unknown mode %d", ns.mode)
 		}

@@ -181,8 +181,10 @@ func (s *sqliteSession) conn(ctx context.Context, ns namespace, tenants []string
 			return fail(err)
 		}
 	}
-	stmts = append([]string{fmt.Sprintf("PRAGMA cache_size = -%d", sqliteCacheKiB)}, stmts...)
-	for _, stmt := range stmts {
+	// the tenants table (stmts[0]) is filled before the views and tables
+	// that read it
+	pre := []string{fmt.Sprintf("PRAGMA cache_size = -%d", sqliteCacheKiB), "PRAGMA temp_store = MEMORY", stmts[0]}
+	for _, stmt := range pre {
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			return fail(fmt.Errorf("%s: %w", firstLine(stmt), err))
 		}
@@ -197,10 +199,15 @@ func (s *sqliteSession) conn(ctx context.Context, ns namespace, tenants []string
 			return fail(err)
 		}
 	}
+	for _, stmt := range stmts[1:] {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			return fail(fmt.Errorf("%s: %w", firstLine(stmt), err))
+		}
+	}
 	if _, err := conn.ExecContext(ctx, "PRAGMA query_only = ON"); err != nil {
 		return fail(err)
 	}
-	s.e.stats.add(StatLoad, len(stmts)+3, time.Since(start))
+	s.e.stats.add(StatLoad, len(stmts)+4, time.Since(start))
 	s.conns[ns] = c
 	return c, nil
 }

@@ -1,0 +1,116 @@
+package db
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/policystrata/policystrata/domains"
+	"github.com/policystrata/policystrata/pipeline/state"
+)
+
+// The live and oracle namespaces of a connection that is never restricted
+// hold tables filled when it loads; the base namespace and every scratch
+// connection (WithState) keep views, since a scratch connection's rows
+// change under them. Both answer the same: a restricted session on the
+// whole state sees what the materialized one does.
+func TestSQLiteMaterializedNamespaces(t *testing.T) {
+	ctx := context.Background()
+	d, err := domains.Load("support_saas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := state.Generate(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := OpenSQLite(ctx, d, st, []Containment{{Name: "correct"}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := e.Session(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	s := sess.(*sqliteSession)
+	const q = "SELECT accounts.id, count(*) AS n FROM accounts JOIN support_tickets ON support_tickets.account_id = accounts.id GROUP BY accounts.id ORDER BY accounts.id"
+	execs := []Exec{
+		{Mode: Live, Containment: "correct", Role: "analyst", Tenants: []string{"acme"}, SQL: q},
+		{Mode: Oracle, Tenants: []string{"beta"}, SQL: q},
+		{Mode: Base, SQL: q},
+	}
+	kinds := func(scratch bool) map[Mode]string {
+		out := map[Mode]string{}
+		for ns, c := range s.conns {
+			if ns.scratch != scratch {
+				continue
+			}
+			var typ string
+			if err := c.conn.QueryRowContext(ctx, "SELECT type FROM sqlite_temp_master WHERE name = 'accounts'").Scan(&typ); err != nil {
+				t.Fatal(err)
+			}
+			out[ns.mode] = typ
+		}
+		return out
+	}
+	var plain []Result
+	for _, x := range execs {
+		r, err := s.run(ctx, x)
+		if err != nil || r.Blocked || len(r.Rows) == 0 {
+			t.Fatalf("%+v: %v %+v", x, err, r)
+		}
+		plain = append(plain, r)
+	}
+	if got := kinds(false); got[Live] != "table" || got[Oracle] != "table" || got[Base] != "view" {
+		t.Errorf("unrestricted connections hold %v, want live and oracle tables, base views", got)
+	}
+	// a subset without the first ticket and its events: the
+	// restriction applies
+	sub := st.BaseRows(d)
+	gone := sub["support_tickets"][0][0]
+	sub["support_tickets"] = sub["support_tickets"][1:]
+	var events [][]any
+	for _, ev := range sub["ticket_events"] {
+		if ev[1] != gone {
+			events = append(events, ev)
+		}
+	}
+	sub["ticket_events"] = events
+	rst, err := state.FromRows(d, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.WithState(ctx, rst, func(Session) error {
+		// the base namespace sees every tenant's tickets: one fewer
+		r, err := s.run(ctx, execs[2])
+		if err != nil {
+			return err
+		}
+		if reflect.DeepEqual(r, plain[2]) {
+			t.Errorf("a restricted base statement answers as on the whole state")
+		}
+		for _, x := range execs[:2] {
+			if _, err := s.run(ctx, x); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := kinds(true); got[Live] != "view" || got[Oracle] != "view" || got[Base] != "view" {
+		t.Errorf("scratch connections hold %v, want views", got)
+	}
+	// the unrestricted connections still answer as before
+	for i, x := range execs {
+		r, err := s.run(ctx, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(r, plain[i]) {
+			t.Errorf("%+v changed after a restriction", x)
+		}
+	}
+}
