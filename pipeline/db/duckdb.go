@@ -49,6 +49,11 @@ type Options struct {
 	// NoResultMemo executes every statement, even one the session ran
 	// before (parses stay memoized): for measuring execution.
 	NoResultMemo bool
+	// ViewsOnly keeps every SQLite namespace as views (see
+	// namespace.materialized): for an engine that serves a handful of
+	// statements, where filling tables per connection costs more than it
+	// saves.
+	ViewsOnly bool
 }
 
 // resultMemo is the result memo opt asks for, of n entries.

@@ -53,6 +53,8 @@ type SQLite struct {
 	// runs in several namespaces)
 	adapted *lru
 	stats   *Stats
+	// viewsOnly keeps every namespace as views (Options.ViewsOnly)
+	viewsOnly bool
 }
 
 // adaptedEntries bounds the memo of dialect rewrites.
@@ -182,7 +184,8 @@ func OpenSQLite(ctx context.Context, d *spec.Domain, st *state.State, cs []Conta
 		n = DefaultCacheEntries
 	}
 	e := &SQLite{domain: d, st: st, containments: map[string]Containment{}, roles: opt.Roles,
-		dialect: newSQLiteDialect(d), adapted: newLRU(adaptedEntries), results: opt.resultMemo(n), parses: newLRU(n), visible: newLRU(n), stats: opt.Stats}
+		dialect: newSQLiteDialect(d), adapted: newLRU(adaptedEntries), results: opt.resultMemo(n), parses: newLRU(n), visible: newLRU(n), stats: opt.Stats,
+		viewsOnly: opt.ViewsOnly}
 	if n < 0 {
 		e.parses = newLRU(n)
 	}
@@ -375,6 +378,9 @@ var viewName = regexp.MustCompile(`^CREATE TEMP VIEW "((?:[^"]|"")+)"`)
 // namespace's views only project the storage tables.
 func (ns namespace) materialized() bool { return !ns.scratch && ns.mode != Base }
 
+// materialize reports whether ns's tables are materialized on this engine.
+func (e *SQLite) materialize(ns namespace) bool { return !e.viewsOnly && ns.materialized() }
+
 // namespaceStmts renders ns's statements. The first creates the tenants
 // table; the caller fills it before running the others (a materialized
 // namespace's tables are filled through it).
@@ -392,7 +398,7 @@ func (e *SQLite) namespaceStmts(ns namespace) ([]string, error) {
 			quoted[i] = quoteIdent(c)
 		}
 		sel := fmt.Sprintf("SELECT %s FROM %s", strings.Join(quoted, ", "), query)
-		if !ns.materialized() {
+		if !e.materialize(ns) {
 			return []string{fmt.Sprintf("CREATE TEMP VIEW %s AS %s", quoteIdent(t.Name), sel)}
 		}
 		defs := make([]string, len(cols))

@@ -114,3 +114,50 @@ func TestSQLiteMaterializedNamespaces(t *testing.T) {
 		}
 	}
 }
+
+// An engine opened with ViewsOnly keeps its live and oracle namespaces as
+// views, and answers as a materialized one.
+func TestSQLiteViewsOnly(t *testing.T) {
+	ctx := context.Background()
+	d, err := domains.Load("support_saas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := state.Generate(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const q = "SELECT accounts.id, count(*) AS n FROM accounts JOIN support_tickets ON support_tickets.account_id = accounts.id GROUP BY accounts.id ORDER BY accounts.id"
+	x := Exec{Mode: Live, Containment: "correct", Role: "analyst", Tenants: []string{"acme"}, SQL: q}
+	var results []Result
+	for _, viewsOnly := range []bool{false, true} {
+		e, err := OpenSQLite(ctx, d, st, []Containment{{Name: "correct"}}, Options{ViewsOnly: viewsOnly})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess, err := e.Session(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := sess.(*sqliteSession)
+		r, err := s.run(ctx, x)
+		if err != nil || r.Blocked || len(r.Rows) == 0 {
+			t.Fatalf("views only %v: %v %+v", viewsOnly, err, r)
+		}
+		results = append(results, r)
+		want := map[bool]string{false: "table", true: "view"}[viewsOnly]
+		for ns, c := range s.conns {
+			var typ string
+			if err := c.conn.QueryRowContext(ctx, "SELECT type FROM sqlite_temp_master WHERE name = 'accounts'").Scan(&typ); err != nil {
+				t.Fatal(err)
+			}
+			if ns.mode == Live && typ != want {
+				t.Errorf("views only %v: the live namespace holds a %s", viewsOnly, typ)
+			}
+		}
+		sess.Close()
+	}
+	if !reflect.DeepEqual(results[0], results[1]) {
+		t.Errorf("materialized and view namespaces answer differently:\n%+v\n%+v", results[0], results[1])
+	}
+}

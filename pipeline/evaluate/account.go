@@ -240,7 +240,7 @@ func (e *Evaluator) requestState(ctx context.Context, t spec.Task) (*Probe, db.S
 			cs = append(cs, c)
 		}
 	}
-	eng, err := db.OpenEmbedded(ctx, e.Engine, e.Domain, st, cs, db.Options{Roles: []string{pr.Role}, Stats: e.Stats, CacheEntries: requestCacheEntries})
+	eng, err := db.OpenEmbedded(ctx, e.Engine, e.Domain, st, cs, db.Options{Roles: []string{pr.Role}, Stats: e.Stats, CacheEntries: requestCacheEntries, ViewsOnly: true})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("open request state: %w", err)
 	}
