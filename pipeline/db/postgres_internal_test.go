@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
-	"github.com/policystrata/policystrata/domains"
 	"github.com/policystrata/policystrata/pipeline/cell"
 	"github.com/policystrata/policystrata/pipeline/pgtest"
 	"github.com/policystrata/policystrata/pipeline/spec"
@@ -53,14 +52,7 @@ func testContainments() []Containment {
 // schemas and roles were created) leaves no schema and no role behind.
 func TestPostgresFailedOpenLeavesNothing(t *testing.T) {
 	dsn := pgTestDSN(t)
-	d, err := domains.Load("support_saas")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := state.Generate(d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, st := supportState(t)
 	bad := &state.State{}
 	for _, tb := range st.Tables {
 		cp := *tb

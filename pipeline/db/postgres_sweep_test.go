@@ -3,9 +3,6 @@ package db
 import (
 	"context"
 	"testing"
-
-	"github.com/policystrata/policystrata/domains"
-	"github.com/policystrata/policystrata/pipeline/state"
 )
 
 // A sweep drops the objects of a run whose lease is free (its process died
@@ -14,14 +11,7 @@ import (
 func TestSweepDropsDeadRunsOnly(t *testing.T) {
 	dsn := pgTestDSN(t)
 	ctx := context.Background()
-	d, err := domains.Load("support_saas")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := state.Generate(d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, st := supportState(t)
 	open := func() *Postgres {
 		e, err := OpenPostgres(ctx, dsn, d, st, []Containment{{Name: "v7"}}, Options{})
 		if err != nil {

@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/policystrata/policystrata/domains"
 	"github.com/policystrata/policystrata/pipeline/state"
 )
 
@@ -16,24 +15,8 @@ import (
 // whole state sees what the materialized one does.
 func TestSQLiteMaterializedNamespaces(t *testing.T) {
 	ctx := context.Background()
-	d, err := domains.Load("support_saas")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := state.Generate(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := OpenSQLite(ctx, d, st, []Containment{{Name: "correct"}}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := e.Session(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
-	s := sess.(*sqliteSession)
+	d, st := supportState(t)
+	s := openSQLiteSession(t, d, st, Options{})
 	const q = "SELECT accounts.id, count(*) AS n FROM accounts JOIN support_tickets ON support_tickets.account_id = accounts.id GROUP BY accounts.id ORDER BY accounts.id"
 	execs := []Exec{
 		{Mode: Live, Containment: "correct", Role: "analyst", Tenants: []string{"acme"}, SQL: q},
@@ -119,27 +102,12 @@ func TestSQLiteMaterializedNamespaces(t *testing.T) {
 // views, and answers as a materialized one.
 func TestSQLiteViewsOnly(t *testing.T) {
 	ctx := context.Background()
-	d, err := domains.Load("support_saas")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := state.Generate(d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, st := supportState(t)
 	const q = "SELECT accounts.id, count(*) AS n FROM accounts JOIN support_tickets ON support_tickets.account_id = accounts.id GROUP BY accounts.id ORDER BY accounts.id"
 	x := Exec{Mode: Live, Containment: "correct", Role: "analyst", Tenants: []string{"acme"}, SQL: q}
 	var results []Result
 	for _, viewsOnly := range []bool{false, true} {
-		e, err := OpenSQLite(ctx, d, st, []Containment{{Name: "correct"}}, Options{ViewsOnly: viewsOnly})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sess, err := e.Session(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := sess.(*sqliteSession)
+		s := openSQLiteSession(t, d, st, Options{ViewsOnly: viewsOnly})
 		r, err := s.run(ctx, x)
 		if err != nil || r.Blocked || len(r.Rows) == 0 {
 			t.Fatalf("views only %v: %v %+v", viewsOnly, err, r)
@@ -155,7 +123,6 @@ func TestSQLiteViewsOnly(t *testing.T) {
 				t.Errorf("views only %v: the live namespace holds a %s", viewsOnly, typ)
 			}
 		}
-		sess.Close()
 	}
 	if !reflect.DeepEqual(results[0], results[1]) {
 		t.Errorf("materialized and view namespaces answer differently:\n%+v\n%+v", results[0], results[1])
