@@ -161,6 +161,20 @@ func (st *Stats) record(kind string) {
 // witness. It returns a query that is 1-minimal for query moves on s unless
 // st.Exhausted.
 func ReduceQuery(q spec.SemanticQuery, s Subset, check Check, st *Stats) (spec.SemanticQuery, error) {
+	return reduceQuery(q, s, check, st, 0)
+}
+
+// ReduceQueryOnce is ReduceQuery with one pass over the moves: the query
+// it returns may still have a move that preserves the witness (one skipped
+// before a later move was accepted). For the reduction on the full state,
+// which OneMinimal's ReduceQuery completes on the minimal state.
+func ReduceQueryOnce(q spec.SemanticQuery, s Subset, check Check, st *Stats) (spec.SemanticQuery, error) {
+	return reduceQuery(q, s, check, st, 1)
+}
+
+// reduceQuery is ReduceQuery with at most passes passes over the moves
+// (0: until a pass accepts nothing).
+func reduceQuery(q spec.SemanticQuery, s Subset, check Check, st *Stats, passes int) (spec.SemanticQuery, error) {
 	q = q.Normalized()
 	if Features(q) > 1 {
 		b := bare(q)
@@ -178,7 +192,7 @@ func ReduceQuery(q spec.SemanticQuery, s Subset, check Check, st *Stats) (spec.S
 	// passes over the moves, each continuing after an accepted move (a
 	// move skipped earlier in the pass is retried in the next), until a
 	// whole pass accepts nothing
-	for {
+	for pass := 1; ; pass++ {
 		accepted := false
 		for i := 0; ; i++ {
 			moves := QueryMoves(q)
@@ -199,7 +213,7 @@ func ReduceQuery(q spec.SemanticQuery, s Subset, check Check, st *Stats) (spec.S
 				i-- // the move list shrank by one at i
 			}
 		}
-		if !accepted {
+		if !accepted || pass == passes {
 			return q, nil
 		}
 	}

@@ -56,6 +56,34 @@ func TestReduceQuery(t *testing.T) {
 	}
 }
 
+// ReduceQueryOnce stops after one pass over the moves; ReduceQuery goes on
+// while a pass accepts a move, here the dimension a whose drop preserves
+// the witness only once the filter x (tried after it) is gone.
+func TestReduceQueryOnce(t *testing.T) {
+	q := spec.SemanticQuery{Metric: "m", Dimensions: []string{"a"}, Filters: map[string]string{"x": "1"}, Limit: 500}.Normalized()
+	keep := func(c spec.SemanticQuery, _ Subset) (bool, error) {
+		return c.Limit == 500 && (slices.Contains(c.Dimensions, "a") || c.Filters["x"] == ""), nil
+	}
+	var once, full Stats
+	got, err := ReduceQueryOnce(q, nil, keep, &once)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Dimensions, []string{"a"}) || len(got.Filters) != 0 || got.Limit != 500 {
+		t.Errorf("one pass reduced to %+v, want dimension a kept, filter x dropped", got)
+	}
+	all, err := ReduceQuery(q, nil, keep, &full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Dimensions) != 0 || len(all.Filters) != 0 || all.Limit != 500 {
+		t.Errorf("passes until none accepts reduced to %+v, want only the limit kept", all)
+	}
+	if once.QueryAttempts >= full.QueryAttempts {
+		t.Errorf("one pass took %d replays, the full reduction %d", once.QueryAttempts, full.QueryAttempts)
+	}
+}
+
 func TestReduceQueryPropagatesErrors(t *testing.T) {
 	q := spec.SemanticQuery{Metric: "m", Dimensions: []string{"a"}}.Normalized()
 	var st Stats
