@@ -23,6 +23,12 @@ func supportState(t *testing.T) (*spec.Domain, *state.State) {
 	return d, st
 }
 
+// openSQLiteSessionOn is openSQLiteSession with the default options.
+func openSQLiteSessionOn(t *testing.T, d *spec.Domain, st *state.State) *sqliteSession {
+	t.Helper()
+	return openSQLiteSession(t, d, st, Options{})
+}
+
 // openSQLiteSession opens a SQLite engine on st with the correct
 // containment and a session on it, closed when the test ends.
 func openSQLiteSession(t *testing.T, d *spec.Domain, st *state.State, opt Options) *sqliteSession {

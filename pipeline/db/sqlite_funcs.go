@@ -28,13 +28,25 @@ import (
 //	countIf(c), countIf(x, c)
 //
 // Dates are YYYY-MM-DD text and timestamps YYYY-MM-DD HH:MM:SS text (the
-// engine's storage form); instants carry a +00:00 suffix.
+// engine's storage form); instants carry a +00:00 suffix. A NULL argument
+// gives NULL, and the aggregates skip NULL values, as on DuckDB
+// (TestSQLiteFunctionsTakeNullAsDuckDBDoes).
 
 const (
 	sqliteDate      = "2006-01-02"
 	sqliteTimestamp = "2006-01-02 15:04:05"
 	sqliteInstant   = "2006-01-02 15:04:05-07:00"
 )
+
+// sqlNull is v as the functions see SQL NULL: the driver passes a NULL
+// argument of an interface-typed parameter as a nil []byte, not as nil
+// (an empty BLOB is a non-nil empty slice).
+func sqlNull(v any) any {
+	if b, ok := v.([]byte); ok && b == nil {
+		return nil
+	}
+	return v
+}
 
 // parseSQLiteTime reads a stored date, timestamp or instant.
 func parseSQLiteTime(v any) (t time.Time, kind byte, ok bool) {
@@ -72,7 +84,15 @@ func formatSQLiteTime(t time.Time, kind byte) string {
 	return t.Format(sqliteTimestamp)
 }
 
-func sqliteDateTrunc(part string, v any) (any, error) {
+func sqliteDateTrunc(partArg any, v any) (any, error) {
+	partArg, v = sqlNull(partArg), sqlNull(v)
+	if partArg == nil {
+		return nil, nil
+	}
+	part, ok := partArg.(string)
+	if !ok {
+		return nil, fmt.Errorf("date_trunc: part is not text")
+	}
 	t, kind, ok := parseSQLiteTime(v)
 	if !ok {
 		if v == nil {
@@ -125,6 +145,7 @@ func loadZone(name string) (*time.Location, error) {
 }
 
 func sqliteTimezone(zone any, v any) (any, error) {
+	zone, v = sqlNull(zone), sqlNull(v)
 	if zone == nil || v == nil {
 		return nil, nil
 	}
@@ -156,6 +177,7 @@ func sqliteToDateTime(v any, zone any) (any, error) {
 }
 
 func sqliteToDate(v any) (any, error) {
+	v = sqlNull(v)
 	t, _, ok := parseSQLiteTime(v)
 	if !ok {
 		if v == nil {
@@ -174,9 +196,34 @@ func sqliteToDateZone(v any, zone any) (any, error) {
 	return sqliteToDate(local)
 }
 
-func sqliteSampleHash(k int64) int64 { return (k * 2654435761) % 4294967296 }
+func sampleHash(k int64) int64 { return (k * 2654435761) % 4294967296 }
 
-func sqliteInSample(k int64, f float64) bool { return float64(sqliteSampleHash(k)) < f*4294967296 }
+// sampleKey reads a sample key: an integer, or NULL (nil, true).
+func sampleKey(name string, v any) (any, error) {
+	switch k := sqlNull(v).(type) {
+	case nil:
+		return nil, nil
+	case int64:
+		return k, nil
+	}
+	return nil, fmt.Errorf("%s: argument must be an INTEGER", name)
+}
+
+func sqliteSampleHash(v any) (any, error) {
+	k, err := sampleKey("sampleHash32", v)
+	if k == nil || err != nil {
+		return nil, err
+	}
+	return sampleHash(k.(int64)), nil
+}
+
+func sqliteInSample(v any, f float64) (any, error) {
+	k, err := sampleKey("inSample", v)
+	if k == nil || err != nil {
+		return nil, err
+	}
+	return float64(sampleHash(k.(int64))) < f*4294967296, nil
+}
 
 // truthy is SQLite's truth of a value passed to a function.
 func truthy(v any) bool {
@@ -198,7 +245,7 @@ func distinctKey(v any) string { return fmt.Sprintf("%T:%v", v, v) }
 type uniqAgg struct{ seen map[string]bool }
 
 func (u *uniqAgg) Step(x any) {
-	if x == nil {
+	if x = sqlNull(x); x == nil {
 		return
 	}
 	if u.seen == nil {
@@ -228,7 +275,7 @@ func (c *countIfAgg) Done() int64 { return c.n }
 type countIfValueAgg struct{ n int64 }
 
 func (c *countIfValueAgg) Step(x any, cond any) {
-	if x != nil && truthy(cond) {
+	if sqlNull(x) != nil && truthy(cond) {
 		c.n++
 	}
 }
