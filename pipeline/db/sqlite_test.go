@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/policystrata/policystrata/pipeline/aimstate"
 	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/evaltest"
 	"github.com/policystrata/policystrata/pipeline/layers"
@@ -41,6 +42,32 @@ func TestSQLiteAgreesWithDuckDB(t *testing.T) {
 	for _, domain := range []string{"support_saas", "finance_saas", "analytics_clickhouse"} {
 		t.Run(domain, func(t *testing.T) {
 			env := evaltest.Setup(t, domain)
+			checkCrossEngineSuites(t, env, openSQLite(t, env), "sqlite", nil)
+		})
+	}
+}
+
+// The same agreement on the aimed search state whose optional references
+// are empty, where LEFT JOINs and the ClickHouse functions meet NULL (a
+// NULL once made SQLite's date_trunc fail where DuckDB returns NULL).
+func TestSQLiteAgreesWithDuckDBOnNulls(t *testing.T) {
+	for _, domain := range []string{"support_saas", "finance_saas", "analytics_clickhouse"} {
+		t.Run(domain, func(t *testing.T) {
+			base := evaltest.Setup(t, domain)
+			aimed, err := aimstate.Derive(base.Domain, base.State)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var st *state.State
+			for _, a := range aimed {
+				if a.Name == "null_optional_refs" {
+					st = a.State
+				}
+			}
+			if st == nil {
+				t.Fatal("no null_optional_refs state")
+			}
+			env := evaltest.SetupState(t, base.Domain, st)
 			checkCrossEngineSuites(t, env, openSQLite(t, env), "sqlite", nil)
 		})
 	}

@@ -58,6 +58,13 @@ func SetupDomain(tb testing.TB, d *spec.Domain) *Env {
 	return open(tb, d, db.Options{})
 }
 
+// SetupState is Setup for domain d on the state st (a derived state, for
+// instance).
+func SetupState(tb testing.TB, d *spec.Domain, st *state.State) *Env {
+	tb.Helper()
+	return openState(tb, d, st, db.Options{})
+}
+
 // SetupSeed is Setup for domain d on the state its generator makes from
 // seed (a generated suite's StateSeed).
 func SetupSeed(tb testing.TB, d *spec.Domain, seed uint64) *Env {
