@@ -41,8 +41,12 @@ func addProfiling(root *cobra.Command) {
 		if err := writeProfile("heap", memPath); err != nil {
 			return fmt.Errorf("--memprofile: %w", err)
 		}
-		if err := writeProfile("block", blockPath); err != nil {
-			return fmt.Errorf("--blockprofile: %w", err)
+		if blockPath != "" {
+			err := writeProfile("block", blockPath)
+			runtime.SetBlockProfileRate(0)
+			if err != nil {
+				return fmt.Errorf("--blockprofile: %w", err)
+			}
 		}
 		if f == nil {
 			return nil
