@@ -12,7 +12,13 @@ import (
 // supportState loads support_saas and generates its state.
 func supportState(t *testing.T) (*spec.Domain, *state.State) {
 	t.Helper()
-	d, err := domains.Load("support_saas")
+	return domainState(t, "support_saas")
+}
+
+// domainState loads the built-in domain name and generates its state.
+func domainState(t *testing.T, name string) (*spec.Domain, *state.State) {
+	t.Helper()
+	d, err := domains.Load(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,12 +27,6 @@ func supportState(t *testing.T) (*spec.Domain, *state.State) {
 		t.Fatal(err)
 	}
 	return d, st
-}
-
-// openSQLiteSessionOn is openSQLiteSession with the default options.
-func openSQLiteSessionOn(t *testing.T, d *spec.Domain, st *state.State) *sqliteSession {
-	t.Helper()
-	return openSQLiteSession(t, d, st, Options{})
 }
 
 // openSQLiteSession opens a SQLite engine on st with the correct
@@ -44,4 +44,15 @@ func openSQLiteSession(t *testing.T, d *spec.Domain, st *state.State, opt Option
 	}
 	t.Cleanup(func() { sess.Close() })
 	return sess.(*sqliteSession)
+}
+
+// relationKind is what the connection c holds under table's name in its
+// temp schema: "table" or "view".
+func relationKind(t *testing.T, c *nsConn, table string) string {
+	t.Helper()
+	var kind string
+	if err := c.conn.QueryRowContext(context.Background(), "SELECT type FROM sqlite_temp_master WHERE name = ?", table).Scan(&kind); err != nil {
+		t.Fatal(err)
+	}
+	return kind
 }

@@ -8,6 +8,9 @@ import (
 	"github.com/policystrata/policystrata/pipeline/state"
 )
 
+// ticketsPerAccount joins two tables of support_saas.
+const ticketsPerAccount = "SELECT accounts.id, count(*) AS n FROM accounts JOIN support_tickets ON support_tickets.account_id = accounts.id GROUP BY accounts.id ORDER BY accounts.id"
+
 // The live and oracle namespaces of a connection that is never restricted
 // hold tables filled when it loads; the base namespace and every scratch
 // connection (WithState) keep views, since a scratch connection's rows
@@ -17,23 +20,17 @@ func TestSQLiteMaterializedNamespaces(t *testing.T) {
 	ctx := context.Background()
 	d, st := supportState(t)
 	s := openSQLiteSession(t, d, st, Options{})
-	const q = "SELECT accounts.id, count(*) AS n FROM accounts JOIN support_tickets ON support_tickets.account_id = accounts.id GROUP BY accounts.id ORDER BY accounts.id"
 	execs := []Exec{
-		{Mode: Live, Containment: "correct", Role: "analyst", Tenants: []string{"acme"}, SQL: q},
-		{Mode: Oracle, Tenants: []string{"beta"}, SQL: q},
-		{Mode: Base, SQL: q},
+		{Mode: Live, Containment: "correct", Role: "analyst", Tenants: []string{"acme"}, SQL: ticketsPerAccount},
+		{Mode: Oracle, Tenants: []string{"beta"}, SQL: ticketsPerAccount},
+		{Mode: Base, SQL: ticketsPerAccount},
 	}
 	kinds := func(scratch bool) map[Mode]string {
 		out := map[Mode]string{}
 		for ns, c := range s.conns {
-			if ns.scratch != scratch {
-				continue
+			if ns.scratch == scratch {
+				out[ns.mode] = relationKind(t, c, "accounts")
 			}
-			var typ string
-			if err := c.conn.QueryRowContext(ctx, "SELECT type FROM sqlite_temp_master WHERE name = 'accounts'").Scan(&typ); err != nil {
-				t.Fatal(err)
-			}
-			out[ns.mode] = typ
 		}
 		return out
 	}
@@ -103,8 +100,7 @@ func TestSQLiteMaterializedNamespaces(t *testing.T) {
 func TestSQLiteViewsOnly(t *testing.T) {
 	ctx := context.Background()
 	d, st := supportState(t)
-	const q = "SELECT accounts.id, count(*) AS n FROM accounts JOIN support_tickets ON support_tickets.account_id = accounts.id GROUP BY accounts.id ORDER BY accounts.id"
-	x := Exec{Mode: Live, Containment: "correct", Role: "analyst", Tenants: []string{"acme"}, SQL: q}
+	x := Exec{Mode: Live, Containment: "correct", Role: "analyst", Tenants: []string{"acme"}, SQL: ticketsPerAccount}
 	var results []Result
 	for _, viewsOnly := range []bool{false, true} {
 		s := openSQLiteSession(t, d, st, Options{ViewsOnly: viewsOnly})
@@ -115,12 +111,8 @@ func TestSQLiteViewsOnly(t *testing.T) {
 		results = append(results, r)
 		want := map[bool]string{false: "table", true: "view"}[viewsOnly]
 		for ns, c := range s.conns {
-			var typ string
-			if err := c.conn.QueryRowContext(ctx, "SELECT type FROM sqlite_temp_master WHERE name = 'accounts'").Scan(&typ); err != nil {
-				t.Fatal(err)
-			}
-			if ns.mode == Live && typ != want {
-				t.Errorf("views only %v: the live namespace holds a %s", viewsOnly, typ)
+			if kind := relationKind(t, c, "accounts"); ns.mode == Live && kind != want {
+				t.Errorf("views only %v: the live namespace holds a %s", viewsOnly, kind)
 			}
 		}
 	}

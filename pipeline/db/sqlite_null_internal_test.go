@@ -4,9 +4,6 @@ import (
 	"context"
 	"reflect"
 	"testing"
-
-	"github.com/policystrata/policystrata/domains"
-	"github.com/policystrata/policystrata/pipeline/state"
 )
 
 // SQLite's Go functions give what DuckDB gives when an argument is NULL
@@ -16,15 +13,8 @@ import (
 // a value), on the ClickHouse domain, where DuckDB has the macros.
 func TestSQLiteFunctionsTakeNullAsDuckDBDoes(t *testing.T) {
 	ctx := context.Background()
-	d, err := domains.Load("analytics_clickhouse")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := state.Generate(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lite := openSQLiteSessionOn(t, d, st)
+	d, st := domainState(t, "analytics_clickhouse")
+	lite := openSQLiteSession(t, d, st, Options{})
 	duck, err := OpenDuckDB(ctx, d, st, []Containment{{Name: "correct"}})
 	if err != nil {
 		t.Fatal(err)
