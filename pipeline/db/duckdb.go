@@ -50,7 +50,7 @@ type Options struct {
 	// before (parses stay memoized): for measuring execution.
 	NoResultMemo bool
 	// ViewsOnly keeps every SQLite namespace as views (see
-	// namespace.materialized): for an engine that serves a handful of
+	// SQLite.materialize): for an engine that serves a handful of
 	// statements, where filling tables per connection costs more than it
 	// saves.
 	ViewsOnly bool

@@ -19,8 +19,9 @@ import (
 
 // SQLite is the embedded engine with the lowest cost per statement (about
 // 20 µs for a compiled query on a live namespace, against 1.7 ms on
-// DuckDB; `make bench`): the default engine for task execution. Each session holds one
-// private in-memory database per namespace it uses, loaded on first use:
+// DuckDB; `make bench`): the default engine for task execution. Each
+// session holds one private in-memory database per namespace it uses,
+// loaded on first use:
 // the base namespace, the oracle's, and one per (containment, role). A
 // namespace is a set of TEMP views named like the domain's tables over
 // storage tables named __ps_<table> (which also carry the owner the
@@ -29,7 +30,7 @@ import (
 // temp table holding the session's tenants, and expose only the role's
 // granted columns. On a connection WithState never restricts, the live
 // and oracle namespaces are TEMP tables filled by those views' queries
-// when it loads (namespace.materialized; Options.ViewsOnly keeps views). A
+// when it loads (SQLite.materialize; Options.ViewsOnly keeps views). A
 // connection serves one namespace and one tenant set (so nothing rebinds
 // a session between statements). Every connection runs with query_only
 // on, except while WithState brings a scratch copy's rows to a subset.
@@ -368,18 +369,18 @@ func (e *SQLite) namespaceSQL(ns namespace) ([]string, map[string][]string, erro
 // viewName matches the view a statement creates.
 var viewName = regexp.MustCompile(`^CREATE TEMP VIEW "((?:[^"]|"")+)"`)
 
-// materialized reports whether ns's tables are filled once when its
+// materialize reports whether ns's tables are filled once when its
 // connection loads instead of being views: a connection that WithState
 // never restricts holds the loaded state for its whole life, bound to one
 // tenant set, so its filtered views always return the same rows, and a
 // table holding them costs SQLite less to plan and read than a view whose
 // ownership predicate nests a subquery per foreign-key hop (generated
 // 10,000 --compact --no-minimize, EVAL_CARD "Engines and cost"). The base
-// namespace's views only project the storage tables.
-func (ns namespace) materialized() bool { return !ns.scratch && ns.mode != Base }
-
-// materialize reports whether ns's tables are materialized on this engine.
-func (e *SQLite) materialize(ns namespace) bool { return !e.viewsOnly && ns.materialized() }
+// namespace's views only project the storage tables, and an engine opened
+// with Options.ViewsOnly keeps views everywhere.
+func (e *SQLite) materialize(ns namespace) bool {
+	return !e.viewsOnly && !ns.scratch && ns.mode != Base
+}
 
 // namespaceStmts renders ns's statements. The first creates the tenants
 // table; the caller fills it before running the others (a materialized

@@ -198,31 +198,32 @@ func sqliteToDateZone(v any, zone any) (any, error) {
 
 func sampleHash(k int64) int64 { return (k * 2654435761) % 4294967296 }
 
-// sampleKey reads a sample key: an integer, or NULL (nil, true).
-func sampleKey(name string, v any) (any, error) {
-	switch k := sqlNull(v).(type) {
+// sampleKey reads function name's sample key: an integer, or NULL (ok
+// false, no error).
+func sampleKey(name string, v any) (k int64, ok bool, err error) {
+	switch x := sqlNull(v).(type) {
 	case nil:
-		return nil, nil
+		return 0, false, nil
 	case int64:
-		return k, nil
+		return x, true, nil
 	}
-	return nil, fmt.Errorf("%s: argument must be an INTEGER", name)
+	return 0, false, fmt.Errorf("%s: argument must be an INTEGER", name)
 }
 
 func sqliteSampleHash(v any) (any, error) {
-	k, err := sampleKey("sampleHash32", v)
-	if k == nil || err != nil {
+	k, ok, err := sampleKey("sampleHash32", v)
+	if !ok {
 		return nil, err
 	}
-	return sampleHash(k.(int64)), nil
+	return sampleHash(k), nil
 }
 
 func sqliteInSample(v any, f float64) (any, error) {
-	k, err := sampleKey("inSample", v)
-	if k == nil || err != nil {
+	k, ok, err := sampleKey("inSample", v)
+	if !ok {
 		return nil, err
 	}
-	return float64(sampleHash(k.(int64))) < f*4294967296, nil
+	return float64(sampleHash(k)) < f*4294967296, nil
 }
 
 // truthy is SQLite's truth of a value passed to a function.

@@ -18,7 +18,8 @@ import "C"
 // allocation inside SQLite takes one process-wide mutex to update the
 // counters, and two workers executing statements at once wait on each
 // other: generated 2,000 --no-minimize on 2 workers ran 1.26 times as fast
-// as on one with the counters, 1.66 times without (EVAL_CARD, "Cost").
+// as on one with the counters, 1.43 times without (EVAL_CARD, "Witnesses
+// and minimization").
 // Nothing here reads the counters. sqlite3_config must run before SQLite
 // initializes, which it does on the first connection opened; the package
 // opens none at init, and the driver's own init only registers itself.

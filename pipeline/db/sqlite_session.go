@@ -181,13 +181,18 @@ func (s *sqliteSession) conn(ctx context.Context, ns namespace, tenants []string
 			return fail(err)
 		}
 	}
+	exec := func(stmts []string) error {
+		for _, stmt := range stmts {
+			if _, err := conn.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("%s: %w", firstLine(stmt), err)
+			}
+		}
+		return nil
+	}
 	// the tenants table (stmts[0]) is filled before the views and tables
 	// that read it
-	pre := []string{fmt.Sprintf("PRAGMA cache_size = -%d", sqliteCacheKiB), "PRAGMA temp_store = MEMORY", stmts[0]}
-	for _, stmt := range pre {
-		if _, err := conn.ExecContext(ctx, stmt); err != nil {
-			return fail(fmt.Errorf("%s: %w", firstLine(stmt), err))
-		}
+	if err := exec([]string{fmt.Sprintf("PRAGMA cache_size = -%d", sqliteCacheKiB), "PRAGMA temp_store = MEMORY", stmts[0]}); err != nil {
+		return fail(err)
 	}
 	if ns.mode != Base {
 		args := make([]any, len(tenants))
@@ -199,10 +204,8 @@ func (s *sqliteSession) conn(ctx context.Context, ns namespace, tenants []string
 			return fail(err)
 		}
 	}
-	for _, stmt := range stmts[1:] {
-		if _, err := conn.ExecContext(ctx, stmt); err != nil {
-			return fail(fmt.Errorf("%s: %w", firstLine(stmt), err))
-		}
+	if err := exec(stmts[1:]); err != nil {
+		return fail(err)
 	}
 	if _, err := conn.ExecContext(ctx, "PRAGMA query_only = ON"); err != nil {
 		return fail(err)
