@@ -161,20 +161,56 @@ func (st *Stats) record(kind string) {
 // witness. It returns a query that is 1-minimal for query moves on s unless
 // st.Exhausted.
 func ReduceQuery(q spec.SemanticQuery, s Subset, check Check, st *Stats) (spec.SemanticQuery, error) {
-	return reduceQuery(q, s, check, st, 0)
+	return reduceQuery(q, s, nil, check, st, 0)
 }
 
 // ReduceQueryOnce is ReduceQuery with one pass over the moves: the query
 // it returns may still have a move that preserves the witness (one skipped
 // before a later move was accepted). For the reduction on the full state,
-// which OneMinimal's ReduceQuery completes on the minimal state.
-func ReduceQueryOnce(q spec.SemanticQuery, s Subset, check Check, st *Stats) (spec.SemanticQuery, error) {
-	return reduceQuery(q, s, check, st, 1)
+// which OneMinimal's ReduceQuery completes on the minimal state. hints are
+// reduced queries of earlier witnesses of the same kind: when the bare
+// query does not preserve the witness, q cut down to the features of a
+// hint (Project) is tried next, and the first that preserves it is the
+// answer, with no pass over the moves.
+func ReduceQueryOnce(q spec.SemanticQuery, s Subset, hints []spec.SemanticQuery, check Check, st *Stats) (spec.SemanticQuery, error) {
+	return reduceQuery(q, s, hints, check, st, 1)
 }
 
-// reduceQuery is ReduceQuery with at most passes passes over the moves
-// (0: until a pass accepts nothing).
-func reduceQuery(q spec.SemanticQuery, s Subset, check Check, st *Stats, passes int) (spec.SemanticQuery, error) {
+// Project is q cut down to the features like has: the dimensions and
+// filter keys (with q's values) that like names, the limit and the time
+// range when like's are not the defaults. Features the reduced query of
+// an earlier witness kept are the ones a witness of the same kind needs,
+// whatever their values.
+func Project(q, like spec.SemanticQuery) spec.SemanticQuery {
+	c := q.Normalized()
+	dims := map[string]bool{}
+	for _, d := range like.Dimensions {
+		dims[d] = true
+	}
+	c.Dimensions = []string{}
+	for _, d := range q.Dimensions {
+		if dims[d] {
+			c.Dimensions = append(c.Dimensions, d)
+		}
+	}
+	c.Filters = map[string]string{}
+	for k, v := range q.Filters {
+		if _, ok := like.Filters[k]; ok {
+			c.Filters[k] = v
+		}
+	}
+	if like.Limit == spec.DefaultLimit || like.Limit == 0 {
+		c.Limit = spec.DefaultLimit
+	}
+	if like.TimeRange == DefaultTimeRange || like.TimeRange == "" {
+		c.TimeRange = DefaultTimeRange
+	}
+	return c
+}
+
+// reduceQuery is ReduceQuery with hints (ReduceQueryOnce) and at most
+// passes passes over the moves (0: until a pass accepts nothing).
+func reduceQuery(q spec.SemanticQuery, s Subset, hints []spec.SemanticQuery, check Check, st *Stats, passes int) (spec.SemanticQuery, error) {
 	q = q.Normalized()
 	if Features(q) > 1 {
 		b := bare(q)
@@ -187,6 +223,22 @@ func reduceQuery(q spec.SemanticQuery, s Subset, check Check, st *Stats, passes 
 				return b, err
 			}
 			return q, err
+		}
+		tried := map[string]bool{b.Key(): true, q.Key(): true}
+		for _, h := range hints {
+			p := Project(q, h)
+			if tried[p.Key()] {
+				continue
+			}
+			tried[p.Key()] = true
+			ok, err := st.tryQuery(check, p, s)
+			if err != nil {
+				return q, err
+			}
+			if ok {
+				st.recordCut(q, p)
+				return p, nil
+			}
 		}
 	}
 	// passes over the moves, each continuing after an accepted move (a
@@ -217,6 +269,14 @@ func reduceQuery(q spec.SemanticQuery, s Subset, check Check, st *Stats, passes 
 			return q, nil
 		}
 	}
+}
+
+// recordCut records the moves that turn q into its projection p.
+func (st *Stats) recordCut(q, p spec.SemanticQuery) {
+	st.DimensionsRemoved += len(q.Dimensions) - len(p.Dimensions)
+	st.FiltersRemoved += len(q.Filters) - len(p.Filters)
+	st.LimitReset = st.LimitReset || p.Limit != q.Limit
+	st.TimeRangeReset = st.TimeRangeReset || p.TimeRange != q.TimeRange
 }
 
 func (st *Stats) tryQuery(check Check, q spec.SemanticQuery, s Subset) (bool, error) {

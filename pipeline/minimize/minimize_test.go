@@ -65,7 +65,7 @@ func TestReduceQueryOnce(t *testing.T) {
 		return c.Limit == 500 && (slices.Contains(c.Dimensions, "a") || c.Filters["x"] == ""), nil
 	}
 	var once, full Stats
-	got, err := ReduceQueryOnce(q, nil, keep, &once)
+	got, err := ReduceQueryOnce(q, nil, nil, keep, &once)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,6 +81,49 @@ func TestReduceQueryOnce(t *testing.T) {
 	}
 	if once.QueryAttempts >= full.QueryAttempts {
 		t.Errorf("one pass took %d replays, the full reduction %d", once.QueryAttempts, full.QueryAttempts)
+	}
+}
+
+// A hint (an earlier witness's reduced query) cuts the query to the
+// features the hint kept, with the query's own values, in one replay after
+// the bare query; hints that project to the bare or the whole query, or
+// that do not preserve the witness, cost at most one replay each.
+func TestReduceQueryOnceHints(t *testing.T) {
+	q := spec.SemanticQuery{Metric: "m", Dimensions: []string{"a", "b"}, Filters: map[string]string{"x": "1", "y": "2"},
+		Limit: 5001, TimeRange: "quarter_to_date"}.Normalized()
+	// the witness needs a limit above 1000 and the filter x, whatever its value
+	keep := func(c spec.SemanticQuery, _ Subset) (bool, error) { return c.Limit > 1000 && c.Filters["x"] != "", nil }
+	tests := []struct {
+		name     string
+		hints    []spec.SemanticQuery
+		want     spec.SemanticQuery
+		attempts int
+	}{
+		{"no hint: the bare query then one pass", nil,
+			spec.SemanticQuery{Metric: "m", Filters: map[string]string{"x": "1"}, Limit: 5001}, 1 + 6},
+		{"a hint with other values", []spec.SemanticQuery{{Metric: "m", Filters: map[string]string{"x": "9"}, Limit: 1001}},
+			spec.SemanticQuery{Metric: "m", Filters: map[string]string{"x": "1"}, Limit: 5001}, 2},
+		{"a failing hint first, a bare hint skipped", []spec.SemanticQuery{
+			{Metric: "m", Limit: 1001}, {Metric: "m"}, {Metric: "m", Dimensions: []string{"b"}, Filters: map[string]string{"x": "3"}, Limit: 2000}},
+			spec.SemanticQuery{Metric: "m", Dimensions: []string{"b"}, Filters: map[string]string{"x": "1"}, Limit: 5001}, 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var st Stats
+			got, err := ReduceQueryOnce(q, nil, tc.hints, keep, &st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Key() != tc.want.Normalized().Key() {
+				t.Errorf("reduced to %+v, want %+v", got, tc.want.Normalized())
+			}
+			if st.QueryAttempts != tc.attempts {
+				t.Errorf("%d replays, want %d", st.QueryAttempts, tc.attempts)
+			}
+			if st.LimitReset || st.FiltersRemoved != 1 || st.DimensionsRemoved != 2-len(got.Dimensions) || !st.TimeRangeReset {
+				t.Errorf("stats %+v do not describe the cut to %+v", st, got)
+			}
+		})
 	}
 }
 
