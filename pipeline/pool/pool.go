@@ -65,7 +65,20 @@ func Run[In, Out any](ctx context.Context, n int, src iter.Seq[In], newWorker fu
 				return err
 			}
 			defer wk.Close()
-			for j := range jobs {
+			for {
+				// an idle worker must see another's failure: the
+				// producer, waiting for the failed item's slot, sends
+				// no more jobs
+				var j job
+				select {
+				case next, ok := <-jobs:
+					if !ok {
+						return nil
+					}
+					j = next
+				case <-wctx.Done():
+					return wctx.Err()
+				}
 				out, err := wk.Process(wctx, j.in)
 				if err != nil {
 					return err
@@ -76,7 +89,6 @@ func Run[In, Out any](ctx context.Context, n int, src iter.Seq[In], newWorker fu
 					return wctx.Err()
 				}
 			}
-			return nil
 		})
 	}
 	g.Go(func() error {

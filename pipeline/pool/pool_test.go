@@ -111,3 +111,46 @@ func TestRunRejectsNoWorkers(t *testing.T) {
 		t.Fatal("zero workers accepted")
 	}
 }
+
+// gated fails item 0 once the other worker has finished every other item
+// the window admits and waits for more: the producer, waiting for item 0's
+// slot, sends nothing, so only the failure can end the run.
+type gated struct {
+	done *atomic.Int64
+	last int
+}
+
+func (g *gated) Process(ctx context.Context, in int) (int, error) {
+	if in != 0 {
+		g.done.Add(1)
+		return in, nil
+	}
+	for g.done.Load() < int64(g.last) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // the other worker is now idle
+	return 0, errors.New("boom")
+}
+
+func (g *gated) Close() error { return nil }
+
+func TestRunFailureWakesIdleWorkers(t *testing.T) {
+	const workers = 2
+	var done atomic.Int64
+	errc := make(chan error, 1)
+	go func() {
+		// the window is 4*workers items: items 1..7 finish, item 8 waits
+		// for item 0's slot
+		errc <- Run(context.Background(), workers, count(100),
+			func(context.Context) (Worker[int, int], error) { return &gated{done: &done, last: 4*workers - 1}, nil },
+			func(int) error { return nil })
+	}()
+	select {
+	case err := <-errc:
+		if err == nil || err.Error() != "boom" {
+			t.Fatalf("err = %v, want boom", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Run hung after a worker failed while the other was idle")
+	}
+}
