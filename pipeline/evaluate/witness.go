@@ -118,13 +118,13 @@ func (m *Minimizer) originalBytes(t spec.Task, q0 spec.SemanticQuery, stack laye
 // features an earlier witness of the shape kept, when that preserves it:
 // generated 500, 7% fewer replays executed, the same witness sizes), the
 // shape's earlier minimal states are tried, else the state is reduced, and
-// the pair is
-// brought to 1-minimality; the result joins the shape's chain. The chain's
-// entry for the answer is returned too (nil when the chain is full), for
-// its observation: the caller fills it in while it holds the turn. The
-// query is reduced on the full state in one pass over the moves: OneMinimal
-// completes it on the minimal state (generated 500: 2% fewer replays
-// executed, the same rows and query features in the witnesses).
+// the pair is brought to 1-minimality; the result joins the shape's
+// chain. The chain's entry for the answer is returned too (nil when the
+// chain is full), for its observation: the caller fills it in while it
+// holds the turn. The query is reduced on the full state in one pass over
+// the moves: OneMinimal completes it on the minimal state (generated 500:
+// 2% fewer replays executed, the same rows and query features in the
+// witnesses).
 func (m *Minimizer) reduce(ch *chain, q0 spec.SemanticQuery, full minimize.Subset, check minimize.Check, stats *minimize.Stats) (spec.SemanticQuery, minimize.Subset, bool, bool, *shapeResult, error) {
 	for _, r := range ch.results {
 		if !minimize.Reachable(q0, r.query) {
