@@ -32,8 +32,9 @@ import (
 // and oracle namespaces are TEMP tables filled by those views' queries
 // when it loads (SQLite.materialize; Options.ViewsOnly keeps views). A
 // connection serves one namespace and one tenant set (so nothing rebinds
-// a session between statements). Every connection runs with query_only
-// on, except while WithState brings a scratch copy's rows to a subset.
+// a session between statements). Every namespace connection runs with
+// query_only on; WithState changes rows only through the session's scratch
+// store (openStore), a connection that runs no statement of a namespace.
 //
 // SQL is parsed with DuckDB's parser, as on every engine, and adapted to
 // SQLite's dialect by sqliteDialect.

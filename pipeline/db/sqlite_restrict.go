@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/policystrata/policystrata/pipeline/cell"
@@ -16,8 +17,8 @@ import (
 )
 
 // sqliteRestriction is a WithState in progress: what each table holds in
-// the subset, applied to each scratch connection as far as its statements
-// read.
+// the subset, applied to the session's scratch store as far as the
+// statements run inside it read.
 type sqliteRestriction struct {
 	tag string
 	// ops holds the tables the subset changes, by name; a table without an
@@ -35,20 +36,20 @@ type sqliteRestrictOp struct {
 	content string
 }
 
-// scratchContent is what a scratch connection's storage tables hold: the
-// connection is never rolled back, so the next restriction starts from the
+// scratchContent is what the scratch store's storage tables hold: the
+// store is never rolled back, so the next restriction starts from the
 // previous one's rows and changes only what differs (the state search's
 // candidates differ from one another by a few rows).
 type scratchContent struct {
 	// tables holds the tables that differ from the loaded state
 	tables map[string]tableContent
-	// tag is the restriction the connection was last brought to, and
-	// done the tables already brought to it
+	// tag is the restriction the store was last brought to, and done
+	// the tables already brought to it
 	tag  string
 	done map[string]bool
 }
 
-// tableContent is one storage table's rows on a scratch connection: the
+// tableContent is one storage table's rows in the scratch store: the
 // loaded rows idx (increasing), or replaced rows tagged by content.
 type tableContent struct {
 	idx      []int
@@ -56,8 +57,9 @@ type tableContent struct {
 }
 
 // WithState runs fn with a session that sees only st's rows: statements
-// inside fn run on scratch copies of their namespaces, each brought to
-// st's rows (for the tables the statement reads) when it is used.
+// inside fn run on scratch connections of their namespaces, whose views
+// read the session's scratch store, brought to st's rows (for the tables
+// the statement reads) when it is used.
 func (s *sqliteSession) WithState(ctx context.Context, st *state.State, fn func(Session) error) error {
 	if s.restriction != nil {
 		return fmt.Errorf("restrict state: already restricted")
@@ -105,17 +107,20 @@ func (s *sqliteSession) WithState(ctx context.Context, st *state.State, fn func(
 		domain: s.e.domain, run: s.run, inspect: s.Inspect, columns: s.columnsOf})
 }
 
-// applyRestriction brings the scratch connection c to the restriction in
-// progress, if any, as far as a statement reading tables needs: the
-// storage tables their views read (a table the namespace does not know
-// needs every table). A statement that fails leaves the connection's rows
-// unknown, so the connection is closed (its next use reloads the image).
+// applyRestriction brings the session's scratch store to the restriction
+// in progress, if any, as far as a statement on the scratch connection c
+// needs: the storage tables its views read (a table the namespace does not
+// know needs every table). The store is shared by every scratch
+// connection of the session, so a table brought for one statement serves
+// the others. A statement that fails leaves the store's rows unknown, so
+// the store and its connections are closed (the next use builds a new one).
 func (s *sqliteSession) applyRestriction(ctx context.Context, c *nsConn, tables []string) error {
 	r := s.restriction
-	if r == nil || c.scratch == nil {
+	if r == nil || !c.shared {
 		return nil
 	}
-	sc := c.scratch
+	store := s.store
+	sc := store.scratch
 	if sc.tag != r.tag {
 		sc.tag, sc.done = r.tag, map[string]bool{}
 	}
@@ -133,23 +138,16 @@ func (s *sqliteSession) applyRestriction(ctx context.Context, c *nsConn, tables 
 		}
 	}
 	start := time.Now()
-	w := &scratchWriter{ctx: ctx, c: c}
+	w := &scratchWriter{ctx: ctx, c: store}
 	for _, t := range s.e.domain.Schema.Tables {
 		if !need[t.Name] || sc.done[t.Name] {
 			continue
 		}
 		sc.done[t.Name] = true
 		if err := w.bring(t, s.e.st.Table(t.Name), r.ops[t.Name]); err != nil {
-			s.drop(c)
+			s.closeStore()
 			return fmt.Errorf("restrict state: %w", err)
 		}
-	}
-	if w.writing {
-		if err := c.exec(ctx, "PRAGMA query_only = ON"); err != nil {
-			s.drop(c)
-			return fmt.Errorf("restrict state: %w", err)
-		}
-		w.n++
 	}
 	if w.n > 0 {
 		s.e.stats.add(StatRestrict, w.n, time.Since(start))
@@ -157,42 +155,72 @@ func (s *sqliteSession) applyRestriction(ctx context.Context, c *nsConn, tables 
 	return nil
 }
 
-// drop closes c and forgets it.
-func (s *sqliteSession) drop(c *nsConn) {
-	for ns, o := range s.conns {
-		if o == c {
+// scratchSeq numbers the process's scratch stores (each store's shared
+// in-memory database is found by its name).
+var scratchSeq atomic.Int64
+
+// openStore returns the session's scratch store, building it on first
+// use: a named in-memory database (SQLite's memdb VFS, which every
+// connection opening the name shares) holding the storage tables with
+// every loaded row, on a connection of its own that also holds the loaded
+// image attached (as loadedSchema) to copy rows back from. The scratch
+// namespace connections open the same name and hold only their views.
+func (s *sqliteSession) openStore(ctx context.Context) (*nsConn, error) {
+	if s.store != nil {
+		return s.store, nil
+	}
+	start := time.Now()
+	uri := fmt.Sprintf("file:/policystrata-scratch-%d?vfs=memdb", scratchSeq.Add(1))
+	sdb, err := sql.Open(sqliteDriver, uri)
+	if err != nil {
+		return nil, fmt.Errorf("open scratch store: %w", err)
+	}
+	sdb.SetMaxOpenConns(1)
+	conn, err := sdb.Conn(ctx)
+	if err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("open scratch store: %w", err)
+	}
+	c := &nsConn{db: sdb, conn: conn, uri: uri, scratch: &scratchContent{tables: map[string]tableContent{}}}
+	if err := attachLoaded(ctx, conn, s.e.image); err != nil {
+		c.close()
+		return nil, fmt.Errorf("open scratch store: %w", err)
+	}
+	n, err := s.e.copyLoaded(ctx, conn)
+	if err != nil {
+		c.close()
+		return nil, fmt.Errorf("open scratch store: %w", err)
+	}
+	s.e.stats.add(StatLoad, n+2, time.Since(start))
+	s.store = c
+	return c, nil
+}
+
+// closeStore closes the scratch store and every scratch connection that
+// reads it.
+func (s *sqliteSession) closeStore() {
+	for ns, c := range s.conns {
+		if c.shared {
+			c.close()
 			delete(s.conns, ns)
 		}
 	}
-	c.closeStmts()
-	c.conn.Close()
-	c.db.Close()
-}
-
-// scratchWriter changes a scratch connection's rows, counting its
-// statements. query_only is turned off before its first write (the guard
-// admits only single SELECTs; applyRestriction turns it on again).
-type scratchWriter struct {
-	ctx     context.Context
-	c       *nsConn
-	n       int
-	writing bool
-}
-
-// begin turns query_only off before the first write.
-func (w *scratchWriter) begin() error {
-	if w.writing {
-		return nil
+	if s.store != nil {
+		s.store.close()
+		s.store = nil
 	}
-	w.writing = true
-	w.n++
-	return w.c.exec(w.ctx, "PRAGMA query_only = OFF")
+}
+
+// scratchWriter changes the scratch store's rows, counting its
+// statements. The store's connection runs no statement of a namespace, so
+// it is writable; the namespace connections reading it stay query_only.
+type scratchWriter struct {
+	ctx context.Context
+	c   *nsConn
+	n   int
 }
 
 func (w *scratchWriter) exec(stmt string, args ...any) error {
-	if err := w.begin(); err != nil {
-		return err
-	}
 	w.n++
 	if err := w.c.exec(w.ctx, stmt, args...); err != nil {
 		return fmt.Errorf("%s: %w", firstLine(stmt), err)
@@ -280,9 +308,6 @@ func (w *scratchWriter) record(t *spec.Table, want []int) {
 
 // insert adds the replaced rows of lt (a derived table's, in order).
 func (w *scratchWriter) insert(t *spec.Table, lt *state.Table) error {
-	if err := w.begin(); err != nil {
-		return err
-	}
 	k, err := insertSQLiteRows(w.ctx, w.c.conn, t, lt, lt.Rows, lt.Owner)
 	w.n += k
 	return err
@@ -291,17 +316,7 @@ func (w *scratchWriter) insert(t *spec.Table, lt *state.Table) error {
 // copyRows copies the loaded rows idx of t (every row when nil) from the
 // loaded image attached as loadedSchema, at their rowids, inside SQLite.
 func (w *scratchWriter) copyRows(t *spec.Table, lt *state.Table, idx []int) error {
-	cols := make([]string, 0, len(t.Columns)+2)
-	for _, c := range t.Columns {
-		cols = append(cols, quoteIdent(c.Name))
-	}
-	cols = append(cols, "__owner")
-	if !keyIsRowid(t) {
-		// keep the image's rowid
-		cols = append(cols, "rowid")
-	}
-	list := strings.Join(cols, ", ")
-	stmt := fmt.Sprintf("INSERT INTO main.%s (%s) SELECT %s FROM %s.%s", storeName(t.Name), list, list, loadedSchema, storeName(t.Name))
+	stmt := copyLoadedSQL(t)
 	if idx == nil {
 		return w.exec(stmt)
 	}
@@ -312,9 +327,41 @@ func (w *scratchWriter) copyRows(t *spec.Table, lt *state.Table, idx []int) erro
 	return w.exec(stmt+" WHERE rowid IN (SELECT value FROM json_each(?))", ids)
 }
 
-// loadedSchema is the schema a scratch connection attaches the loaded
-// image under, to copy rows back from (its tables are storage tables,
-// which no statement of a namespace may name).
+// copyLoadedSQL copies t's storage rows from the loaded image attached as
+// loadedSchema, at their rowids.
+func copyLoadedSQL(t *spec.Table) string {
+	cols := make([]string, 0, len(t.Columns)+2)
+	for _, c := range t.Columns {
+		cols = append(cols, quoteIdent(c.Name))
+	}
+	cols = append(cols, "__owner")
+	if !keyIsRowid(t) {
+		// keep the image's rowid
+		cols = append(cols, "rowid")
+	}
+	list := strings.Join(cols, ", ")
+	return fmt.Sprintf("INSERT INTO main.%s (%s) SELECT %s FROM %s.%s", storeName(t.Name), list, list, loadedSchema, storeName(t.Name))
+}
+
+// copyLoaded creates the storage tables in conn's main database and
+// copies every row of the loaded image (attached as loadedSchema) into
+// them, at their rowids. It returns the statements it ran.
+func (e *SQLite) copyLoaded(ctx context.Context, conn *sql.Conn) (int, error) {
+	stmts := e.storageSQL()
+	for _, t := range e.domain.Schema.Tables {
+		stmts = append(stmts, copyLoadedSQL(t))
+	}
+	for _, stmt := range stmts {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			return 0, fmt.Errorf("copy the loaded image: %s: %w", firstLine(stmt), err)
+		}
+	}
+	return len(stmts), nil
+}
+
+// loadedSchema is the schema the scratch store's connection attaches the
+// loaded image under, to copy rows back from (no statement of a namespace
+// runs there).
 const loadedSchema = "ps_loaded"
 
 // attachLoaded attaches a copy of the image as loadedSchema.

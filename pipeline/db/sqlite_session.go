@@ -19,6 +19,9 @@ type sqliteSession struct {
 	conns map[namespace]*nsConn
 	// restriction, when set, is the WithState in progress
 	restriction *sqliteRestriction
+	// store is the storage the scratch connections share (nil until
+	// WithState first needs it)
+	store *nsConn
 	// clock orders connection uses (least recently used goes first)
 	clock int64
 }
@@ -60,9 +63,15 @@ type nsConn struct {
 	// deps maps each table of the namespace to the storage tables its
 	// view reads (the table's own and those of its ownership chain)
 	deps map[string][]string
-	// scratch holds what a scratch connection's storage tables hold now
-	// (nil on the connections that always hold the loaded state)
+	// scratch holds what the scratch store's storage tables hold now (set
+	// on the store's connection only)
 	scratch *scratchContent
+	// shared is set on a scratch namespace connection: its views read the
+	// session's scratch store, not a storage of its own
+	shared bool
+	// uri names the scratch store's shared database (on the store's
+	// connection)
+	uri string
 	// stmts are the connection's prepared statements by text: a
 	// connection's namespace and tenants never change, so a statement
 	// prepared on it means the same on every execution (the restrictions
@@ -90,6 +99,13 @@ func (c *nsConn) prepared(ctx context.Context, text string) (*sql.Stmt, error) {
 	}
 	c.stmts[text] = st
 	return st, nil
+}
+
+// close closes c's statements and connection.
+func (c *nsConn) close() {
+	c.closeStmts()
+	c.conn.Close()
+	c.db.Close()
 }
 
 func (c *nsConn) closeStmts() {
@@ -130,6 +146,17 @@ func (s *sqliteSession) Close() error {
 		}
 	}
 	s.conns = map[namespace]*nsConn{}
+	if s.store != nil {
+		// after the connections that read it
+		s.store.closeStmts()
+		if err := s.store.conn.Close(); err != nil && first == nil {
+			first = err
+		}
+		if err := s.store.db.Close(); err != nil && first == nil {
+			first = err
+		}
+		s.store = nil
+	}
 	return first
 }
 
@@ -154,7 +181,15 @@ func (s *sqliteSession) conn(ctx context.Context, ns namespace, tenants []string
 	if err != nil {
 		return nil, err
 	}
-	sdb, err := sql.Open(sqliteDriver, ":memory:")
+	dsn := ":memory:"
+	if ns.scratch {
+		store, err := s.openStore(ctx)
+		if err != nil {
+			return nil, err
+		}
+		dsn = store.uri
+	}
+	sdb, err := sql.Open(sqliteDriver, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open namespace: %w", err)
 	}
@@ -164,20 +199,14 @@ func (s *sqliteSession) conn(ctx context.Context, ns namespace, tenants []string
 		sdb.Close()
 		return nil, fmt.Errorf("open namespace: %w", err)
 	}
-	c := &nsConn{db: sdb, conn: conn, used: s.clock, deps: deps}
-	if ns.scratch {
-		c.scratch = &scratchContent{tables: map[string]tableContent{}}
-	}
+	c := &nsConn{db: sdb, conn: conn, used: s.clock, deps: deps, shared: ns.scratch}
 	fail := func(err error) (*nsConn, error) {
 		conn.Close()
 		sdb.Close()
 		return nil, fmt.Errorf("load namespace: %w", err)
 	}
-	if err := deserialize(conn, s.e.image, "main"); err != nil {
-		return fail(err)
-	}
-	if ns.scratch {
-		if err := attachLoaded(ctx, conn, s.e.image); err != nil {
+	if !ns.scratch {
+		if err := deserialize(conn, s.e.image, "main"); err != nil {
 			return fail(err)
 		}
 	}
@@ -221,9 +250,10 @@ func (s *sqliteSession) Run(ctx context.Context, e Exec) (Result, error) {
 }
 
 func (s *sqliteSession) run(ctx context.Context, e Exec) (Result, error) {
-	// inside WithState, statements run on scratch copies of the namespace
-	// that hold the restriction's rows; the other connections always hold
-	// the loaded state
+	// inside WithState, statements run on scratch connections of the
+	// namespace, which read the session's scratch store (holding the
+	// restriction's rows); the other connections always hold the loaded
+	// state
 	ns := namespace{mode: e.Mode, scratch: s.restriction != nil}
 	if e.Mode == Live {
 		ns.containment, ns.role = e.Containment, e.Role
