@@ -56,3 +56,24 @@ func relationKind(t *testing.T, c *nsConn, table string) string {
 	}
 	return kind
 }
+
+// withoutFirstTicket is st without its first support ticket and that
+// ticket's events.
+func withoutFirstTicket(t *testing.T, d *spec.Domain, st *state.State) *state.State {
+	t.Helper()
+	sub := st.BaseRows(d)
+	gone := sub["support_tickets"][0][0]
+	sub["support_tickets"] = sub["support_tickets"][1:]
+	var events [][]any
+	for _, ev := range sub["ticket_events"] {
+		if ev[1] != gone {
+			events = append(events, ev)
+		}
+	}
+	sub["ticket_events"] = events
+	rst, err := state.FromRows(d, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rst
+}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"reflect"
 	"testing"
-
-	"github.com/policystrata/policystrata/pipeline/state"
 )
 
 // ticketsPerAccount joins two tables of support_saas.
@@ -47,21 +45,8 @@ func TestSQLiteMaterializedNamespaces(t *testing.T) {
 	}
 	// a subset without the first ticket and its events: the
 	// restriction applies
-	sub := st.BaseRows(d)
-	gone := sub["support_tickets"][0][0]
-	sub["support_tickets"] = sub["support_tickets"][1:]
-	var events [][]any
-	for _, ev := range sub["ticket_events"] {
-		if ev[1] != gone {
-			events = append(events, ev)
-		}
-	}
-	sub["ticket_events"] = events
-	rst, err := state.FromRows(d, sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = s.WithState(ctx, rst, func(Session) error {
+	rst := withoutFirstTicket(t, d, st)
+	err := s.WithState(ctx, rst, func(Session) error {
 		// the base namespace sees every tenant's tickets: one fewer
 		r, err := s.run(ctx, execs[2])
 		if err != nil {

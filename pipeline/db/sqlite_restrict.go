@@ -171,14 +171,8 @@ func (s *sqliteSession) openStore(ctx context.Context) (*nsConn, error) {
 	}
 	start := time.Now()
 	uri := fmt.Sprintf("file:/policystrata-scratch-%d?vfs=memdb", scratchSeq.Add(1))
-	sdb, err := sql.Open(sqliteDriver, uri)
+	sdb, conn, err := openSQLiteConn(ctx, uri)
 	if err != nil {
-		return nil, fmt.Errorf("open scratch store: %w", err)
-	}
-	sdb.SetMaxOpenConns(1)
-	conn, err := sdb.Conn(ctx)
-	if err != nil {
-		sdb.Close()
 		return nil, fmt.Errorf("open scratch store: %w", err)
 	}
 	c := &nsConn{db: sdb, conn: conn, uri: uri, scratch: &scratchContent{tables: map[string]tableContent{}}}

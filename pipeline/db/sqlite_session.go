@@ -189,14 +189,8 @@ func (s *sqliteSession) conn(ctx context.Context, ns namespace, tenants []string
 		}
 		dsn = store.uri
 	}
-	sdb, err := sql.Open(sqliteDriver, dsn)
+	sdb, conn, err := openSQLiteConn(ctx, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open namespace: %w", err)
-	}
-	sdb.SetMaxOpenConns(1)
-	conn, err := sdb.Conn(ctx)
-	if err != nil {
-		sdb.Close()
 		return nil, fmt.Errorf("open namespace: %w", err)
 	}
 	c := &nsConn{db: sdb, conn: conn, used: s.clock, deps: deps, shared: ns.scratch}
@@ -242,6 +236,22 @@ func (s *sqliteSession) conn(ctx context.Context, ns namespace, tenants []string
 	s.e.stats.add(StatLoad, len(stmts)+4, time.Since(start))
 	s.conns[ns] = c
 	return c, nil
+}
+
+// openSQLiteConn opens the database dsn through the engine's driver and
+// holds its one connection.
+func openSQLiteConn(ctx context.Context, dsn string) (*sql.DB, *sql.Conn, error) {
+	sdb, err := sql.Open(sqliteDriver, dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	sdb.SetMaxOpenConns(1)
+	conn, err := sdb.Conn(ctx)
+	if err != nil {
+		sdb.Close()
+		return nil, nil, err
+	}
+	return sdb, conn, nil
 }
 
 // Run executes e.SQL in its namespace (memoized: the database is read-only).
