@@ -46,10 +46,7 @@ func (s *sqliteSession) evict() {
 				oldest, first = ns, false
 			}
 		}
-		c := s.conns[oldest]
-		c.closeStmts()
-		c.conn.Close()
-		c.db.Close()
+		s.conns[oldest].close()
 		delete(s.conns, oldest)
 	}
 }
@@ -101,11 +98,15 @@ func (c *nsConn) prepared(ctx context.Context, text string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// close closes c's statements and connection.
-func (c *nsConn) close() {
+// close closes c's statements and connection, and returns the first
+// error.
+func (c *nsConn) close() error {
 	c.closeStmts()
-	c.conn.Close()
-	c.db.Close()
+	err := c.conn.Close()
+	if e := c.db.Close(); err == nil {
+		err = e
+	}
+	return err
 }
 
 func (c *nsConn) closeStmts() {
@@ -137,22 +138,14 @@ func uncancelled(ctx context.Context) context.Context { return context.WithoutCa
 func (s *sqliteSession) Close() error {
 	var first error
 	for _, c := range s.conns {
-		c.closeStmts()
-		if err := c.conn.Close(); err != nil && first == nil {
-			first = err
-		}
-		if err := c.db.Close(); err != nil && first == nil {
+		if err := c.close(); err != nil && first == nil {
 			first = err
 		}
 	}
 	s.conns = map[namespace]*nsConn{}
 	if s.store != nil {
 		// after the connections that read it
-		s.store.closeStmts()
-		if err := s.store.conn.Close(); err != nil && first == nil {
-			first = err
-		}
-		if err := s.store.db.Close(); err != nil && first == nil {
+		if err := s.store.close(); err != nil && first == nil {
 			first = err
 		}
 		s.store = nil
@@ -195,8 +188,7 @@ func (s *sqliteSession) conn(ctx context.Context, ns namespace, tenants []string
 	}
 	c := &nsConn{db: sdb, conn: conn, used: s.clock, deps: deps, shared: ns.scratch}
 	fail := func(err error) (*nsConn, error) {
-		conn.Close()
-		sdb.Close()
+		c.close()
 		return nil, fmt.Errorf("load namespace: %w", err)
 	}
 	if !ns.scratch {
