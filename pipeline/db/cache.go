@@ -165,8 +165,12 @@ func memoParse(ctx context.Context, memo *lru, stats *Stats, text string, parse 
 		return v.(SQLInfo), nil
 	}
 	start := time.Now()
-	info, err := parse(ctx, text)
-	stats.add(StatParse, 1, time.Since(start))
+	info, fast, err := inspectText(ctx, text, parse)
+	kind := StatParse
+	if fast {
+		kind = StatParseGo
+	}
+	stats.add(kind, 1, time.Since(start))
 	if err == nil {
 		memo.put(key, info)
 	}

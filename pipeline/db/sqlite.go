@@ -197,9 +197,6 @@ func OpenSQLite(ctx context.Context, d *spec.Domain, st *state.State, cs []Conta
 	if st == nil {
 		return nil, fmt.Errorf("open sqlite: no state")
 	}
-	if err := withParser(func(*parserDB) error { return nil }); err != nil {
-		return nil, fmt.Errorf("open sqlite: %w", err)
-	}
 	start := time.Now()
 	img, n, err := e.buildImage(ctx)
 	if err != nil {

@@ -56,7 +56,7 @@ func (e *SQLite) compat(ctx context.Context, known map[string]bool) error {
 		if strings.TrimSpace(it.sql) == "" {
 			continue
 		}
-		info, err := sqliteParse(ctx, "SELECT "+it.sql)
+		info, _, err := inspectText(ctx, "SELECT "+it.sql, sqliteParse)
 		if err != nil {
 			return err
 		}

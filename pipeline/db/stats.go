@@ -16,7 +16,8 @@ const (
 	StatBase
 	// StatOracle counts statements on the oracle's restricted rows.
 	StatOracle
-	// StatParse counts parses with DuckDB's parser (json_serialize_sql).
+	// StatParse counts parses with DuckDB's parser (json_serialize_sql):
+	// the texts the fast parser does not recognize.
 	StatParse
 	// StatConfigure counts session settings (search path, tenants).
 	StatConfigure
@@ -28,10 +29,13 @@ const (
 	// StatRefused counts statements the application session guard
 	// refused before execution.
 	StatRefused
+	// StatParseGo counts parses the fast parser answered in Go (the same
+	// SQLInfo as DuckDB's, see fastInspect).
+	StatParseGo
 	statKinds
 )
 
-var statNames = [statKinds]string{"live", "base", "oracle", "parse", "configure", "restrict", "load", "refused"}
+var statNames = [statKinds]string{"live", "base", "oracle", "parse", "configure", "restrict", "load", "refused", "parse_go"}
 
 // String names the kind as run.json does.
 func (k StatKind) String() string {

@@ -45,6 +45,9 @@ type runParams struct {
 	// Shard is --shard i/n ("": the whole suite).
 	Shard string
 	Quiet bool
+	// ParseCheck parses every statement the fast parser answers with
+	// DuckDB's parser too (db.SetParseCheck).
+	ParseCheck bool
 }
 
 func newRun(stdout, stderr io.Writer) *cobra.Command {
@@ -90,6 +93,7 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 	f.IntVar(&p.Seed, "seed", 0, "seed of a generated suite and its database state (default: the generator's)")
 	f.StringVar(&p.Shard, "shard", "", "run only shard i of n (0-based, e.g. 2/8) and write it to --out/shard=i/ for `policystrata merge`")
 	f.BoolVarP(&p.Quiet, "quiet", "q", false, quietUsage)
+	f.BoolVar(&p.ParseCheck, "parse-check", false, "parse every statement the fast Go parser answers with DuckDB's parser too, and fail the run if they disagree (slower)")
 	return cmd
 }
 
@@ -131,6 +135,10 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 	}
 	if p.PGDSN == "" {
 		p.PGDSN = os.Getenv("POLICYSTRATA_PG_DSN")
+	}
+	if p.ParseCheck {
+		prev := db.SetParseCheck(true)
+		defer db.SetParseCheck(prev)
 	}
 	needPG := p.Engine == "postgres" || (p.CrossCheck && p.Engine == db.EngineDuckDB)
 	if needPG && p.PGDSN == "" {
