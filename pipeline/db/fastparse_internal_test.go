@@ -205,3 +205,30 @@ func FuzzFastParse(f *testing.F) {
 		checkFast(t, text)
 	})
 }
+
+// benchParseText is a statement of the support_saas compiler (a fan-out
+// metric by two dimensions).
+const benchParseText = "SELECT d_region AS \"region\", d_severity AS \"severity\", sum(invoices.net_amount_cents) AS value\nFROM (\n  SELECT DISTINCT invoices.id, invoices.net_amount_cents, accounts.region AS d_region, support_tickets.severity AS d_severity\n  FROM invoices\n  JOIN subscriptions ON subscriptions.id = invoices.subscription_id\n  JOIN accounts ON accounts.id = subscriptions.account_id\n  JOIN support_tickets ON support_tickets.account_id = accounts.id\n  WHERE accounts.tenant_id IN ('acme')\n    AND invoices.invoice_date >= DATE '2026-05-01'\n    AND invoices.invoice_date < DATE '2026-06-01'\n) AS invoices\nGROUP BY d_region, d_severity\nORDER BY d_region, d_severity\nLIMIT 1892"
+
+// BenchmarkParsers compares the fast parser with DuckDB's parser (the
+// prepared json_serialize_sql and the decoding of its tree) on one
+// compiled statement.
+func BenchmarkParsers(b *testing.B) {
+	b.Run("fast", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if _, ok := fastInspect(benchParseText); !ok {
+				b.Fatal("not recognized")
+			}
+		}
+	})
+	b.Run("duckdb", func(b *testing.B) {
+		b.ReportAllocs()
+		ctx := context.Background()
+		for i := 0; i < b.N; i++ {
+			if _, err := sqliteParse(ctx, benchParseText); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -32,8 +32,8 @@ const (
 // is PostgreSQL's reserved words plus the words DuckDB's grammar gives a
 // meaning to in a SELECT, so an unquoted identifier the fast parser
 // accepts is an identifier to DuckDB too.
-var fastKeywords = func() map[string]bool {
-	m := map[string]bool{}
+var fastKeywords = func() map[string]string {
+	m := map[string]string{}
 	for _, w := range strings.Fields(`ALL ANALYSE ANALYZE AND ANTI ANY ARRAY AS ASC ASOF ASYMMETRIC AT
 		BETWEEN BOTH BY CASE CAST CHECK COLLATE COLUMN COLUMNS CONSTRAINT CREATE CROSS CURRENT_CATALOG
 		CURRENT_DATE CURRENT_ROLE CURRENT_SCHEMA CURRENT_TIME CURRENT_TIMESTAMP CURRENT_USER DATE DEFAULT
@@ -46,10 +46,27 @@ var fastKeywords = func() map[string]bool {
 		SIMILAR SOME STRUCT SUBSTRING SUMMARIZE SYMMETRIC TABLE TABLESAMPLE THEN TIME TIMESTAMP TO
 		TRAILING TRIM TRUE TRY_CAST UNION UNIQUE UNPIVOT USER USING VALUES VARIADIC VERBOSE WHEN WHERE
 		WINDOW WITH WITHIN COALESCE`) {
-		m[w] = true
+		m[w] = w
 	}
 	return m
 }()
+
+// fastKeyword returns the keyword w spells in any case ("" when w is not
+// one), without allocating.
+func fastKeyword(w string) string {
+	var buf [24]byte
+	if len(w) > len(buf) {
+		return ""
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return fastKeywords[string(buf[:len(w)])]
+}
 
 // fastLex splits text into tokens. It reports false for anything it does
 // not read exactly as DuckDB's lexer would (comments, semicolons,
@@ -68,16 +85,17 @@ func fastLex(text string) ([]fastTok, bool) {
 			for j < n && isFastIdentPart(text[j]) {
 				j++
 			}
+			w := text[i:j]
+			kw := fastKeyword(w)
 			if j < n && (text[j] == '\'' || text[j] == '"' || text[j] == '$' || text[j] >= 0x80) {
 				// E'..', U&'..', x'..', b'..', identifiers with $ or
 				// non-ASCII letters: DuckDB's to read
-				if up := strings.ToUpper(text[i:j]); up != "DATE" || text[j] != '\'' {
+				if kw != "DATE" || text[j] != '\'' {
 					return nil, false
 				}
 			}
-			w := text[i:j]
-			if up := strings.ToUpper(w); fastKeywords[up] {
-				toks = append(toks, fastTok{tokKeyword, up})
+			if kw != "" {
+				toks = append(toks, fastTok{tokKeyword, kw})
 			} else {
 				toks = append(toks, fastTok{tokIdent, w})
 			}
@@ -178,8 +196,11 @@ func fastQuoted(text string, i int, q byte) (string, int, bool) {
 				start = j
 				continue
 			}
-			b.WriteString(text[start:j])
-			s := b.String()
+			s := text[i+1 : j] // no doubled quote: the text itself
+			if b.Len() > 0 {
+				b.WriteString(text[start:j])
+				s = b.String()
+			}
 			if !utf8.ValidString(s) {
 				return "", 0, false
 			}
