@@ -156,13 +156,21 @@ func guardedRun(ctx context.Context, memo memoizer, sess Session, stats *Stats, 
 	return res, nil
 }
 
+// memoParsed is a parse memo entry: the answer and which parser gave it
+// (a hit counts as a hit of that parser's kind).
+type memoParsed struct {
+	info SQLInfo
+	kind StatKind
+}
+
 // memoParse is every engine's Inspect: a memo hit, or parse (counted as a
 // parse in stats) memoized on success.
 func memoParse(ctx context.Context, memo *lru, stats *Stats, text string, parse func(context.Context, string) (SQLInfo, error)) (SQLInfo, error) {
 	key := textKey(text)
 	if v, ok := memo.get(key); ok {
-		stats.hit(StatParse)
-		return v.(SQLInfo), nil
+		p := v.(memoParsed)
+		stats.hit(p.kind)
+		return p.info, nil
 	}
 	start := time.Now()
 	info, fast, err := inspectText(ctx, text, parse)
@@ -172,7 +180,7 @@ func memoParse(ctx context.Context, memo *lru, stats *Stats, text string, parse 
 	}
 	stats.add(kind, 1, time.Since(start))
 	if err == nil {
-		memo.put(key, info)
+		memo.put(key, memoParsed{info: info, kind: kind})
 	}
 	return info, err
 }

@@ -141,7 +141,8 @@ type Session interface {
 	// Visible reports which rows (primary keys as text, sorted) and columns
 	// (sorted, qualified) of table a live session can see.
 	Visible(ctx context.Context, containment, role string, tenants []string, table string) (Visibility, error)
-	// Inspect parses sql with the engine's own parser.
+	// Inspect answers what DuckDB's parser says of sql (every engine
+	// answers the same; see fastInspect for how).
 	Inspect(ctx context.Context, sql string) (SQLInfo, error)
 	Close() error
 }

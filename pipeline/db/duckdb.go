@@ -377,7 +377,8 @@ func (s *duckSession) columnsOf(containment, role string) grantedColumnsFunc {
 	}
 }
 
-// Inspect parses sql with json_serialize_sql.
+// Inspect answers what DuckDB's parser says of sql (the fast parser's
+// answer where it recognizes the text, else json_serialize_sql's).
 func (s *duckSession) Inspect(ctx context.Context, text string) (SQLInfo, error) {
 	return memoParse(ctx, s.e.parses, s.e.stats, text, s.inspect)
 }

@@ -264,8 +264,9 @@ WHERE a.attrelid = $1::text::regclass AND a.attnum > 0 AND NOT a.attisdropped
 		})
 }
 
-// Inspect parses sql with DuckDB's json_serialize_sql (the same parser as
-// the DuckDB engine, on the engine's in-memory parser database).
+// Inspect answers what DuckDB's parser says of sql, as the other engines
+// do (the fast parser's answer where it recognizes the text, else
+// json_serialize_sql's on the engine's in-memory parser database).
 func (s *pgSession) Inspect(ctx context.Context, text string) (SQLInfo, error) {
 	return memoParse(ctx, s.e.parses, s.e.stats, text, func(ctx context.Context, text string) (SQLInfo, error) {
 		return inspectDuck(ctx, parseOn(s.e.parser), text)

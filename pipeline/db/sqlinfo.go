@@ -13,7 +13,9 @@ import (
 	"github.com/policystrata/policystrata/pipeline/scan/sqlast"
 )
 
-// SQLInfo is what the engine's own parser says about a statement.
+// SQLInfo is what DuckDB's parser says about a statement, on every engine
+// (read from json_serialize_sql's tree, or given by the fast parser for
+// the texts it recognizes, with the same answer).
 type SQLInfo struct {
 	// Valid is false when the parser rejected the statement.
 	Valid bool   `json:"valid"`

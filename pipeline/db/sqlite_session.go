@@ -364,8 +364,9 @@ func (s *sqliteSession) columnsOf(containment, role string, tenants []string) gr
 	}
 }
 
-// Inspect parses sql with DuckDB's json_serialize_sql (memoized for the
-// whole process: a parse depends on the text only).
+// Inspect answers what DuckDB's parser says of sql (the fast parser's
+// answer where it recognizes the text, else json_serialize_sql's),
+// memoized for the whole process: a parse depends on the text only.
 func (s *sqliteSession) Inspect(ctx context.Context, text string) (SQLInfo, error) {
 	memo := s.e.parses
 	if memo.cap > 0 {
