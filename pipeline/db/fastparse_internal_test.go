@@ -232,3 +232,23 @@ func BenchmarkParsers(b *testing.B) {
 		}
 	})
 }
+
+// TestMemoParseCountsByParser: run.json's parse and parse_go lines count
+// each parser's parses and the memo hits of the entries it answered.
+func TestMemoParseCountsByParser(t *testing.T) {
+	ctx := context.Background()
+	stats := &Stats{}
+	memo := newLRU(16)
+	for _, text := range []string{"SELECT a.x FROM a", "SELECT a.x FROM a", "SELECT 1; SELECT 2", "SELECT 1; SELECT 2", "SELECT 1; SELECT 2"} {
+		if _, err := memoParse(ctx, memo, stats, text, sqliteParse); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := map[string][2]int64{}
+	for _, l := range stats.Lines() {
+		got[l.Kind] = [2]int64{l.Executed, l.Cached}
+	}
+	if got["parse_go"] != [2]int64{1, 1} || got["parse"] != [2]int64{1, 2} {
+		t.Fatalf("parse_go executed/cached %v, parse %v; want [1 1] and [1 2]", got["parse_go"], got["parse"])
+	}
+}
