@@ -54,7 +54,9 @@ func Int64Column[T any](name string, get func(r *T) int64) Column[T] {
 // Parquet row carries the full record byte for byte.
 func LineColumn[T any](name string) Column[T] {
 	return Column[T]{name, arrow.BinaryTypes.String, func(b array.Builder, _ *T, line []byte) {
-		b.(*array.StringBuilder).Append(string(line))
+		// the embedded binary builder copies the bytes: no string of
+		// the line is made
+		b.(*array.StringBuilder).BinaryBuilder.Append(line)
 	}}
 }
 
