@@ -84,6 +84,9 @@ type ColumnWriter[T any] struct {
 // NewColumnWriter starts a Parquet file of cols on w; createdBy names the
 // writing program in the file's metadata.
 func NewColumnWriter[T any](w io.Writer, createdBy string, cols []Column[T]) (*ColumnWriter[T], error) {
+	if err := useLowMemZstd(); err != nil {
+		return nil, fmt.Errorf("open parquet: %w", err)
+	}
 	schema := Schema(cols)
 	props := parquet.NewWriterProperties(
 		parquet.WithCompression(compress.Codecs.Zstd),

@@ -1,0 +1,96 @@
+package trace
+
+import (
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/klauspost/compress/zstd"
+)
+
+// lowMemZstd is Arrow's zstd codec for Parquet pages with one change: its
+// encoders size their history buffer to what a page needs
+// (zstd.WithLowerEncoderMem) instead of twice the 8 MB window. Arrow keeps
+// its encoders in a sync.Pool, which the garbage collector empties, so a
+// run creates an encoder for most row groups, and each took about 20 MB
+// (10 MB with the option; TestLowMemZstdSameBytes pins that the pages'
+// bytes do not change). Decoding and the streaming API are Arrow's.
+type lowMemZstd struct {
+	arrow compress.Codec
+	pools sync.Map // zstd.EncoderLevel -> *sync.Pool of *zstd.Encoder
+}
+
+var useLowMemZstd = sync.OnceValue(func() error {
+	base, err := compress.GetCodec(compress.Codecs.Zstd)
+	if err != nil {
+		return fmt.Errorf("zstd codec: %w", err)
+	}
+	if _, ok := base.(*lowMemZstd); !ok {
+		compress.RegisterCodec(compress.Codecs.Zstd, &lowMemZstd{arrow: base})
+	}
+	return nil
+})
+
+// newLowMemZstdEncoder is the encoder Arrow's codec makes for level, with
+// the lower history memory.
+func newLowMemZstdEncoder(level zstd.EncoderLevel) *zstd.Encoder {
+	enc, err := zstd.NewWriter(nil, zstd.WithZeroFrames(true), zstd.WithEncoderLevel(level),
+		zstd.WithEncoderConcurrency(1), zstd.WithAllLitEntropyCompression(true), zstd.WithLowerEncoderMem(true))
+	if err != nil {
+		panic(fmt.Sprintf("zstd encoder: %v", err)) // options are constants: cannot fail
+	}
+	return enc
+}
+
+// levelOf maps a Parquet compression level to zstd's as Arrow does.
+func levelOf(level int) zstd.EncoderLevel {
+	if level == compress.DefaultCompressionLevel {
+		return zstd.SpeedDefault
+	}
+	return zstd.EncoderLevelFromZstd(level)
+}
+
+// Encode compresses src at the default level.
+func (z *lowMemZstd) Encode(dst, src []byte) []byte {
+	return z.EncodeLevel(dst, src, compress.DefaultCompressionLevel)
+}
+
+// EncodeLevel compresses src at level with a pooled encoder.
+func (z *lowMemZstd) EncodeLevel(dst, src []byte, level int) []byte {
+	l := levelOf(level)
+	p, ok := z.pools.Load(l)
+	if !ok {
+		p, _ = z.pools.LoadOrStore(l, &sync.Pool{New: func() any { return newLowMemZstdEncoder(l) }})
+	}
+	pool := p.(*sync.Pool)
+	enc := pool.Get().(*zstd.Encoder)
+	defer pool.Put(enc)
+	return enc.EncodeAll(src, dst[:0])
+}
+
+// CompressBound is Arrow's.
+func (z *lowMemZstd) CompressBound(n int64) int64 { return z.arrow.CompressBound(n) }
+
+// Decode is Arrow's.
+func (z *lowMemZstd) Decode(dst, src []byte) []byte { return z.arrow.Decode(dst, src) }
+
+// DecodeWithError is Arrow's.
+func (z *lowMemZstd) DecodeWithError(dst, src []byte) ([]byte, error) {
+	return compress.Decode(z.arrow, dst, src)
+}
+
+// NewReader is Arrow's.
+func (z *lowMemZstd) NewReader(r io.Reader) io.ReadCloser {
+	return z.arrow.(compress.StreamingCodec).NewReader(r)
+}
+
+// NewWriter is Arrow's.
+func (z *lowMemZstd) NewWriter(w io.Writer) io.WriteCloser {
+	return z.arrow.(compress.StreamingCodec).NewWriter(w)
+}
+
+// NewWriterLevel is Arrow's.
+func (z *lowMemZstd) NewWriterLevel(w io.Writer, level int) (io.WriteCloser, error) {
+	return z.arrow.(compress.StreamingCodec).NewWriterLevel(w, level)
+}
