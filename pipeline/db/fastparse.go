@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -582,54 +581,16 @@ func (s *fselect) info() SQLInfo {
 		}
 	}
 	visit(s)
-	cols := map[string]bool{}
-	for _, r := range refs {
-		q, col := r[len(r)-2], r[len(r)-1]
-		if base, ok := aliases[q]; ok {
-			q = base
-		}
-		if tables[q] {
-			cols[q+"."+col] = true
-		}
-	}
-	for t := range tables {
-		info.Tables = append(info.Tables, t)
-	}
-	for c := range cols {
-		info.Columns = append(info.Columns, c)
-	}
-	sort.Strings(info.Tables)
-	sort.Strings(info.Columns)
 	info.Functions = sortedSet(funcs)
-	bind := map[string]map[string]bool{}
+	var binds []rawBinding
 	for _, w := range wheres {
 		for _, c := range fastConjuncts(w) {
-			col, vals, ok := fastBinding(c)
-			if !ok || len(col) < 2 {
-				continue
-			}
-			q, name := col[len(col)-2], col[len(col)-1]
-			if base, ok := aliases[q]; ok {
-				q = base
-			}
-			if !tables[q] {
-				continue
-			}
-			key := q + "." + name
-			if bind[key] == nil {
-				bind[key] = map[string]bool{}
-			}
-			for _, v := range vals {
-				bind[key][v] = true
+			if col, vals, ok := fastBinding(c); ok {
+				binds = append(binds, rawBinding{col, vals})
 			}
 		}
 	}
-	if len(bind) > 0 {
-		info.Bindings = map[string][]string{}
-		for k, vs := range bind {
-			info.Bindings[k] = sortedSet(vs)
-		}
-	}
+	finishInfo(&info, tables, aliases, refs, binds)
 	return info
 }
 

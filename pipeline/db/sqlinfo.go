@@ -139,14 +139,40 @@ func parseSerializedSQL(raw string) (SQLInfo, error) {
 			info.textColumns = outerTextColumns(node)
 		}
 	}
-	cols := map[string]bool{}
-	for _, r := range refs {
-		q, col := r[len(r)-2], r[len(r)-1]
+	info.Qualified, info.TableFunctions, info.Functions = sortedSet(qualified), sortedSet(tfuncs), sortedSet(funcs)
+	var binds []rawBinding
+	for _, w := range wheres {
+		for _, c := range conjuncts(w) {
+			if col, vals, ok := binding(c); ok {
+				binds = append(binds, rawBinding{col, vals})
+			}
+		}
+	}
+	finishInfo(&info, tables, aliases, refs, binds)
+	return info, nil
+}
+
+// rawBinding is a WHERE conjunct binding a column (its reference's parts)
+// to constants, as a parser found it.
+type rawBinding struct{ col, vals []string }
+
+// finishInfo fills info's tables, columns and bindings from what a parser
+// collected: the base tables, the aliases of base tables, the column
+// references of two parts or more, and the bindings of WHERE conjuncts.
+// A column counts when its qualifier (resolved through the aliases) is a
+// base table of the statement.
+func finishInfo(info *SQLInfo, tables map[string]bool, aliases map[string]string, refs [][]string, binds []rawBinding) {
+	qualify := func(parts []string) (string, bool) {
+		q, col := parts[len(parts)-2], parts[len(parts)-1]
 		if base, ok := aliases[q]; ok {
 			q = base
 		}
-		if tables[q] {
-			cols[q+"."+col] = true
+		return q + "." + col, tables[q]
+	}
+	cols := map[string]bool{}
+	for _, r := range refs {
+		if key, ok := qualify(r); ok {
+			cols[key] = true
 		}
 	}
 	for t := range tables {
@@ -157,28 +183,20 @@ func parseSerializedSQL(raw string) (SQLInfo, error) {
 	}
 	sort.Strings(info.Tables)
 	sort.Strings(info.Columns)
-	info.Qualified, info.TableFunctions, info.Functions = sortedSet(qualified), sortedSet(tfuncs), sortedSet(funcs)
 	bind := map[string]map[string]bool{}
-	for _, w := range wheres {
-		for _, c := range conjuncts(w) {
-			col, vals, ok := binding(c)
-			if !ok || len(col) < 2 {
-				continue
-			}
-			q, name := col[len(col)-2], col[len(col)-1]
-			if base, ok := aliases[q]; ok {
-				q = base
-			}
-			if !tables[q] {
-				continue
-			}
-			key := q + "." + name
-			if bind[key] == nil {
-				bind[key] = map[string]bool{}
-			}
-			for _, v := range vals {
-				bind[key][v] = true
-			}
+	for _, b := range binds {
+		if len(b.col) < 2 {
+			continue
+		}
+		key, ok := qualify(b.col)
+		if !ok {
+			continue
+		}
+		if bind[key] == nil {
+			bind[key] = map[string]bool{}
+		}
+		for _, v := range b.vals {
+			bind[key][v] = true
 		}
 	}
 	if len(bind) > 0 {
@@ -187,7 +205,6 @@ func parseSerializedSQL(raw string) (SQLInfo, error) {
 			info.Bindings[k] = sortedSet(vs)
 		}
 	}
-	return info, nil
 }
 
 // conjuncts flattens the top-level AND of a WHERE clause.
