@@ -27,25 +27,30 @@ type Column[T any] struct {
 	name   string
 	typ    arrow.DataType
 	append func(b array.Builder, r *T, line []byte)
+	// plain turns dictionary encoding off: a column whose every value is
+	// distinct (the JSONL line) would only fill a dictionary page, copy
+	// the row group's values into the encoder's table and fall back to
+	// plain encoding
+	plain bool
 }
 
 // StringColumn is a text column holding get(r).
 func StringColumn[T any](name string, get func(r *T) string) Column[T] {
-	return Column[T]{name, arrow.BinaryTypes.String, func(b array.Builder, r *T, _ []byte) {
+	return Column[T]{name: name, typ: arrow.BinaryTypes.String, append: func(b array.Builder, r *T, _ []byte) {
 		b.(*array.StringBuilder).Append(get(r))
 	}}
 }
 
 // BoolColumn is a boolean column holding get(r).
 func BoolColumn[T any](name string, get func(r *T) bool) Column[T] {
-	return Column[T]{name, arrow.FixedWidthTypes.Boolean, func(b array.Builder, r *T, _ []byte) {
+	return Column[T]{name: name, typ: arrow.FixedWidthTypes.Boolean, append: func(b array.Builder, r *T, _ []byte) {
 		b.(*array.BooleanBuilder).Append(get(r))
 	}}
 }
 
 // Int64Column is an integer column holding get(r).
 func Int64Column[T any](name string, get func(r *T) int64) Column[T] {
-	return Column[T]{name, arrow.PrimitiveTypes.Int64, func(b array.Builder, r *T, _ []byte) {
+	return Column[T]{name: name, typ: arrow.PrimitiveTypes.Int64, append: func(b array.Builder, r *T, _ []byte) {
 		b.(*array.Int64Builder).Append(get(r))
 	}}
 }
@@ -53,7 +58,7 @@ func Int64Column[T any](name string, get func(r *T) int64) Column[T] {
 // LineColumn is a text column holding the record's JSONL line, so that a
 // Parquet row carries the full record byte for byte.
 func LineColumn[T any](name string) Column[T] {
-	return Column[T]{name, arrow.BinaryTypes.String, func(b array.Builder, _ *T, line []byte) {
+	return Column[T]{name: name, typ: arrow.BinaryTypes.String, plain: true, append: func(b array.Builder, _ *T, line []byte) {
 		// the embedded binary builder copies the bytes: no string of
 		// the line is made
 		b.(*array.StringBuilder).BinaryBuilder.Append(line)
@@ -88,11 +93,17 @@ func NewColumnWriter[T any](w io.Writer, createdBy string, cols []Column[T]) (*C
 		return nil, fmt.Errorf("open parquet: %w", err)
 	}
 	schema := Schema(cols)
-	props := parquet.NewWriterProperties(
+	opts := []parquet.WriterProperty{
 		parquet.WithCompression(compress.Codecs.Zstd),
 		parquet.WithCreatedBy(createdBy),
 		parquet.WithMaxRowGroupLength(RowGroupSize),
-	)
+	}
+	for _, c := range cols {
+		if c.plain {
+			opts = append(opts, parquet.WithDictionaryFor(c.name, false))
+		}
+	}
+	props := parquet.NewWriterProperties(opts...)
 	fw, err := pqarrow.NewFileWriter(schema, w, props, pqarrow.NewArrowWriterProperties())
 	if err != nil {
 		return nil, fmt.Errorf("open parquet: %w", err)

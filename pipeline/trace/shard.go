@@ -119,7 +119,7 @@ var shardColumns = func() []Column[ShardRecord] {
 	out := make([]Column[ShardRecord], 0, len(columns)+1)
 	for _, c := range columns {
 		c := c
-		out = append(out, Column[ShardRecord]{c.name, c.typ, func(b array.Builder, r *ShardRecord, line []byte) {
+		out = append(out, Column[ShardRecord]{name: c.name, typ: c.typ, plain: c.plain, append: func(b array.Builder, r *ShardRecord, line []byte) {
 			c.append(b, r.Trace, line)
 		}})
 	}
