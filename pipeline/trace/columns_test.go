@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"runtime"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -134,4 +136,38 @@ func TestColumnWriterSplitsByBytes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkParquetRowGroupMetadata reports the Go heap a traces.parquet
+// writer keeps per row group it has written (the footer's column-chunk
+// metadata, held until Close): the part of a long run's memory that grows
+// with its length (EVAL_CARD, "Memory").
+func BenchmarkParquetRowGroupMetadata(b *testing.B) {
+	const groups = 200
+	tr := &Trace{TaskID: "gen-000001", Domain: "support_saas"}
+	line := []byte(`{"task_id":"gen-000001"}`)
+	var perGroup float64
+	for i := 0; i < b.N; i++ {
+		w, err := NewParquetWriter(io.Discard)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for g := 0; g < groups; g++ {
+			for r := 0; r < RowGroupSize; r++ {
+				if err := w.Write(tr, line); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		perGroup = float64(after.HeapAlloc-before.HeapAlloc) / groups
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(perGroup, "retained-B/rowgroup")
 }
