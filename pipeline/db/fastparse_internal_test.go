@@ -252,3 +252,25 @@ func TestMemoParseCountsByParser(t *testing.T) {
 		t.Fatalf("parse_go executed/cached %v, parse %v; want [1 1] and [1 2]", got["parse_go"], got["parse"])
 	}
 }
+
+// TestRecognizedTextsNeverReachDuckDB: an engine's Inspect of a text the
+// fast parser recognizes makes no parse on DuckDB's parser database (a run
+// whose every text is recognized never opens it); a text it does not
+// recognize does.
+func TestRecognizedTextsNeverReachDuckDB(t *testing.T) {
+	ctx := context.Background()
+	memo := newLRU(0)
+	before := parserUses.Load()
+	if _, err := memoParse(ctx, memo, nil, benchParseText, sqliteParse); err != nil {
+		t.Fatal(err)
+	}
+	if got := parserUses.Load(); got != before {
+		t.Fatalf("a recognized text made %d parses on DuckDB's parser", got-before)
+	}
+	if _, err := memoParse(ctx, memo, nil, "SELECT 1; SELECT 2", sqliteParse); err != nil {
+		t.Fatal(err)
+	}
+	if parserUses.Load() == before {
+		t.Fatal("an unrecognized text did not reach DuckDB's parser")
+	}
+}
