@@ -126,9 +126,6 @@ func fastLex(text string) ([]fastTok, bool) {
 			if !ok {
 				return nil, false
 			}
-			if j < n && text[j] == '\'' {
-				return nil, false
-			}
 			toks = append(toks, fastTok{tokString, s})
 			i = j
 		case c == '"':

@@ -59,8 +59,9 @@ func parseOn(q rowQuerier) func(context.Context, string) *sql.Row {
 }
 
 // inspectDuck parses text with DuckDB's json_serialize_sql (run by parse,
-// which runs parseSQL). Every engine parses with it, so their SQLInfo
-// agrees by construction.
+// which runs parseSQL). Every engine parses with it the texts the fast
+// parser does not recognize (inspectText), so their SQLInfo agrees by
+// construction.
 func inspectDuck(ctx context.Context, parse func(context.Context, string) *sql.Row, text string) (SQLInfo, error) {
 	var raw string
 	err := parse(ctx, text).Scan(&raw)

@@ -36,7 +36,8 @@ import (
 // query_only on; WithState changes rows only through the session's scratch
 // store (openStore), a connection that runs no statement of a namespace.
 //
-// SQL is parsed with DuckDB's parser, as on every engine, and adapted to
+// SQL is parsed as on every engine (memoParse: DuckDB's parser's answer,
+// from the fast parser where it recognizes the text) and adapted to
 // SQLite's dialect by sqliteDialect.
 type SQLite struct {
 	domain       *spec.Domain
