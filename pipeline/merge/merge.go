@@ -267,6 +267,7 @@ func openWriter(dir string) (*writer, error) {
 		w.abort()
 		return nil, err
 	}
+	w.pq.SpillTo(dir)
 	return w, nil
 }
 

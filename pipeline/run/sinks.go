@@ -36,6 +36,7 @@ func openSinks(dir string, sharded bool) (*sinks, error) {
 		if s.shard, err = trace.NewShardWriter(struct{ io.Writer }{s.pqF}); err != nil {
 			return nil, err
 		}
+		s.shard.SpillTo(dir)
 		return s, nil
 	}
 	if s.jsonlF, err = os.Create(filepath.Join(dir, "traces.jsonl")); err != nil {
@@ -48,6 +49,9 @@ func openSinks(dir string, sharded bool) (*sinks, error) {
 	if s.pq, err = trace.NewParquetWriter(struct{ io.Writer }{s.pqF}); err != nil {
 		return nil, err
 	}
+	// a long run's row groups wait in parts, not in the writer's footer
+	// (trace.SpillGroups)
+	s.pq.SpillTo(dir)
 	return s, nil
 }
 

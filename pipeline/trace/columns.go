@@ -79,11 +79,15 @@ func Schema[T any](cols []Column[T]) *arrow.Schema {
 // RowGroupBytes bytes, whichever fills first.
 type ColumnWriter[T any] struct {
 	cols    []Column[T]
+	schema  *arrow.Schema
 	fw      *pqarrow.FileWriter
 	b       *array.RecordBuilder
 	pending int
 	// bytes counts the JSONL bytes of the pending records
 	bytes int
+	// spill, when set, takes the row groups past the first SpillGroups
+	// (SpillTo)
+	spill *spiller
 }
 
 // NewColumnWriter starts a Parquet file of cols on w; createdBy names the
@@ -108,7 +112,7 @@ func NewColumnWriter[T any](w io.Writer, createdBy string, cols []Column[T]) (*C
 	if err != nil {
 		return nil, fmt.Errorf("open parquet: %w", err)
 	}
-	return &ColumnWriter[T]{cols: cols, fw: fw, b: array.NewRecordBuilder(memory.DefaultAllocator, schema)}, nil
+	return &ColumnWriter[T]{cols: cols, schema: schema, fw: fw, b: array.NewRecordBuilder(memory.DefaultAllocator, schema)}, nil
 }
 
 // Write appends one record; line is its JSONL encoding.
@@ -136,6 +140,9 @@ func (p *ColumnWriter[T]) flush() error {
 	rec := p.b.NewRecordBatch()
 	defer rec.Release()
 	p.pending, p.bytes = 0, 0
+	if p.spill != nil {
+		return p.spill.write(rec, p.fw, p.schema)
+	}
 	if err := p.fw.Write(rec); err != nil {
 		return fmt.Errorf("write parquet: %w", err)
 	}
@@ -148,6 +155,12 @@ func (p *ColumnWriter[T]) Close() error {
 		return err
 	}
 	p.b.Release()
+	if p.spill != nil {
+		if err := p.spill.copyInto(p.fw, p.schema); err != nil {
+			p.fw.Close()
+			return err
+		}
+	}
 	if err := p.fw.Close(); err != nil {
 		return fmt.Errorf("close parquet: %w", err)
 	}
