@@ -19,25 +19,12 @@ func tuneGC(percent int) func() {
 	return func() { debug.SetGCPercent(old) }
 }
 
-// headroom is how far above the live heap governMemory sets the soft
-// memory limit: the larger of Min bytes and Ratio times the live heap.
-type headroom struct {
-	Min   int64
-	Ratio float64
-}
-
 // limitFor is the soft memory limit for a live heap of live bytes: floor,
-// or the live heap plus its headroom when that is more. The headroom is
-// what the collector may allocate between cycles: a limit too close to
-// the live heap would make it run without pause, one proportional to a
-// heap that grows only because a long run keeps more (a Parquet footer's
-// row-group metadata) would multiply that growth in the process's memory.
-func limitFor(live uint64, floor int64, h headroom) int64 {
-	extra := int64(float64(live) * h.Ratio)
-	if extra < h.Min {
-		extra = h.Min
-	}
-	if l := int64(live) + extra; l > floor {
+// or headroom times the live heap when that is more, so the collector never
+// has to run continuously to stay under the limit (a limit below about
+// twice the live heap would make it).
+func limitFor(live uint64, floor int64, headroom float64) int64 {
+	if l := int64(float64(live) * headroom); l > floor {
 		return l
 	}
 	return floor
@@ -50,7 +37,7 @@ func limitFor(live uint64, floor int64, h headroom) int64 {
 // freed pages to the system to stay under it) but would make a run over a
 // large state, whose live heap passes it, collect without pause; following
 // the live heap keeps the bound for small heaps and gives large ones room.
-func governMemory(floor int64, h headroom, period time.Duration) func() {
+func governMemory(floor int64, headroom float64, period time.Duration) func() {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
@@ -70,7 +57,7 @@ func governMemory(floor int64, h headroom, period time.Duration) func() {
 			case <-t.C:
 				metrics.Read(s)
 				if s[0].Value.Kind() == metrics.KindUint64 {
-					debug.SetMemoryLimit(limitFor(s[0].Value.Uint64(), floor, h))
+					debug.SetMemoryLimit(limitFor(s[0].Value.Uint64(), floor, headroom))
 				}
 			}
 		}

@@ -16,14 +16,12 @@ func TestLimitFor(t *testing.T) {
 	}{
 		{"empty heap keeps the floor", 0, floor},
 		{"small heap keeps the floor", 40 << 20, floor},
-		{"at the crossing", 96 << 20, floor},
-		{"past the crossing: the minimum headroom", 100 << 20, 164 << 20},
-		{"at the ratio's crossing", 128 << 20, 192 << 20},
-		{"large heap gets half again", 400 << 20, 600 << 20},
-		{"huge heap", 8 << 30, 12 << 30},
+		{"at the crossing", 64 << 20, floor},
+		{"large heap gets headroom", 400 << 20, 1000 << 20},
+		{"huge heap", 8 << 30, 20 << 30},
 	}
 	for _, tc := range tests {
-		if got := limitFor(tc.live, floor, headroom{Min: 64 << 20, Ratio: 0.5}); got != tc.want {
+		if got := limitFor(tc.live, floor, 2.5); got != tc.want {
 			t.Errorf("%s: limitFor(%d) = %d, want %d", tc.name, tc.live, got, tc.want)
 		}
 	}
@@ -36,7 +34,7 @@ func TestGovernMemoryFollowsTheLiveHeap(t *testing.T) {
 	t.Setenv("GOMEMLIMIT", "")
 	before := debug.SetMemoryLimit(-1)
 	const floor = 4 << 20
-	stop := governMemory(floor, headroom{Ratio: 1.5}, 5*time.Millisecond)
+	stop := governMemory(floor, 2.5, 5*time.Millisecond)
 	live := make([][]byte, 0, 64)
 	for i := 0; i < 64; i++ {
 		live = append(live, make([]byte, 256<<10)) // 16 MiB live in all
@@ -63,7 +61,7 @@ func TestGovernMemoryFollowsTheLiveHeap(t *testing.T) {
 func TestGovernMemoryLeavesGOMEMLIMIT(t *testing.T) {
 	t.Setenv("GOMEMLIMIT", "1GiB")
 	before := debug.SetMemoryLimit(-1)
-	stop := governMemory(4<<20, headroom{Ratio: 1.5}, time.Millisecond)
+	stop := governMemory(4<<20, 2.5, time.Millisecond)
 	if got := debug.SetMemoryLimit(-1); got != before {
 		t.Fatalf("limit %d with GOMEMLIMIT set, want %d unchanged", got, before)
 	}

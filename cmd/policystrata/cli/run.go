@@ -117,19 +117,13 @@ func loadDomain(name, dir string) (*spec.Domain, error) {
 // the heap, which the default setting lets grow to twice the live heap and
 // keep, inside the run's memory budget (EVAL_CARD, "Memory": 160 MiB until
 // the fast parser took DuckDB out of the run; generated 10,000 --compact
-// --no-minimize peaked 17 MB lower at 128 MiB, at the same wall time). A
-// run whose live heap passes 64 MiB gets 64 MiB or half the live heap above
-// it, whichever is more: a million-task run's live heap grows by the
-// Parquet footer's metadata (about 40 MB), and a limit of 2.5 times the
-// live heap, the rule until 2026-11-30, turned that into 100 MB of
-// process memory.
+// --no-minimize peaked 17 MB lower at 128 MiB, at the same wall time); a
+// run whose live heap grows past 51 MiB gets 2.5 times it.
 const (
 	runMemoryFloor  = 128 << 20
+	runHeadroom     = 2.5
 	runGovernPeriod = time.Second
 )
-
-// runHeadroom: see runMemoryFloor.
-var runHeadroom = headroom{Min: 64 << 20, Ratio: 0.5}
 
 func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, error) {
 	if p.Out == "" {

@@ -167,10 +167,8 @@ func writeJUnitTemp(path string, res *scan.Result, src report.Findings) (string,
 const (
 	scanGCPercent   = 400
 	scanMemoryLimit = 256 << 20
+	scanHeadroom    = 2.5
 )
-
-// scanHeadroom: 1.5 times the live heap above it (a limit of 2.5 times it).
-var scanHeadroom = headroom{Ratio: 1.5}
 
 // relRoot is dir relative to the current directory (slash path), "" when
 // it is the current directory or outside it.
