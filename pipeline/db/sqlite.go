@@ -176,13 +176,18 @@ func sqliteParse(ctx context.Context, text string) (SQLInfo, error) {
 	return info, err
 }
 
+// registerSQLiteDriver registers the engine's driver (sqliteDriver) once.
+func registerSQLiteDriver() {
+	registerSQLite.Do(func() {
+		sql.Register(sqliteDriver, &sqlite3.SQLiteDriver{ConnectHook: registerSQLiteFuncs})
+	})
+}
+
 // OpenSQLite prepares domain d's schema and state st for SQLite sessions
 // (each session loads the namespaces it uses), with the containment
 // variants cs.
 func OpenSQLite(ctx context.Context, d *spec.Domain, st *state.State, cs []Containment, opt Options) (*SQLite, error) {
-	registerSQLite.Do(func() {
-		sql.Register(sqliteDriver, &sqlite3.SQLiteDriver{ConnectHook: registerSQLiteFuncs})
-	})
+	registerSQLiteDriver()
 	n := opt.CacheEntries
 	if n == 0 {
 		n = DefaultCacheEntries

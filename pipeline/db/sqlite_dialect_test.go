@@ -5,7 +5,8 @@ import "testing"
 // The adapter rewrites typed literals, casts and ORDER BY items, and never
 // touches string literals, quoted identifiers or comments.
 func TestSQLiteDialectAdapt(t *testing.T) {
-	a := &sqliteDialect{booleans: map[string]bool{"support_tickets.escalated": true, "escalated": true}}
+	a := &sqliteDialect{booleans: map[string]bool{"support_tickets.escalated": true, "escalated": true},
+		times: map[string]bool{"invoices.invoice_date": true, "support_tickets.opened_at": true}}
 	cases := []struct{ in, want string }{
 		{"SELECT 1 WHERE d >= DATE '2026-05-01' AND t < TIMESTAMP '2026-05-01 10:00:00'",
 			"SELECT 1 WHERE d >= '2026-05-01' AND t < '2026-05-01 10:00:00'"},
@@ -30,6 +31,23 @@ func TestSQLiteDialectAdapt(t *testing.T) {
 		{"SELECT escalated::varchar FROM t", "SELECT (CASE WHEN escalated IS NULL THEN NULL WHEN escalated THEN 'true' ELSE 'false' END) FROM t"},
 		{"SELECT ':' || '::x' FROM t", "SELECT ':' || '::x' FROM t"},
 		{"SELECT sum(a) / count(*) /* x / y */, 'a/b' FROM t", "SELECT sum(a)  * 1.0 / count(*) /* x / y */, 'a/b' FROM t"},
+		// date_trunc of a date or timestamp column: written natively
+		{"SELECT date_trunc('month', invoices.invoice_date) AS m FROM invoices GROUP BY 1",
+			"SELECT (substr(invoices.invoice_date, 1, 7) || '-01 00:00:00') AS m FROM invoices GROUP BY 1"},
+		{"SELECT DATE_TRUNC ( 'Year' , support_tickets.opened_at )",
+			"SELECT (substr(support_tickets.opened_at, 1, 4) || '-01-01 00:00:00')"},
+		{"SELECT CAST(date_trunc('day', Support_Tickets.Opened_At) AS VARCHAR)",
+			"SELECT CAST((substr(Support_Tickets.Opened_At, 1, 10) || ' 00:00:00') AS TEXT)"},
+		// anything else calls the registered function
+		{"SELECT date_trunc('week', invoices.invoice_date)", "SELECT date_trunc('week', invoices.invoice_date)"},
+		{"SELECT date_trunc('quarter', invoices.invoice_date)", "SELECT date_trunc('quarter', invoices.invoice_date)"},
+		{"SELECT date_trunc('month', invoice_date) FROM invoices", "SELECT date_trunc('month', invoice_date) FROM invoices"},
+		{"SELECT date_trunc('month', invoices.amount)", "SELECT date_trunc('month', invoices.amount)"},
+		{"SELECT date_trunc('month', invoices.invoice_date + 1)", "SELECT date_trunc('month', invoices.invoice_date + 1)"},
+		{"SELECT date_trunc(p, invoices.invoice_date)", "SELECT date_trunc(p, invoices.invoice_date)"},
+		{"SELECT date_trunc('month')", "SELECT date_trunc('month')"},
+		{"SELECT date_trunc", "SELECT date_trunc"},
+		{"SELECT 'date_trunc(''month'', invoices.invoice_date)'", "SELECT 'date_trunc(''month'', invoices.invoice_date)'"},
 	}
 	for _, c := range cases {
 		if got := a.adapt(c.in); got != c.want {
