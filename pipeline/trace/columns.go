@@ -32,6 +32,8 @@ type Column[T any] struct {
 	// the row group's values into the encoder's table and fall back to
 	// plain encoding
 	plain bool
+	// line marks the column holding the JSONL line (LineColumn)
+	line bool
 }
 
 // StringColumn is a text column holding get(r).
@@ -58,7 +60,7 @@ func Int64Column[T any](name string, get func(r *T) int64) Column[T] {
 // LineColumn is a text column holding the record's JSONL line, so that a
 // Parquet row carries the full record byte for byte.
 func LineColumn[T any](name string) Column[T] {
-	return Column[T]{name: name, typ: arrow.BinaryTypes.String, plain: true, append: func(b array.Builder, _ *T, line []byte) {
+	return Column[T]{name: name, typ: arrow.BinaryTypes.String, plain: true, line: true, append: func(b array.Builder, _ *T, line []byte) {
 		// the embedded binary builder copies the bytes: no string of
 		// the line is made
 		b.(*array.StringBuilder).BinaryBuilder.Append(line)
@@ -74,21 +76,47 @@ func Schema[T any](cols []Column[T]) *arrow.Schema {
 	return arrow.NewSchema(fields, nil)
 }
 
+// BatchRows and BatchBytes bound a batch: a writer hands its records to
+// the Parquet encoder a batch at a time (BatchRows records, or fewer when
+// their JSONL passes BatchBytes), and the encoder keeps the row group's
+// pages compressed until the group closes. A group built whole and encoded
+// at once held its records, their Arrow arrays and the encoder's buffers
+// together, a spike of about 35 MB at each flush of a compact run.
+const (
+	BatchRows  = 128
+	BatchBytes = 1 << 20
+)
+
 // ColumnWriter streams records of type T into a Parquet file (zstd,
 // deterministic bytes), one row group per RowGroupSize records or
-// RowGroupBytes bytes, whichever fills first.
+// RowGroupBytes bytes, whichever fills first, each written in batches
+// (BatchRows).
 type ColumnWriter[T any] struct {
-	cols    []Column[T]
-	schema  *arrow.Schema
-	fw      *pqarrow.FileWriter
-	b       *array.RecordBuilder
-	pending int
-	// bytes counts the JSONL bytes of the pending records
-	bytes int
+	cols   []Column[T]
+	schema *arrow.Schema
+	fw     *pqarrow.FileWriter
+	b      *array.RecordBuilder
+	// batch and batchBytes count the records in the builder and their
+	// JSONL bytes; group and bytes those of the open row group (batches
+	// written and the builder's)
+	batch, batchBytes int
+	group, bytes      int
+	// target is where the open group goes (fw, or a part file when
+	// spilling); nil when no group is open
+	target *pqarrow.FileWriter
 	// spill, when set, takes the row groups past the first SpillGroups
 	// (SpillTo)
 	spill *spiller
+	lim   limits
 }
+
+// limits are a writer's group and batch bounds: RowGroupSize,
+// RowGroupBytes, BatchRows and BatchBytes (tests make them smaller).
+type limits struct {
+	groupRows, groupBytes, batchRows, batchBytes int
+}
+
+var defaultLimits = limits{RowGroupSize, RowGroupBytes, BatchRows, BatchBytes}
 
 // NewColumnWriter starts a Parquet file of cols on w; createdBy names the
 // writing program in the file's metadata.
@@ -112,74 +140,123 @@ func NewColumnWriter[T any](w io.Writer, createdBy string, cols []Column[T]) (*C
 	if err != nil {
 		return nil, fmt.Errorf("open parquet: %w", err)
 	}
-	return &ColumnWriter[T]{cols: cols, schema: schema, fw: fw, b: array.NewRecordBuilder(memory.DefaultAllocator, schema)}, nil
+	return &ColumnWriter[T]{cols: cols, schema: schema, fw: fw, b: array.NewRecordBuilder(memory.DefaultAllocator, schema), lim: defaultLimits}, nil
 }
 
 // Write appends one record; line is its JSONL encoding.
 func (p *ColumnWriter[T]) Write(r *T, line []byte) error {
-	if p.pending > 0 && p.bytes+len(line) > RowGroupBytes {
-		if err := p.flush(); err != nil {
+	if p.group > 0 && p.bytes+len(line) > p.lim.groupBytes {
+		if err := p.endGroup(); err != nil {
 			return err
 		}
 	}
 	for i, c := range p.cols {
 		c.append(p.b.Field(i), r, line)
 	}
-	p.pending++
+	p.batch++
+	p.group++
+	p.batchBytes += len(line)
 	p.bytes += len(line)
-	if p.pending >= RowGroupSize || p.bytes >= RowGroupBytes {
-		return p.flush()
+	if p.group >= p.lim.groupRows || p.bytes >= p.lim.groupBytes {
+		return p.endGroup()
+	}
+	if p.batch >= p.lim.batchRows || p.batchBytes >= p.lim.batchBytes {
+		return p.writeBatch()
 	}
 	return nil
 }
 
-func (p *ColumnWriter[T]) flush() error {
-	if p.pending == 0 {
+// writeBatch hands the builder's records to the open group, opening one
+// if none is.
+func (p *ColumnWriter[T]) writeBatch() error {
+	if p.batch == 0 {
 		return nil
 	}
-	// the next group is sized like this one: each text column's value
-	// buffer is reserved once instead of doubling its way up (which
-	// allocated twice the group's text, a quarter of a run's allocation)
-	sizes := make([]int, len(p.cols))
-	for i := range p.cols {
-		if sb, ok := p.b.Field(i).(*array.StringBuilder); ok {
-			sizes[i] = sb.DataLen()
+	if p.target == nil {
+		p.target = p.fw
+		if p.spill != nil {
+			t, err := p.spill.next(p.fw, p.schema)
+			if err != nil {
+				return err
+			}
+			p.target = t
+		}
+		if err := p.target.NewBufferedRowGroupChecked(); err != nil {
+			return fmt.Errorf("write parquet: %w", err)
 		}
 	}
-	n := p.pending
 	rec := p.b.NewRecordBatch()
 	defer rec.Release()
-	p.pending, p.bytes = 0, 0
-	for i, size := range sizes {
-		if size > 0 {
-			sb := p.b.Field(i).(*array.StringBuilder)
-			sb.Reserve(n)
-			sb.ReserveData(size + size/8)
-		}
-	}
-	if p.spill != nil {
-		return p.spill.write(rec, p.fw, p.schema)
-	}
-	if err := p.fw.Write(rec); err != nil {
+	p.batch, p.batchBytes = 0, 0
+	if err := p.target.WriteBuffered(rec); err != nil {
 		return fmt.Errorf("write parquet: %w", err)
+	}
+	return nil
+}
+
+// endGroup writes the last batch of the open group and ends it (the
+// encoder flushes it when the next group opens or the file closes).
+func (p *ColumnWriter[T]) endGroup() error {
+	if err := p.writeBatch(); err != nil {
+		return err
+	}
+	if p.target == nil {
+		return nil
+	}
+	p.target, p.group, p.bytes = nil, 0, 0
+	if p.spill != nil {
+		return p.spill.groupDone()
 	}
 	return nil
 }
 
 // Close flushes the last row group and the footer.
 func (p *ColumnWriter[T]) Close() error {
-	if err := p.flush(); err != nil {
+	if err := p.endGroup(); err != nil {
 		return err
 	}
 	p.b.Release()
 	if p.spill != nil {
-		if err := p.spill.copyInto(p.fw, p.schema); err != nil {
+		if err := p.spill.copyInto(p.fw, p.schema, p.lim); err != nil {
 			p.fw.Close()
 			return err
 		}
 	}
 	if err := p.fw.Close(); err != nil {
 		return fmt.Errorf("close parquet: %w", err)
+	}
+	return nil
+}
+
+// writeGroup writes rec as one row group of fw in the batches a
+// ColumnWriter with limits lim makes: batchRows records from the group's
+// start, or fewer where batchBytes of JSONL (the byte length of column
+// line, or -1 for none) fill first, so a group copied from a part is encoded as it was
+// first written.
+func writeGroup(fw *pqarrow.FileWriter, rec arrow.RecordBatch, line int, lim limits) error {
+	if err := fw.NewBufferedRowGroupChecked(); err != nil {
+		return err
+	}
+	var lines *array.String
+	if line >= 0 {
+		lines, _ = rec.Column(line).(*array.String)
+	}
+	n := int(rec.NumRows())
+	for lo := 0; lo < n; {
+		hi, size := lo, 0
+		for hi < n && hi-lo < lim.batchRows && size < lim.batchBytes {
+			if lines != nil {
+				size += lines.ValueLen(hi)
+			}
+			hi++
+		}
+		part := rec.NewSlice(int64(lo), int64(hi))
+		err := fw.WriteBuffered(part)
+		part.Release()
+		if err != nil {
+			return err
+		}
+		lo = hi
 	}
 	return nil
 }

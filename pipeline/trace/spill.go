@@ -31,9 +31,15 @@ const SpillGroups = 64
 // Close copies, group by group, into the writer's file and then removes.
 // The file's bytes are the same as without spilling (TestSpillSameBytes);
 // a run of at most SpillGroups groups never makes a part. Call it before
-// the first Write.
+// the first Write. A writer without a LineColumn does not spill (the copy
+// re-cuts a group's batches by its lines' bytes).
 func (p *ColumnWriter[T]) SpillTo(dir string) {
-	p.spill = &spiller{root: dir, after: SpillGroups}
+	for i, c := range p.cols {
+		if c.line {
+			p.spill = &spiller{root: dir, after: SpillGroups, line: i}
+			return
+		}
+	}
 }
 
 // spiller holds a spilling writer's part files.
@@ -41,6 +47,8 @@ type spiller struct {
 	root string
 	// after is SpillGroups (tests make it smaller)
 	after int
+	// line is the index of the JSONL line column
+	line int
 	// dir holds the parts (made with the first part)
 	dir string
 	// direct counts the groups written straight to the file
@@ -60,26 +68,25 @@ func partProperties() *parquet.WriterProperties {
 		parquet.WithStats(false), parquet.WithDictionaryDefault(false), parquet.WithMaxRowGroupLength(RowGroupSize))
 }
 
-// write puts one row group into the file (the first SpillGroups) or into
-// the open part.
-func (s *spiller) write(rec arrow.RecordBatch, fw *pqarrow.FileWriter, schema *arrow.Schema) error {
+// next is the writer the next row group goes to: the file for the first
+// SpillGroups, then the open part (opening one if none is).
+func (s *spiller) next(fw *pqarrow.FileWriter, schema *arrow.Schema) (*pqarrow.FileWriter, error) {
 	if s.direct < s.after {
 		s.direct++
-		if err := fw.Write(rec); err != nil {
-			return fmt.Errorf("write parquet: %w", err)
-		}
-		return nil
+		return fw, nil
 	}
 	if s.cur == nil {
 		if err := s.open(schema); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	if err := s.cur.Write(rec); err != nil {
-		return fmt.Errorf("write parquet part: %w", err)
-	}
 	s.curGroups++
-	if s.curGroups == s.after {
+	return s.cur, nil
+}
+
+// groupDone closes the open part once it holds SpillGroups groups.
+func (s *spiller) groupDone() error {
+	if s.cur != nil && s.curGroups == s.after {
 		return s.closePart()
 	}
 	return nil
@@ -128,10 +135,10 @@ func (s *spiller) closePart() error {
 }
 
 // copyInto appends every part's row groups, in order, to fw, then removes
-// the parts. Each group is read back whole and written as one record, as
-// it was first given to the writer, so the file's bytes do not depend on
+// the parts. Each group is read back whole and written in the batches it
+// was first written in (writeGroup), so the file's bytes do not depend on
 // where its groups waited.
-func (s *spiller) copyInto(fw *pqarrow.FileWriter, schema *arrow.Schema) error {
+func (s *spiller) copyInto(fw *pqarrow.FileWriter, schema *arrow.Schema, lim limits) error {
 	if s.dir == "" {
 		return nil
 	}
@@ -140,7 +147,7 @@ func (s *spiller) copyInto(fw *pqarrow.FileWriter, schema *arrow.Schema) error {
 		return err
 	}
 	for _, name := range s.parts {
-		if err := copyPart(name, fw, schema); err != nil {
+		if err := copyPart(name, fw, schema, s.line, lim); err != nil {
 			return err
 		}
 		// a copied part is no longer needed
@@ -149,7 +156,7 @@ func (s *spiller) copyInto(fw *pqarrow.FileWriter, schema *arrow.Schema) error {
 	return nil
 }
 
-func copyPart(name string, fw *pqarrow.FileWriter, schema *arrow.Schema) error {
+func copyPart(name string, fw *pqarrow.FileWriter, schema *arrow.Schema, line int, lim limits) error {
 	f, err := os.Open(name)
 	if err != nil {
 		return fmt.Errorf("copy parquet part: %w", err)
@@ -177,7 +184,7 @@ func copyPart(name string, fw *pqarrow.FileWriter, schema *arrow.Schema) error {
 		if err != nil {
 			return fmt.Errorf("copy parquet part %s: %w", filepath.Base(name), err)
 		}
-		err = fw.Write(rec)
+		err = writeGroup(fw, rec, line, lim)
 		rec.Release()
 		if err != nil {
 			return fmt.Errorf("write parquet: %w", err)

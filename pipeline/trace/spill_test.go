@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/parquet/file"
 )
 
 // TestSpillSameBytes: a spilling writer's file is byte for byte the file
@@ -13,13 +15,34 @@ import (
 // fewer than the direct ones, exactly them, one more, several parts and a
 // partial one), and no part outlives Close.
 func TestSpillSameBytes(t *testing.T) {
+	// the second limits cut data pages (1 MiB) inside groups, where the
+	// page boundaries follow the batches
+	for _, lim := range []limits{defaultLimits, {groupRows: 300, groupBytes: 64 << 20, batchRows: 16, batchBytes: 64 << 10},
+		{groupRows: 50, groupBytes: 20000, batchRows: 7, batchBytes: 3000}} {
+		t.Run(fmt.Sprintf("groups of %d rows or %d bytes, batches of %d rows or %d bytes", lim.groupRows, lim.groupBytes, lim.batchRows, lim.batchBytes), func(t *testing.T) {
+			testSpillSameBytes(t, lim)
+		})
+	}
+}
+
+func testSpillSameBytes(t *testing.T, lim limits) {
 	const after = 2
-	write := func(t *testing.T, n int, spillDir string) ([]byte, int) {
+	// lines of 0-2,000 bytes (the small limits cut batches and groups
+	// by bytes as well as by rows)
+	pad := 211
+	switch {
+	case lim.batchBytes < 10000:
+		pad = 2003
+	case lim.batchBytes < BatchBytes:
+		pad = 8009
+	}
+	write := func(t *testing.T, n int, spillDir string) ([]byte, int, int) {
 		var buf bytes.Buffer
 		w, err := NewColumnWriter(&buf, "test", rowColumns)
 		if err != nil {
 			t.Fatal(err)
 		}
+		w.lim = lim
 		if spillDir != "" {
 			w.SpillTo(spillDir)
 			w.spill.after = after
@@ -28,7 +51,7 @@ func TestSpillSameBytes(t *testing.T) {
 			// lines of varied length and repeated ids: dictionary and
 			// plain pages both cross the copy
 			r := row{ID: fmt.Sprintf("r%d", i%97), N: i * 7919 % 1000, Flag: i%3 == 0}
-			line := fmt.Sprintf(`{"id":"r%d","pad":%q}`, i, strings.Repeat("x", i%211))
+			line := fmt.Sprintf(`{"id":"r%d","pad":%q}`, i, strings.Repeat("x", i*31%pad))
 			if err := w.Write(&r, []byte(line)); err != nil {
 				t.Fatal(err)
 			}
@@ -40,23 +63,26 @@ func TestSpillSameBytes(t *testing.T) {
 		if w.spill != nil {
 			parts = len(w.spill.parts)
 		}
-		return buf.Bytes(), parts
+		pf, err := file.NewParquetReader(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes(), parts, pf.NumRowGroups()
 	}
 	for _, groups := range []int{0, 1, after, after + 1, 2 * after, 3*after + 1, 7 * after} {
 		for _, extra := range []int{0, 5} {
-			n := groups*RowGroupSize + extra
+			n := groups*lim.groupRows + extra
 			if groups == 0 && extra == 0 {
 				n = 0
 			}
 			t.Run(fmt.Sprintf("%d groups+%d", groups, extra), func(t *testing.T) {
 				dir := t.TempDir()
-				want, _ := write(t, n, "")
-				got, parts := write(t, n, dir)
+				want, _, _ := write(t, n, "")
+				got, parts, all := write(t, n, dir)
 				if !bytes.Equal(got, want) {
 					t.Fatalf("spilled file differs: %d bytes, want %d", len(got), len(want))
 				}
 				// the groups past the direct ones, in parts of after
-				all := (n + RowGroupSize - 1) / RowGroupSize
 				if wantParts := (max(all-after, 0) + after - 1) / after; parts != wantParts {
 					t.Fatalf("%d parts made, want %d", parts, wantParts)
 				}
