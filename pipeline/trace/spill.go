@@ -20,11 +20,13 @@ import (
 // writes straight to its file, and how many each of its part files holds.
 // A Parquet writer keeps every written group's column-chunk metadata for
 // the footer until it closes, about 40 KB a group of the trace columns
-// (BenchmarkParquetRowGroupMetadata): 40 MB by the end of a
-// million-task run, in the live heap while the run works. Parts of at most
-// SpillGroups groups close as they fill, so the run holds at most two
-// parts' worth (5 MB); Close copies them into the file, after the work.
-const SpillGroups = 64
+// (BenchmarkParquetRowGroupMetadata), in the live heap while the run works.
+// Parts of at most SpillGroups groups close as they fill, so the run holds
+// at most two parts' worth (20 MB); Close copies them into the file, after
+// the work, when the footer grows to its full size. A million-task run
+// makes about 245 groups (RowGroupSize) and never spills; the parts bound
+// the runs many times longer.
+const SpillGroups = 256
 
 // SpillTo makes the writer spill: after its first SpillGroups row groups,
 // further groups go to part files in a new directory under dir, which
