@@ -127,6 +127,13 @@ type limits struct {
 
 var defaultLimits = limits{RowGroupSize, RowGroupBytes, BatchRows, BatchBytes}
 
+// batchFull reports whether a batch of rows records holding bytes of JSONL
+// is complete: the one rule both the writer and a copy from a part cut
+// batches by (writeGroup), so a copied group is encoded as first written.
+func (l limits) batchFull(rows, bytes int) bool {
+	return rows >= l.batchRows || bytes >= l.batchBytes
+}
+
 // NewColumnWriter starts a Parquet file of cols on w; createdBy names the
 // writing program in the file's metadata.
 func NewColumnWriter[T any](w io.Writer, createdBy string, cols []Column[T]) (*ColumnWriter[T], error) {
@@ -173,7 +180,7 @@ func (p *ColumnWriter[T]) Write(r *T, line []byte) error {
 	if p.group >= p.lim.groupRows || p.bytes >= p.lim.groupBytes {
 		return p.endGroup()
 	}
-	if p.batch >= p.lim.batchRows || p.batchBytes >= p.lim.batchBytes {
+	if p.lim.batchFull(p.batch, p.batchBytes) {
 		return p.writeBatch()
 	}
 	return nil
@@ -237,39 +244,6 @@ func (p *ColumnWriter[T]) Close() error {
 	}
 	if err := p.fw.Close(); err != nil {
 		return fmt.Errorf("close parquet: %w", err)
-	}
-	return nil
-}
-
-// writeGroup writes rec as one row group of fw in the batches a
-// ColumnWriter with limits lim makes: batchRows records from the group's
-// start, or fewer where batchBytes of JSONL (the byte length of column
-// line, or -1 for none) fill first, so a group copied from a part is encoded as it was
-// first written.
-func writeGroup(fw *pqarrow.FileWriter, rec arrow.RecordBatch, line int, lim limits) error {
-	if err := fw.NewBufferedRowGroupChecked(); err != nil {
-		return err
-	}
-	var lines *array.String
-	if line >= 0 {
-		lines, _ = rec.Column(line).(*array.String)
-	}
-	n := int(rec.NumRows())
-	for lo := 0; lo < n; {
-		hi, size := lo, 0
-		for hi < n && hi-lo < lim.batchRows && size < lim.batchBytes {
-			if lines != nil {
-				size += lines.ValueLen(hi)
-			}
-			hi++
-		}
-		part := rec.NewSlice(int64(lo), int64(hi))
-		err := fw.WriteBuffered(part)
-		part.Release()
-		if err != nil {
-			return err
-		}
-		lo = hi
 	}
 	return nil
 }

@@ -195,6 +195,34 @@ func copyPart(name string, fw *pqarrow.FileWriter, schema *arrow.Schema, line in
 	return nil
 }
 
+// writeGroup writes rec as one row group of fw in the batches a
+// ColumnWriter with limits lim makes (limits.batchFull, counting the bytes
+// of column line, the JSONL), so a group copied from a part is encoded as
+// it was first written. rec's types are the writer's schema
+// (tableRecord), so column line is text.
+func writeGroup(fw *pqarrow.FileWriter, rec arrow.RecordBatch, line int, lim limits) error {
+	if err := fw.NewBufferedRowGroupChecked(); err != nil {
+		return err
+	}
+	lines := rec.Column(line).(*array.String)
+	n := int(rec.NumRows())
+	for lo := 0; lo < n; {
+		hi, size := lo, 0
+		for hi < n && !lim.batchFull(hi-lo, size) {
+			size += lines.ValueLen(hi)
+			hi++
+		}
+		part := rec.NewSlice(int64(lo), int64(hi))
+		err := fw.WriteBuffered(part)
+		part.Release()
+		if err != nil {
+			return err
+		}
+		lo = hi
+	}
+	return nil
+}
+
 // tableRecord is tbl as one record of schema (each column's chunks
 // concatenated).
 func tableRecord(tbl arrow.Table, schema *arrow.Schema) (arrow.RecordBatch, error) {
