@@ -200,10 +200,20 @@ type restrictedSession struct {
 	run              func(context.Context, Exec) (Result, error)
 	inspect          func(context.Context, string) (SQLInfo, error)
 	columns          func(containment, role string, tenants []string) grantedColumnsFunc
+	// resultTag, when set, is the memo prefix of one statement's result
+	// (by the tables it reads); otherwise every statement gets tag
+	resultTag func(context.Context, Exec) (string, error)
 }
 
 func (r *restrictedSession) Run(ctx context.Context, e Exec) (Result, error) {
-	return guardedRun(ctx, prefixed{r.results, r.tag}, r, r.stats, r.run, e)
+	tag := r.tag
+	if r.resultTag != nil {
+		var err error
+		if tag, err = r.resultTag(ctx, e); err != nil {
+			return Result{}, err
+		}
+	}
+	return guardedRun(ctx, prefixed{r.results, tag}, r, r.stats, r.run, e)
 }
 
 func (r *restrictedSession) Visible(ctx context.Context, containment, role string, tenants []string, table string) (Visibility, error) {

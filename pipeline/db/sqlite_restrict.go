@@ -24,6 +24,8 @@ type sqliteRestriction struct {
 	// ops holds the tables the subset changes, by name; a table without an
 	// op holds the loaded state's rows
 	ops map[string]*sqliteRestrictOp
+	// pieces are the tag's parts by table (for the tables with an op)
+	pieces map[string]string
 }
 
 // sqliteRestrictOp is one table of a restriction: the loaded rows idx it
@@ -66,6 +68,7 @@ func (s *sqliteSession) WithState(ctx context.Context, st *state.State, fn func(
 	}
 	d, loaded := s.e.domain, s.e.st
 	ops := map[string]*sqliteRestrictOp{}
+	pieces := map[string]string{}
 	var tag []string
 	for _, t := range d.Schema.Tables {
 		lt, ct := loaded.Table(t.Name), st.Table(t.Name)
@@ -78,7 +81,8 @@ func (s *sqliteSession) WithState(ctx context.Context, st *state.State, fn func(
 			continue
 		case subset:
 			ops[t.Name] = &sqliteRestrictOp{idx: idx}
-			tag = append(tag, t.Name+"="+strings.Join(keep, ","))
+			pieces[t.Name] = t.Name + "=" + strings.Join(keep, ",")
+			tag = append(tag, pieces[t.Name])
 		case t.MaterializedView != nil:
 			var b strings.Builder
 			for i, r := range ct.Rows {
@@ -92,7 +96,8 @@ func (s *sqliteSession) WithState(ctx context.Context, st *state.State, fn func(
 			sum := sha256.Sum256([]byte(b.String()))
 			content := hex.EncodeToString(sum[:16])
 			ops[t.Name] = &sqliteRestrictOp{rows: ct, content: content}
-			tag = append(tag, t.Name+"~"+content)
+			pieces[t.Name] = t.Name + "~" + content
+			tag = append(tag, pieces[t.Name])
 		default:
 			return fmt.Errorf("restrict state: table %s: rows are not a subset of the loaded state", t.Name)
 		}
@@ -100,11 +105,58 @@ func (s *sqliteSession) WithState(ctx context.Context, st *state.State, fn func(
 	if len(ops) == 0 {
 		return fn(s)
 	}
-	sum := sha256.Sum256([]byte(strings.Join(tag, "\x00")))
-	s.restriction = &sqliteRestriction{tag: "\x01" + hex.EncodeToString(sum[:16]) + "\x00", ops: ops}
+	s.restriction = &sqliteRestriction{tag: restrictionTag(tag), ops: ops, pieces: pieces}
 	defer func() { s.restriction = nil }()
 	return fn(&restrictedSession{tag: s.restriction.tag, results: s.e.results, visible: s.e.visible, stats: s.e.stats,
-		domain: s.e.domain, run: s.run, inspect: s.Inspect, columns: s.columnsOf})
+		domain: s.e.domain, run: s.run, inspect: s.Inspect, columns: s.columnsOf, resultTag: s.resultTag})
+}
+
+// restrictionTag is the memo prefix of a restriction made of pieces (one
+// per changed table, in schema order).
+func restrictionTag(pieces []string) string {
+	sum := sha256.Sum256([]byte(strings.Join(pieces, "\x00")))
+	return "\x01" + hex.EncodeToString(sum[:16]) + "\x00"
+}
+
+// resultTag is the memo prefix of statement e's result inside the
+// restriction in progress: the restriction's pieces for the storage tables
+// the statement reads (through its namespace's views), which is all a
+// result can depend on, as applyRestriction brings only those tables. Two
+// subsets that differ only in tables a statement does not read give it
+// the same prefix, so a state reduction's replays share the results of
+// statements the removed rows cannot change. A statement naming a table
+// its namespace does not know gets the whole restriction's tag.
+func (s *sqliteSession) resultTag(ctx context.Context, e Exec) (string, error) {
+	r := s.restriction
+	ns := namespace{mode: e.Mode, scratch: true}
+	if e.Mode == Live {
+		ns.containment, ns.role = e.Containment, e.Role
+	}
+	c, err := s.conn(ctx, ns, e.Tenants)
+	if err != nil {
+		return "", err
+	}
+	info, err := s.Inspect(ctx, e.SQL)
+	if err != nil {
+		return "", err
+	}
+	need := map[string]bool{}
+	for _, t := range info.Tables {
+		deps, ok := c.deps[strings.ToLower(t)]
+		if !ok {
+			return r.tag, nil
+		}
+		for _, d := range deps {
+			need[d] = true
+		}
+	}
+	var pieces []string
+	for _, t := range s.e.domain.Schema.Tables {
+		if p, ok := r.pieces[t.Name]; ok && need[t.Name] {
+			pieces = append(pieces, p)
+		}
+	}
+	return restrictionTag(pieces), nil
 }
 
 // applyRestriction brings the session's scratch store to the restriction

@@ -73,7 +73,16 @@ type nsConn struct {
 	// connection's namespace and tenants never change, so a statement
 	// prepared on it means the same on every execution (the restrictions
 	// change rows, not the schema)
-	stmts map[string]*sql.Stmt
+	stmts map[string]*preparedStmt
+	// tick orders the statements' uses, for evicting the least recent
+	tick int64
+}
+
+// preparedStmt is one of a connection's prepared statements and when it
+// was last used.
+type preparedStmt struct {
+	st   *sql.Stmt
+	used int64
 }
 
 // maxPrepared bounds a connection's prepared statements, and
@@ -85,32 +94,59 @@ type nsConn struct {
 // cost time to keep (generated 5,000 --compact --no-minimize, 4 against
 // 32: peak 188 against 203 MiB, 0.95x the CPU, paired), while replays
 // need them (generated 500 with defaults 1.07x the CPU at 4).
+// maxStorePrepared bounds the scratch store's connection, which runs a few
+// statements per storage table (empty it, delete rows by rowid, copy rows
+// back by rowid or all of them, insert a derived table's rows) over and
+// over: at 4 it prepared them again for almost every restriction
+// (generated 500 with defaults: 4,900 of its statements prepared, ~1 ms of
+// CPU per witness).
 const (
 	maxPrepared        = 4
 	maxScratchPrepared = 32
+	maxStorePrepared   = 64
 )
 
 // prepared returns text prepared on c.
 func (c *nsConn) prepared(ctx context.Context, text string) (*sql.Stmt, error) {
-	if st, ok := c.stmts[text]; ok {
-		return st, nil
+	c.tick++
+	if p, ok := c.stmts[text]; ok {
+		p.used = c.tick
+		return p.st, nil
 	}
 	limit := maxPrepared
-	if c.shared {
+	switch {
+	case c.scratch != nil:
+		limit = maxStorePrepared
+	case c.shared:
 		limit = maxScratchPrepared
 	}
 	if len(c.stmts) >= limit {
-		c.closeStmts()
+		c.evict()
 	}
 	st, err := c.conn.PrepareContext(ctx, text)
 	if err != nil {
 		return nil, err
 	}
 	if c.stmts == nil {
-		c.stmts = map[string]*sql.Stmt{}
+		c.stmts = map[string]*preparedStmt{}
 	}
-	c.stmts[text] = st
+	c.stmts[text] = &preparedStmt{st: st, used: c.tick}
 	return st, nil
+}
+
+// evict closes the least recently used of c's prepared statements.
+func (c *nsConn) evict() {
+	var oldest string
+	var at int64 = -1
+	for text, p := range c.stmts {
+		if at < 0 || p.used < at {
+			oldest, at = text, p.used
+		}
+	}
+	if at >= 0 {
+		c.stmts[oldest].st.Close()
+		delete(c.stmts, oldest)
+	}
 }
 
 // close closes c's statements and connection, and returns the first
@@ -125,8 +161,8 @@ func (c *nsConn) close() error {
 }
 
 func (c *nsConn) closeStmts() {
-	for _, st := range c.stmts {
-		st.Close()
+	for _, p := range c.stmts {
+		p.st.Close()
 	}
 	c.stmts = nil
 }

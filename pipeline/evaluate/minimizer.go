@@ -26,13 +26,14 @@ const replayMemoEntries = 16384
 // Minimizer turns the non-clean outcomes of one run into minimal,
 // replayable witnesses: it reduces each task's query on the suite's state,
 // then the state (rows per table, foreign keys whole), until no single
-// further move preserves the witness. Replays of subsets run on a DuckDB
-// session restricted to the subset (db.Restricter), and every replay goes
-// through a memo keyed by (stack, principal, query, state). The state
-// reduction is done once per failure shape (operator, principal, class,
-// surface, containment, release): later witnesses of the shape start from
-// the shape's earlier minimal states, in suite order, so witnesses are the
-// same for any worker count. It is safe for concurrent use.
+// further move preserves the witness. Replays of subsets run on a session
+// restricted to the subset (db.Restricter), and every replay goes through
+// a memo keyed by (stack, principal, query, state). The state reduction is
+// done once per failure shape (operator, class, surface, containment,
+// release): later witnesses of the shape, for any principal, start from
+// the shape's earlier witnesses and minimal states, in suite order, so
+// witnesses are the same for any worker count. It is safe for concurrent
+// use.
 type Minimizer struct {
 	ev    *Evaluator
 	full  map[string][][]any
@@ -159,9 +160,12 @@ func (m *Minimizer) detect(ctx context.Context, sess db.Session, stack layers.St
 	return r, &obs, nil
 }
 
-// shapeKey is the failure shape a witness's state reduction is shared by.
-func shapeKey(mutation, principal string, d detect.Detection, blocked bool) string {
-	return strings.Join([]string{mutation, principal, d.WitnessClass, d.LocalizedSurface, d.ContainmentLayer,
+// shapeKey is the failure shape a witness's state reduction is shared by:
+// the operator and what Preserves compares, not the principal (a minimal
+// state found for one principal is a candidate for another, tried like
+// any other and kept only if the replay preserves the witness).
+func shapeKey(mutation string, d detect.Detection, blocked bool) string {
+	return strings.Join([]string{mutation, d.WitnessClass, d.LocalizedSurface, d.ContainmentLayer,
 		fmt.Sprint(d.ReleaseAllowed), fmt.Sprint(d.SemanticDifference), fmt.Sprint(blocked)}, "\x00")
 }
 

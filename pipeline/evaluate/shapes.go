@@ -49,9 +49,13 @@ type chain struct {
 
 // shapeResult is one finished reduction of a shape: the replay of
 // (query, state) through the shape's stack for its principal preserves
-// every witness of the shape (Preserves depends only on what the shape key
-// holds), and its 1-minimality was checked with the same replays.
+// every witness of the shape for that principal (Preserves depends only on
+// what the shape key holds, and the replay on the principal), and its
+// 1-minimality was checked with the same replays.
 type shapeResult struct {
+	// principal is the one the result was found for: it is reused outright
+	// only for the same principal (the replay depends on it)
+	principal  string
 	query      spec.SemanticQuery
 	state      minimize.Subset
 	oneMinimal bool
