@@ -3,7 +3,7 @@
 # stage, raigo), then whole runs of support_saas generated suites with their
 # wall time, peak RSS (/usr/bin/time), statements per task (run.json) and the
 # floor: the cheapest statement of the engine times the statements a task
-# needs. BENCH_SIZES overrides the sizes ("500 10000 100000").
+# needs; at 500 tasks also without minimization (what it adds). BENCH_SIZES overrides the sizes ("500 10000 100000").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
@@ -15,6 +15,8 @@ echo "== statement floor (pipeline/db, result memo off)"
 $GO test -run '^$' -bench 'StatementFloor' -benchtime 2000x ./pipeline/db | tee "$out/floor.txt" | grep -E '^Benchmark'
 echo "== evaluate stage: distinct generated tasks, every statement executed"
 $GO test -run '^$' -bench 'EvaluateGenerated' -benchtime 1000x ./pipeline/evaluate | grep -E '^Benchmark'
+echo "== minimization: one replay on a state a row or two larger than a witness's minimal state"
+$GO test -run '^$' -bench 'Replay' -benchtime 200x ./pipeline/evaluate | grep -E '^Benchmark'
 echo "== raigo (one core)"
 $GO test -run '^$' -bench . -cpu 1 ./pipeline/raigo ./pipeline/raigorun | grep -E '^Benchmark'
 
@@ -24,10 +26,15 @@ echo
 echo "== whole runs (support_saas generated; /usr/bin/time -f '%e %M')"
 printf '%-44s %8s %9s %9s %10s %12s\n' work wall_s peak_MB tasks/s stmts/task floor_ms/task
 for n in $SIZES; do
-  for mode in defaults compact; do
+  for mode in defaults nominimize compact; do
     flags=()
     label="generated $n (defaults)"
-    if [ "$mode" = compact ]; then
+    if [ "$mode" = nominimize ]; then
+      # the defaults without minimization: what minimization adds at 500
+      [ "$n" -le 500 ] || continue
+      flags=(--no-minimize)
+      label="generated $n --no-minimize"
+    elif [ "$mode" = compact ]; then
       flags=(--compact --no-minimize)
       label="generated $n --compact --no-minimize"
     elif [ "$n" -gt 10000 ]; then

@@ -28,8 +28,13 @@ func BenchmarkReplay(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
+	idx := -1
 	for t := range src.Tasks() {
+		// every task up to the one minimized reports to the minimizer, in
+		// suite order (its turns wait for the earlier tasks)
+		idx++
 		if t.Mutation != "compiler_inner_join_drops_rows" {
+			m.Skip(idx)
 			continue
 		}
 		out, err := ev.Evaluate(ctx, env.Session, t)
@@ -37,9 +42,10 @@ func BenchmarkReplay(b *testing.B) {
 			b.Fatal(err)
 		}
 		if out.Trace.WitnessClass == "clean" {
+			m.Skip(idx)
 			continue
 		}
-		_, _, err = m.Minimize(ctx, env.Session, 0, t, out)
+		_, _, err = m.Minimize(ctx, env.Session, idx, t, out)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -47,7 +53,8 @@ func BenchmarkReplay(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		res := m.seq.last[shapeKey(t.Mutation, out.Detection, out.Trace.DBResult.BlockedByDatabase)].chain.results[0]
+		ch := m.seq.last[shapeKey(t.Mutation, out.Detection, out.Trace.DBResult.BlockedByDatabase)].chain
+		res := ch.results[len(ch.results)-1]
 		minimal := res.state
 		if minimal.Rows() == 0 {
 			continue
