@@ -15,13 +15,30 @@ import (
 	"github.com/policystrata/policystrata/pipeline/layers"
 	"github.com/policystrata/policystrata/pipeline/minimize"
 	"github.com/policystrata/policystrata/pipeline/observe"
+	"github.com/policystrata/policystrata/pipeline/oracle"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/state"
 	"github.com/policystrata/policystrata/pipeline/trace"
 )
 
-// replayMemoEntries bounds the memo of replay detections.
-const replayMemoEntries = 16384
+// replayMemoEntries bounds the memo of replay detections, and
+// subsetMemoEntries the memo of subset states, which keeps subsets of at
+// most subsetMemoRows rows: the minimal states a shape's witnesses start
+// from and the states near them are the ones replayed again and again (a
+// memo of any subset held up to 64 states of a thousand rows: generated
+// 500, peak RSS 29 MiB higher).
+const (
+	replayMemoEntries = 16384
+	subsetMemoEntries = 64
+	subsetMemoRows    = 64
+)
+
+// subsetState is a subset of the suite's state built as a state, and the
+// oracle on it; both are read-only once built.
+type subsetState struct {
+	st     *state.State
+	oracle *oracle.Oracle
+}
 
 // Minimizer turns the non-clean outcomes of one run into minimal,
 // replayable witnesses: it reduces each task's query on the suite's state,
@@ -45,8 +62,12 @@ type Minimizer struct {
 	// filesBytes is what the domain's files add to a witness's canonical
 	// JSON (the same in every witness of the run)
 	filesBytes int
-	memo       *replayMemo
-	seq        *shapeSeq
+	memo       *memoLRU[replayed]
+	// subsets holds the states (and the oracle on each) of recent subsets:
+	// a subset is replayed with query after query (a shape's minimal
+	// states, the moves of a query reduction)
+	subsets *memoLRU[subsetState]
+	seq     *shapeSeq
 	// counters of replays executed and answered by the memo
 	executed, memoHits atomic.Int64
 	// finalReplays counts witnesses whose observation was replayed once
@@ -64,7 +85,7 @@ func (m *Minimizer) Counts() (executed, memoHits, final int64) {
 // NewMinimizer prepares minimization for a run of ev on the suite state st.
 func NewMinimizer(ev *Evaluator, st *state.State) (*Minimizer, error) {
 	d := ev.Domain
-	m := &Minimizer{ev: ev, full: st.BaseRows(d), memo: newReplayMemo(replayMemoEntries), seq: newShapeSeq(), files: map[string]string{}}
+	m := &Minimizer{ev: ev, full: st.BaseRows(d), memo: newMemoLRU[replayed](replayMemoEntries), subsets: newMemoLRU[subsetState](subsetMemoEntries), seq: newShapeSeq(), files: map[string]string{}}
 	for _, rows := range m.full {
 		m.total += len(rows)
 	}
@@ -127,13 +148,22 @@ func (m *Minimizer) replay(ctx context.Context, sess db.Session, stack layers.St
 	if !ok {
 		return observe.Observation{}, fmt.Errorf("minimize: session cannot be restricted to a state subset")
 	}
-	st, err := state.FromRows(m.ev.Domain, s.Select(m.full))
-	if err != nil {
-		return observe.Observation{}, fmt.Errorf("minimize: %w", err)
+	key := s.Key()
+	sub, ok := m.subsets.get(key)
+	if !ok {
+		st, err := state.FromRows(m.ev.Domain, s.Select(m.full))
+		if err != nil {
+			return observe.Observation{}, fmt.Errorf("minimize: %w", err)
+		}
+		sub = subsetState{st: st, oracle: m.ev.Oracle.On(st)}
+		if s.Rows() <= subsetMemoRows {
+			m.subsets.put(key, sub)
+		}
 	}
-	ev := &Evaluator{Domain: m.ev.Domain, Oracle: m.ev.Oracle.On(st), Catalog: m.ev.Catalog, Resolver: m.ev.Resolver}
+	st := sub.st
+	ev := &Evaluator{Domain: m.ev.Domain, Oracle: sub.oracle, Catalog: m.ev.Catalog, Resolver: m.ev.Resolver}
 	var obs observe.Observation
-	err = r.WithState(ctx, st, func(rs db.Session) error {
+	err := r.WithState(ctx, st, func(rs db.Session) error {
 		var err error
 		obs, err = ev.Observe(ctx, rs, stack, principal, q)
 		return err
@@ -169,45 +199,47 @@ func shapeKey(mutation string, d detect.Detection, blocked bool) string {
 		fmt.Sprint(d.ReleaseAllowed), fmt.Sprint(d.SemanticDifference), fmt.Sprint(blocked)}, "\x00")
 }
 
-// replayMemo is a bounded, concurrency-safe LRU of replay detections. A
-// replay is a pure function of its key, so the memo never changes a result.
-type replayMemo struct {
+// memoLRU is a bounded, concurrency-safe LRU. The minimizer keeps pure
+// functions of their keys in it (a replay's detection, a subset's state),
+// so a memo never changes a result.
+type memoLRU[V any] struct {
 	mu    sync.Mutex
 	cap   int
 	ll    *list.List
 	items map[string]*list.Element
 }
 
-type memoEntry struct {
+type memoEntry[V any] struct {
 	key string
-	val replayed
+	val V
 }
 
-func newReplayMemo(n int) *replayMemo {
-	return &replayMemo{cap: n, ll: list.New(), items: map[string]*list.Element{}}
+func newMemoLRU[V any](n int) *memoLRU[V] {
+	return &memoLRU[V]{cap: n, ll: list.New(), items: map[string]*list.Element{}}
 }
 
-func (c *replayMemo) get(key string) (replayed, bool) {
+func (c *memoLRU[V]) get(key string) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.items[key]; ok {
 		c.ll.MoveToFront(e)
-		return e.Value.(*memoEntry).val, true
+		return e.Value.(*memoEntry[V]).val, true
 	}
-	return replayed{}, false
+	var zero V
+	return zero, false
 }
 
-func (c *replayMemo) put(key string, v replayed) {
+func (c *memoLRU[V]) put(key string, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.items[key]; ok {
 		c.ll.MoveToFront(e)
 		return
 	}
-	c.items[key] = c.ll.PushFront(&memoEntry{key, v})
+	c.items[key] = c.ll.PushFront(&memoEntry[V]{key, v})
 	for c.ll.Len() > c.cap {
 		last := c.ll.Back()
 		c.ll.Remove(last)
-		delete(c.items, last.Value.(*memoEntry).key)
+		delete(c.items, last.Value.(*memoEntry[V]).key)
 	}
 }
