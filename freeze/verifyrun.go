@@ -14,10 +14,10 @@ import (
 	"reflect"
 	"regexp"
 	"sort"
-	"strings"
 
 	"github.com/policystrata/policystrata/analysis/dataset"
 	"github.com/policystrata/policystrata/pipeline/db"
+	"github.com/policystrata/policystrata/pipeline/evaluate"
 	"github.com/policystrata/policystrata/pipeline/run"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/strictyaml"
@@ -330,7 +330,7 @@ func shapeHistory(ctx context.Context, dir string, src suites.Source, sample map
 	}
 	defer set.Close()
 	shapeOf := func(each func(id, shape string)) error {
-		rows, err := set.DB.QueryContext(ctx, `SELECT task_id, mutation, principal, witness_class, localized_surface, containment_layer,
+		rows, err := set.DB.QueryContext(ctx, `SELECT task_id, mutation, witness_class, localized_surface, containment_layer,
 			release_allowed, semantic_difference, blocked_by_database FROM traces
 			WHERE witness_class <> 'clean' AND accounting_status <> 'invalid'`)
 		if err != nil {
@@ -338,12 +338,12 @@ func shapeHistory(ctx context.Context, dir string, src suites.Source, sample map
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id, mut, pr, class, surface, cont string
+			var id, mut, class, surface, cont string
 			var rel, sem, blocked bool
-			if err := rows.Scan(&id, &mut, &pr, &class, &surface, &cont, &rel, &sem, &blocked); err != nil {
+			if err := rows.Scan(&id, &mut, &class, &surface, &cont, &rel, &sem, &blocked); err != nil {
 				return fmt.Errorf("read shapes: %w", err)
 			}
-			each(id, strings.Join([]string{mut, pr, class, surface, cont, fmt.Sprint(rel), fmt.Sprint(sem), fmt.Sprint(blocked)}, "\x00"))
+			each(id, evaluate.ShapeKey(mut, class, surface, cont, rel, sem, blocked))
 		}
 		return rows.Err()
 	}

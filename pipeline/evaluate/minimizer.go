@@ -190,13 +190,22 @@ func (m *Minimizer) detect(ctx context.Context, sess db.Session, stack layers.St
 	return r, &obs, nil
 }
 
-// shapeKey is the failure shape a witness's state reduction is shared by:
-// the operator and what Preserves compares, not the principal (a minimal
-// state found for one principal is a candidate for another, tried like
-// any other and kept only if the replay preserves the witness).
+// shapeKey is the failure shape a witness's state reduction is shared by
+// (ShapeKey of the detection).
 func shapeKey(mutation string, d detect.Detection, blocked bool) string {
-	return strings.Join([]string{mutation, d.WitnessClass, d.LocalizedSurface, d.ContainmentLayer,
-		fmt.Sprint(d.ReleaseAllowed), fmt.Sprint(d.SemanticDifference), fmt.Sprint(blocked)}, "\x00")
+	return ShapeKey(mutation, d.WitnessClass, d.LocalizedSurface, d.ContainmentLayer, d.ReleaseAllowed, d.SemanticDifference, blocked)
+}
+
+// ShapeKey is a failure shape: the operator and what Preserves compares
+// (class, localized surface, containment layer, release, semantic
+// difference, database refusal), not the principal (a minimal state found
+// for one principal is a candidate for another, tried like any other and
+// kept only if the replay preserves the witness). A witness's minimization
+// builds on the earlier witnesses of its shape in suite order, so
+// verify-run re-executes them with it.
+func ShapeKey(mutation, class, surface, containment string, release, semantic, blocked bool) string {
+	return strings.Join([]string{mutation, class, surface, containment,
+		fmt.Sprint(release), fmt.Sprint(semantic), fmt.Sprint(blocked)}, "\x00")
 }
 
 // memoLRU is a bounded, concurrency-safe LRU. The minimizer keeps pure
