@@ -13,7 +13,7 @@ import (
 // shard reader: it must accept or refuse them as bad input, never panic.
 func FuzzReadShard(f *testing.F) {
 	good := `{"code":"c","format":"` + trace.ShardFormat + `","options":{"compact":false,"engine":"duckdb","minimize":true,"no_aimed_states":false,"probe_states":2},` +
-		`"partition":"mutation_principal","parts":["part-00000.parquet"],"shard":0,"shards":2,"suite_tasks":10,"tasks":5}`
+		`"partition":"mutation","parts":["part-00000.parquet"],"shard":0,"shards":2,"suite_tasks":10,"tasks":5}`
 	f.Add(good, `{"domain":"d","trace_count":5}`)
 	f.Add(`{"format":"x"}`, `{}`)
 	f.Add(`{"shard":3,"shards":2}`, `[]`)

@@ -215,7 +215,7 @@ func join(ctx context.Context, shards []*shard, dir string) (trace.Summary, erro
 
 // owners checks that each trace sits in the shard its partition assigns
 // it to: task i in the shard whose range holds it, or every task of a
-// (mutation, principal) group in one shard.
+// mutation (operator) in one shard.
 type owners struct {
 	n      int
 	groups map[string]*shard
@@ -229,12 +229,12 @@ func (o *owners) check(s *shard, idx int, t *trace.Trace) error {
 		}
 		return nil
 	}
-	key := trace.GroupKey(t.Mutation, t.Principal)
+	key := trace.GroupKey(t.Mutation)
 	if prev, ok := o.groups[key]; !ok {
 		o.groups[key] = s
 	} else if prev != s {
-		return strictyaml.Errorf(s.dir, 0, "overlapping tasks: the tasks of mutation %q for principal %q are split between %s and %s (partition %s keeps them together)",
-			t.Mutation, t.Principal, prev.dir, s.dir, s.info.Partition)
+		return strictyaml.Errorf(s.dir, 0, "overlapping tasks: the tasks of mutation %q are split between %s and %s (partition %s keeps them together)",
+			t.Mutation, prev.dir, s.dir, s.info.Partition)
 	}
 	return nil
 }

@@ -103,15 +103,17 @@ func sameRun(t *testing.T, want, got string) {
 }
 
 // Shards joined by merge give the single run's files byte for byte: the
-// seeded suite with witness minimization (the group partition, whose
-// witnesses reuse earlier ones' states) and a generated suite without
-// (the range partition), for 1, 2 and 7 shards.
+// seeded suite and a generated suite with witness minimization (the group
+// partition, whose witnesses reuse earlier ones' reductions, across
+// principals in the generated suite) and a generated suite without (the
+// range partition), for 1, 2 and 7 shards.
 func TestMergeEqualsSingleRun(t *testing.T) {
 	cases := []struct {
 		name string
 		sr   suiteRun
 	}{
 		{"seeded minimized", suiteRun{domain: "support_saas", suite: "seeded", minimize: true}},
+		{"generated minimized", suiteRun{domain: "support_saas", suite: "generated", count: 60, seed: 5, minimize: true}},
 		{"generated", suiteRun{domain: "support_saas", suite: "generated", count: 60, seed: 5}},
 	}
 	for _, tc := range cases {

@@ -74,10 +74,9 @@ func shardNumber(s string) (int, error) {
 }
 
 // Partition is how a run with these options assigns tasks to shards: by
-// mutation and principal when witnesses are minimized (a witness reuses
-// the minimal states of its failure shape's earlier witnesses, so a
-// shape's tasks must stay together and in order), else by ranges of the
-// suite.
+// mutation when witnesses are minimized (a witness reuses the reductions
+// of its failure shape's earlier witnesses, so a shape's tasks must stay
+// together and in order), else by ranges of the suite.
 func Partition(minimize bool) string {
 	if minimize {
 		return trace.PartitionGroup
@@ -107,7 +106,7 @@ func shardTasks(src Source, sh Shard, partition string) (iter.Seq[indexed], int)
 	case partition == trace.PartitionGroup:
 		sizes := map[string]int{}
 		for t := range src.Tasks() {
-			sizes[trace.GroupKey(t.Mutation, t.Principal)]++
+			sizes[trace.GroupKey(t.Mutation)]++
 		}
 		groups = trace.AssignGroups(sizes, sh.Count)
 		total = 0
@@ -126,7 +125,7 @@ func shardTasks(src Source, sh Shard, partition string) (iter.Seq[indexed], int)
 			g := global
 			global++
 			if groups != nil {
-				if groups[trace.GroupKey(t.Mutation, t.Principal)] != sh.Index {
+				if groups[trace.GroupKey(t.Mutation)] != sh.Index {
 					continue
 				}
 			} else if g < lo {

@@ -112,7 +112,7 @@ func TestShardTasksPartitionTheSuite(t *testing.T) {
 						seen[it.pos]++
 						size--
 						sizes[i]++
-						k := trace.GroupKey(it.task.Mutation, it.task.Principal)
+						k := trace.GroupKey(it.task.Mutation)
 						if prev, ok := groups[k]; ok && prev != i && part == trace.PartitionGroup {
 							t.Fatalf("group %q in shards %d and %d", k, prev, i)
 						}

@@ -20,13 +20,15 @@ const ShardPart = "part-00000.parquet"
 
 // Partitions: how the tasks of a suite are assigned to the shards of a run.
 const (
-	// PartitionGroup keeps every task of one (mutation, principal) group in
-	// one shard, in suite order: witness minimization reuses the minimal
-	// states of a failure shape's earlier witnesses, and a shape never
-	// spans two groups. Groups go to shards largest first (ties by key),
-	// each to the least loaded shard (ties to the lowest index): a split as
-	// even as whole groups allow, computed from the suite alone.
-	PartitionGroup = "mutation_principal"
+	// PartitionGroup keeps every task of one mutation (operator) in one
+	// shard, in suite order: witness minimization reuses the reductions of
+	// a failure shape's earlier witnesses, for any principal, and a shape
+	// never spans two operators. Groups go to shards largest first (ties
+	// by key), each to the least loaded shard (ties to the lowest index): a
+	// split as even as whole groups allow, computed from the suite alone;
+	// a run of n shards gets work on at most as many as the suite has
+	// operators.
+	PartitionGroup = "mutation"
 	// PartitionRange gives shard k of n the contiguous tasks
 	// [RangeOf(k, n, total)): equal counts (within one), each shard stops
 	// reading the lazy suite at its range's end, and a generated suite's
@@ -45,8 +47,8 @@ func RangeOf(k, n, total int) (lo, hi int) {
 	return int(int64(k) * int64(total) / int64(n)), int(int64(k+1) * int64(total) / int64(n))
 }
 
-// GroupKey is the PartitionGroup group of a task.
-func GroupKey(mutation, principal string) string { return mutation + "\x00" + principal }
+// GroupKey is the PartitionGroup group of a task: its mutation.
+func GroupKey(mutation string) string { return mutation }
 
 // AssignGroups is PartitionGroup's assignment of groups (GroupKey) to n
 // shards, given each group's task count.
