@@ -128,11 +128,7 @@ func restrictionTag(pieces []string) string {
 // its namespace does not know gets the whole restriction's tag.
 func (s *sqliteSession) resultTag(ctx context.Context, e Exec) (string, error) {
 	r := s.restriction
-	ns := namespace{mode: e.Mode, scratch: true}
-	if e.Mode == Live {
-		ns.containment, ns.role = e.Containment, e.Role
-	}
-	c, err := s.conn(ctx, ns, e.Tenants)
+	c, err := s.execConn(ctx, e)
 	if err != nil {
 		return "", err
 	}
@@ -140,15 +136,9 @@ func (s *sqliteSession) resultTag(ctx context.Context, e Exec) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	need := map[string]bool{}
-	for _, t := range info.Tables {
-		deps, ok := c.deps[strings.ToLower(t)]
-		if !ok {
-			return r.tag, nil
-		}
-		for _, d := range deps {
-			need[d] = true
-		}
+	need, ok := c.storageTables(info.Tables)
+	if !ok {
+		return r.tag, nil
 	}
 	var pieces []string
 	for _, t := range s.e.domain.Schema.Tables {
@@ -176,17 +166,11 @@ func (s *sqliteSession) applyRestriction(ctx context.Context, c *nsConn, tables 
 	if sc.tag != r.tag {
 		sc.tag, sc.done = r.tag, map[string]bool{}
 	}
-	need := map[string]bool{}
-	for _, t := range tables {
-		deps, ok := c.deps[strings.ToLower(t)]
-		if !ok {
-			for _, t := range s.e.domain.Schema.Tables {
-				need[t.Name] = true
-			}
-			break
-		}
-		for _, d := range deps {
-			need[d] = true
+	need, ok := c.storageTables(tables)
+	if !ok {
+		need = map[string]bool{}
+		for _, t := range s.e.domain.Schema.Tables {
+			need[t.Name] = true
 		}
 	}
 	start := time.Now()

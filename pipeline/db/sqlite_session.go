@@ -302,16 +302,37 @@ func (s *sqliteSession) Run(ctx context.Context, e Exec) (Result, error) {
 	return guardedRun(ctx, s.e.results, s, s.e.stats, s.run, e)
 }
 
-func (s *sqliteSession) run(ctx context.Context, e Exec) (Result, error) {
-	// inside WithState, statements run on scratch connections of the
-	// namespace, which read the session's scratch store (holding the
-	// restriction's rows); the other connections always hold the loaded
-	// state
+// execConn is the connection e runs on: its namespace's; inside WithState
+// a scratch connection of the namespace, which reads the session's
+// scratch store (holding the restriction's rows); the other connections
+// always hold the loaded state.
+func (s *sqliteSession) execConn(ctx context.Context, e Exec) (*nsConn, error) {
 	ns := namespace{mode: e.Mode, scratch: s.restriction != nil}
 	if e.Mode == Live {
 		ns.containment, ns.role = e.Containment, e.Role
 	}
-	c, err := s.conn(ctx, ns, e.Tenants)
+	return s.conn(ctx, ns, e.Tenants)
+}
+
+// storageTables is the set of storage tables that statements on c naming
+// tables read through c's views; ok is false when one of tables is not a
+// table of c's namespace (what it reads is then unknown).
+func (c *nsConn) storageTables(tables []string) (read map[string]bool, ok bool) {
+	read = map[string]bool{}
+	for _, t := range tables {
+		deps, known := c.deps[strings.ToLower(t)]
+		if !known {
+			return nil, false
+		}
+		for _, d := range deps {
+			read[d] = true
+		}
+	}
+	return read, true
+}
+
+func (s *sqliteSession) run(ctx context.Context, e Exec) (Result, error) {
+	c, err := s.execConn(ctx, e)
 	if err != nil {
 		return Result{}, err
 	}

@@ -225,35 +225,40 @@ const maxProjectedTries = 4
 // 1-minimality. Each try is one replay on a small state, against a query
 // reduction on the full state and a state reduction.
 func (m *Minimizer) projected(ch *chain, principal string, q0 spec.SemanticQuery, check minimize.Check) (spec.SemanticQuery, minimize.Subset, bool, error) {
-	order := append([]*shapeResult{}, ch.results...)
-	score := func(r *shapeResult) int {
-		n := 0
+	// each result's projection and its score, computed once
+	type cand struct {
+		r     *shapeResult
+		p     spec.SemanticQuery
+		score int
+	}
+	order := make([]cand, len(ch.results))
+	for i, r := range ch.results {
+		c := cand{r: r, p: minimize.Project(q0, r.query)}
 		if r.principal == principal {
-			n += 4
+			c.score += 4
 		}
 		if r.query.Metric == q0.Metric {
-			n += 2
+			c.score += 2
 		}
-		if minimize.Features(minimize.Project(q0, r.query)) == minimize.Features(r.query) {
-			n++
+		if minimize.Features(c.p) == minimize.Features(r.query) {
+			c.score++
 		}
-		return n
+		order[i] = c
 	}
-	sort.SliceStable(order, func(i, j int) bool { return score(order[i]) > score(order[j]) })
+	sort.SliceStable(order, func(i, j int) bool { return order[i].score > order[j].score })
 	tried := map[string]bool{}
-	for _, r := range order {
+	for _, c := range order {
 		if len(tried) >= maxProjectedTries {
 			break
 		}
-		p := minimize.Project(q0, r.query)
-		k := p.Key() + "\x00" + r.state.Key()
+		k := c.p.Key() + "\x00" + c.r.state.Key()
 		if tried[k] {
 			continue
 		}
 		tried[k] = true
-		ok, err := check(p, r.state)
+		ok, err := check(c.p, c.r.state)
 		if err != nil || ok {
-			return p, r.state, ok, err
+			return c.p, c.r.state, ok, err
 		}
 	}
 	return q0, nil, false, nil
