@@ -25,6 +25,18 @@ type Restricter interface {
 	WithState(ctx context.Context, st *state.State, fn func(Session) error) error
 }
 
+// AnyStater is a session that can run statements as if its engine held
+// any state of its domain, not only a subset of the loaded one: the
+// distinguishing-state search's way to try a state derived for one task
+// without loading a database for it.
+type AnyStater interface {
+	// WithAnyState calls fn with a session that sees exactly st's rows
+	// (a table whose rows are not a subset of the loaded ones is replaced
+	// whole), as a database loaded with st would. The session is valid
+	// only during fn; results are memoized apart from the full state's.
+	WithAnyState(ctx context.Context, st *state.State, fn func(Session) error) error
+}
+
 // WithState restricts the session to st inside a transaction it rolls
 // back afterwards, so other sessions never see the change.
 func (s *duckSession) WithState(ctx context.Context, st *state.State, fn func(Session) error) (err error) {

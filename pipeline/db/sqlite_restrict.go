@@ -29,8 +29,8 @@ type sqliteRestriction struct {
 }
 
 // sqliteRestrictOp is one table of a restriction: the loaded rows idx it
-// keeps (increasing), or, for a derived table whose rows are not the
-// loaded ones, the rows that replace them.
+// keeps (increasing), or, for a derived table (any table in WithAnyState)
+// whose rows are not the loaded ones, the rows that replace them.
 type sqliteRestrictOp struct {
 	idx []int
 	// rows replace the table's rows when set; content tags them
@@ -63,6 +63,20 @@ type tableContent struct {
 // read the session's scratch store, brought to st's rows (for the tables
 // the statement reads) when it is used.
 func (s *sqliteSession) WithState(ctx context.Context, st *state.State, fn func(Session) error) error {
+	return s.withState(ctx, st, false, fn)
+}
+
+// WithAnyState runs fn with a session that sees exactly st's rows: as
+// WithState, with every table whose rows are not a subset of the loaded
+// ones replaced whole in the scratch store (inserted in st's order, as a
+// database loaded with st holds them).
+func (s *sqliteSession) WithAnyState(ctx context.Context, st *state.State, fn func(Session) error) error {
+	return s.withState(ctx, st, true, fn)
+}
+
+// withState restricts the session to st; replace lets a base table's rows be
+// other than a subset of the loaded ones (they replace the table's).
+func (s *sqliteSession) withState(ctx context.Context, st *state.State, replace bool, fn func(Session) error) error {
 	if s.restriction != nil {
 		return fmt.Errorf("restrict state: already restricted")
 	}
@@ -70,18 +84,36 @@ func (s *sqliteSession) WithState(ctx context.Context, st *state.State, fn func(
 	ops := map[string]*sqliteRestrictOp{}
 	pieces := map[string]string{}
 	var tag []string
+	stateTag := ""
 	for _, t := range d.Schema.Tables {
 		lt, ct := loaded.Table(t.Name), st.Table(t.Name)
 		if lt == nil || ct == nil {
 			return fmt.Errorf("restrict state: table %s missing", t.Name)
 		}
 		keep, idx, subset := subsetRows(lt, ct)
+		if subset && replace {
+			// a state of its own may keep a row and change its owner (an
+			// account moved to another tenant moves the rows below it);
+			// a subset of the loaded state never does
+			subset = sameOwners(lt, ct, idx)
+		}
 		switch {
 		case subset && len(keep) == len(lt.Rows):
 			continue
 		case subset:
 			ops[t.Name] = &sqliteRestrictOp{idx: idx}
 			pieces[t.Name] = t.Name + "=" + strings.Join(keep, ",")
+			tag = append(tag, pieces[t.Name])
+		case replace:
+			// a state derived for one task: its replaced tables are
+			// tagged by the call, not by their content (hashing thousands
+			// of rows cost more than the statements they answer, and such
+			// a state rarely comes back)
+			if stateTag == "" {
+				stateTag = "state" + strconv.FormatInt(replacedSeq.Add(1), 10)
+			}
+			ops[t.Name] = &sqliteRestrictOp{rows: ct, content: stateTag}
+			pieces[t.Name] = t.Name + "~" + stateTag
 			tag = append(tag, pieces[t.Name])
 		case t.MaterializedView != nil:
 			var b strings.Builder
@@ -107,9 +139,35 @@ func (s *sqliteSession) WithState(ctx context.Context, st *state.State, fn func(
 	}
 	s.restriction = &sqliteRestriction{tag: restrictionTag(tag), ops: ops, pieces: pieces}
 	defer func() { s.restriction = nil }()
-	return fn(&restrictedSession{tag: s.restriction.tag, results: s.e.results, visible: s.e.visible, stats: s.e.stats,
+	results, visible := s.e.results, s.e.visible
+	if stateTag != "" {
+		// no later call sees these rows: memos of the call's own, freed
+		// with it, keep its results out of the engine's
+		results, visible = newLRU(replacedMemoEntries), newLRU(replacedMemoEntries)
+	}
+	return fn(&restrictedSession{tag: s.restriction.tag, results: results, visible: visible, stats: s.e.stats,
 		domain: s.e.domain, run: s.run, inspect: s.Inspect, columns: s.columnsOf, resultTag: s.resultTag})
 }
+
+// sameOwners reports whether ct's rows, the loaded rows idx of lt, have
+// their loaded owners.
+func sameOwners(lt, ct *state.Table, idx []int) bool {
+	for i, j := range idx {
+		if ct.Owner[i] != lt.Owner[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// replacedMemoEntries bounds the result and visibility memos of one
+// WithAnyState call (a task's faulty and correct stacks run a few dozen
+// statements there).
+const replacedMemoEntries = 256
+
+// replacedSeq numbers the process's WithAnyState calls (their replaced
+// tables' content tags).
+var replacedSeq atomic.Int64
 
 // restrictionTag is the memo prefix of a restriction made of pieces (one
 // per changed table, in schema order).
@@ -336,7 +394,7 @@ func (w *scratchWriter) record(t *spec.Table, want []int) {
 	}
 }
 
-// insert adds the replaced rows of lt (a derived table's, in order).
+// insert adds the replaced rows of lt, in order.
 func (w *scratchWriter) insert(t *spec.Table, lt *state.Table) error {
 	k, err := insertSQLiteRows(w.ctx, w.c.conn, t, lt, lt.Rows, lt.Owner)
 	w.n += k

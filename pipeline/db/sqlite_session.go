@@ -26,25 +26,35 @@ type sqliteSession struct {
 	clock int64
 }
 
-// maxConns bounds a session's open connections: a run whose tasks touch
-// many (containment, role, tenant set) combinations keeps the most
-// recently used ones, and a closed one reloads from the image on its next
-// use (about the cost of one statement).
+// maxConns bounds a session's open connections of each kind (scratch or
+// not): a run whose tasks touch many (containment, role, tenant set)
+// combinations keeps the most recently used ones, and a closed one reloads
+// on its next use (from the image, or as views over the scratch store).
+// The kinds are bounded apart so that the state search's scratch
+// connections never push out the suite state's.
 const maxConns = 24
 
 // sqliteCacheKiB bounds each connection's page cache: the database is the
 // deserialized image in memory already, so a large cache only copies it.
 const sqliteCacheKiB = 256
 
-// evict closes the least recently used connections beyond maxConns-1.
-func (s *sqliteSession) evict() {
-	for len(s.conns) >= maxConns {
+// evict closes the least recently used connections of scratch's kind
+// beyond maxConns-1.
+func (s *sqliteSession) evict(scratch bool) {
+	for {
 		var oldest namespace
-		first := true
+		n := 0
 		for ns, c := range s.conns {
-			if first || c.used < s.conns[oldest].used {
-				oldest, first = ns, false
+			if ns.scratch != scratch {
+				continue
 			}
+			if n == 0 || c.used < s.conns[oldest].used {
+				oldest = ns
+			}
+			n++
+		}
+		if n < maxConns {
+			return
 		}
 		s.conns[oldest].close()
 		delete(s.conns, oldest)
@@ -219,7 +229,7 @@ func (s *sqliteSession) conn(ctx context.Context, ns namespace, tenants []string
 		c.used = s.clock
 		return c, nil
 	}
-	s.evict()
+	s.evict(ns.scratch)
 	start := time.Now()
 	stmts, deps, err := s.e.namespaceSQL(ns)
 	if err != nil {

@@ -61,17 +61,19 @@ func (e *Evaluator) account(ctx context.Context, ss Sessions, t spec.Task, stack
 	tried := []string{fmt.Sprintf("suite state (seed %d)", e.StateSeed)}
 	var notes []string
 	for _, open := range e.searchOrder(ss) {
-		p, sess, release, err := open(ctx, t)
+		var p *Probe
+		var res stateResult
+		err := open(ctx, t, func(sp *Probe, sess db.Session) error {
+			var err error
+			p = sp
+			res, err = e.tryState(ctx, p, sess, t, stack, op, &reached)
+			return err
+		})
 		if err != nil {
 			return accounting{}, err
 		}
 		if p == nil {
 			continue // a state too large to build
-		}
-		res, err := e.tryState(ctx, p, sess, t, stack, op, &reached)
-		release()
-		if err != nil {
-			return accounting{}, err
 		}
 		tried = append(tried, p.Ref.Name)
 		switch {
@@ -158,8 +160,10 @@ func (e *Evaluator) faultReached(ctx context.Context, sess db.Session, op catalo
 	return equiv.Fingerprint(correct, op.Surface) != equiv.Fingerprint(l, op.Surface), nil
 }
 
-// opener opens one search state for a task; release frees what it opened.
-type opener func(ctx context.Context, t spec.Task) (p *Probe, sess db.Session, release func(), err error)
+// opener opens one search state for a task and calls try with it and a
+// session on it (not at all for a state too large to build), then frees
+// what it opened.
+type opener func(ctx context.Context, t spec.Task, try func(p *Probe, sess db.Session) error) error
 
 // searchOrder lists the search states in the order they are tried: the
 // aimed states, the state derived for the request (when the suite's state
@@ -167,15 +171,18 @@ type opener func(ctx context.Context, t spec.Task) (p *Probe, sess db.Session, r
 func (e *Evaluator) searchOrder(ss Sessions) []opener {
 	var out []opener
 	request := e.State != nil
+	reqState := func(ctx context.Context, t spec.Task, try func(*Probe, db.Session) error) error {
+		return e.requestState(ctx, ss.Main, t, try)
+	}
 	for k := 0; k < min(len(e.Probes), len(ss.Probes)); k++ {
 		if e.Probes[k].Random && request {
-			out, request = append(out, e.requestState), false
+			out, request = append(out, reqState), false
 		}
 		p, sess := e.Probes[k], ss.Probes[k]
-		out = append(out, func(context.Context, spec.Task) (*Probe, db.Session, func(), error) { return p, sess, func() {}, nil })
+		out = append(out, func(_ context.Context, _ spec.Task, try func(*Probe, db.Session) error) error { return try(p, sess) })
 	}
 	if request {
-		out = append(out, e.requestState)
+		out = append(out, reqState)
 	}
 	return out
 }
@@ -221,18 +228,24 @@ func (e *Evaluator) tryState(ctx context.Context, p *Probe, sess db.Session, t s
 const requestCacheEntries = 256
 
 // requestState derives the state aimed at t's request from the suite's
-// state and opens it in an embedded engine of its own; closeFn releases it.
-func (e *Evaluator) requestState(ctx context.Context, t spec.Task) (*Probe, db.Session, func(), error) {
+// state and calls try with it: on main itself when main can take any state
+// (db.AnyStater: the embedded SQLite engine brings its scratch store to
+// the state's rows), else in an embedded engine opened for it alone.
+func (e *Evaluator) requestState(ctx context.Context, main db.Session, t spec.Task, try func(*Probe, db.Session) error) error {
 	pr := e.Domain.Policy.Principals[t.Principal]
 	st, err := aimstate.ForRequest(e.Domain, e.State, pr.TenantIDs, t.SemanticQuery)
 	if err != nil || st == nil {
-		return nil, nil, nil, err
+		return err
+	}
+	p := &Probe{Ref: trace.StateRef{Name: "aimed:request_shaped", Seed: e.StateSeed, Derivation: aimstate.RequestDoc}, Oracle: e.Oracle.On(st)}
+	if as, ok := main.(db.AnyStater); ok && e.engine() == db.EngineSQLite {
+		return as.WithAnyState(ctx, st, func(sess db.Session) error { return try(p, sess) })
 	}
 	// only what this task runs: its principal's role, the correct
 	// containment and its stack's
 	stack, err := e.catalog().Stack(t.Mutation)
 	if err != nil {
-		return nil, nil, nil, err
+		return err
 	}
 	var cs []db.Containment
 	for _, c := range layers.Containments() {
@@ -242,13 +255,13 @@ func (e *Evaluator) requestState(ctx context.Context, t spec.Task) (*Probe, db.S
 	}
 	eng, err := db.OpenEmbedded(ctx, e.Engine, e.Domain, st, cs, db.Options{Roles: []string{pr.Role}, Stats: e.Stats, CacheEntries: requestCacheEntries, ViewsOnly: true})
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("open request state: %w", err)
+		return fmt.Errorf("open request state: %w", err)
 	}
+	defer eng.Close()
 	sess, err := eng.Session(ctx)
 	if err != nil {
-		eng.Close()
-		return nil, nil, nil, fmt.Errorf("open request state: %w", err)
+		return fmt.Errorf("open request state: %w", err)
 	}
-	p := &Probe{Ref: trace.StateRef{Name: "aimed:request_shaped", Seed: e.StateSeed, Derivation: aimstate.RequestDoc}, Oracle: e.Oracle.On(st)}
-	return p, sess, func() { sess.Close(); eng.Close() }, nil
+	defer sess.Close()
+	return try(p, sess)
 }

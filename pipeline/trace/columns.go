@@ -149,6 +149,13 @@ func NewColumnWriter[T any](w io.Writer, createdBy string, cols []Column[T]) (*C
 		// columns of 1 MiB pages (the default) held 30 MB more over a
 		// group than pages of PageBytes
 		parquet.WithDataPageSize(PageBytes),
+		// a dictionary that outgrows its limit falls back to plain pages
+		// for the rest of the chunk, and the writer lists a chunk's page
+		// encodings in its footer in map order, so such a file's bytes
+		// differed from run to run (a compiled_sql chunk of 4,096
+		// compact traces, ~1.6 MB of SQL, passed the default 1 MiB): the
+		// limit is a group's whole size, so no chunk ever falls back
+		parquet.WithDictionaryPageSizeLimit(RowGroupBytes),
 	}
 	for _, c := range cols {
 		if c.plain {

@@ -171,3 +171,57 @@ func BenchmarkParquetRowGroupMetadata(b *testing.B) {
 	}
 	b.ReportMetric(perGroup, "retained-B/rowgroup")
 }
+
+// TestColumnWriterSameBytesPastDictionaryLimit writes a group whose string
+// column holds more distinct bytes than Parquet's default dictionary page
+// limit (1 MiB): the writer must neither fall back to plain pages within a
+// chunk (which lists the chunk's page encodings in map order, so the
+// footer's bytes vary) nor write different bytes for the same records.
+func TestColumnWriterSameBytesPastDictionaryLimit(t *testing.T) {
+	write := func() []byte {
+		var buf bytes.Buffer
+		w, err := NewColumnWriter(&buf, "test", rowColumns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pad := string(bytes.Repeat([]byte("x"), 700))
+		for i := 0; i < 3000; i++ { // 3000 distinct ids of ~700 bytes: ~2 MiB
+			r := row{ID: fmt.Sprintf("%s%d", pad, i), N: i}
+			if err := w.Write(&r, []byte(fmt.Sprintf(`{"id":%d}`, i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	first := write()
+	pf, err := file.NewParquetReader(bytes.NewReader(first))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for g := 0; g < pf.NumRowGroups(); g++ {
+		rg := pf.MetaData().RowGroup(g)
+		for c := 0; c < rg.NumColumns(); c++ {
+			cc, err := rg.ColumnChunk(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data := 0
+			for _, st := range cc.EncodingStats() {
+				if st.PageType != 2 { // DICTIONARY_PAGE
+					data++
+				}
+			}
+			if data > 1 {
+				t.Errorf("group %d column %s: data pages in %d encodings %v (a dictionary fallback)", g, cc.PathInSchema(), data, cc.EncodingStats())
+			}
+		}
+	}
+	for k := 0; k < 8; k++ {
+		if !bytes.Equal(write(), first) {
+			t.Fatalf("write %d: bytes differ from the first write", k+2)
+		}
+	}
+}
