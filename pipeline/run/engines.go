@@ -117,7 +117,7 @@ func openEngines(ctx context.Context, cfg Config, st *state.State, ev *evaluate.
 		e.probes = append(e.probes, &lazyEngine{open: func(ctx context.Context) (db.Engine, error) {
 			// a search state answers a few statements per searched task:
 			// a small memo keeps the run's memory flat
-			pe, err := db.OpenEmbedded(ctx, e.embedded, cfg.Domain, pst, layers.Containments(), db.Options{Stats: e.stats, CacheEntries: searchCacheEntries})
+			pe, err := db.OpenEmbedded(ctx, e.embedded, cfg.Domain, pst, layers.Containments(), db.Options{Stats: e.stats, CacheEntries: searchCacheEntries, ViewsOnly: true})
 			if err != nil {
 				return nil, fmt.Errorf("open search state %s: %w", name, err)
 			}

@@ -52,6 +52,17 @@ func StringColumn[T any](name string, get func(r *T) string) Column[T] {
 	}}
 }
 
+// PlainStringColumn is StringColumn without dictionary encoding, for a
+// column whose values are nearly all distinct (a task's id, request, IR or
+// SQL): a dictionary would hold a copy of every value of the open row
+// group in the encoder's hash table (about 2.2 MB of distinct SQL text per
+// 4,096 compact traces) for no compression.
+func PlainStringColumn[T any](name string, get func(r *T) string) Column[T] {
+	c := StringColumn(name, get)
+	c.plain = true
+	return c
+}
+
 // BoolColumn is a boolean column holding get(r).
 func BoolColumn[T any](name string, get func(r *T) bool) Column[T] {
 	return Column[T]{name: name, typ: arrow.FixedWidthTypes.Boolean, append: func(b array.Builder, r *T, _ []byte) {

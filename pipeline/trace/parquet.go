@@ -7,18 +7,18 @@ import (
 )
 
 var columns = []Column[Trace]{
-	StringColumn("task_id", func(t *Trace) string { return t.TaskID }),
+	PlainStringColumn("task_id", func(t *Trace) string { return t.TaskID }),
 	StringColumn("domain", func(t *Trace) string { return t.Domain }),
 	StringColumn("suite", func(t *Trace) string { return t.Suite }),
 	StringColumn("principal", func(t *Trace) string { return t.Principal }),
 	StringColumn("mutation", func(t *Trace) string { return t.Mutation }),
-	StringColumn("request", func(t *Trace) string { return t.Request }),
+	PlainStringColumn("request", func(t *Trace) string { return t.Request }),
 	StringColumn("policy_version", func(t *Trace) string { return t.PolicyVersion }),
-	StringColumn("semantic_ir", func(t *Trace) string { return JSONText(t.SemanticIR) }),
+	PlainStringColumn("semantic_ir", func(t *Trace) string { return JSONText(t.SemanticIR) }),
 	StringColumn("surface_versions", func(t *Trace) string { return JSONText(t.SurfaceVersions) }),
 	BoolColumn("canonical_allowed", func(t *Trace) bool { return t.CanonicalDecision.Allowed }),
 	StringColumn("canonical_reasons", func(t *Trace) string { return JSONText(t.CanonicalDecision.Reasons) }),
-	StringColumn("compiled_sql", func(t *Trace) string { return t.CompiledSQL }),
+	PlainStringColumn("compiled_sql", func(t *Trace) string { return t.CompiledSQL }),
 	BoolColumn("blocked_by_database", func(t *Trace) bool { return t.DBResult.BlockedByDatabase }),
 	Int64Column("executed_rows", func(t *Trace) int64 { return int64(t.DBResult.Rows) }),
 	StringColumn("rows_digest", func(t *Trace) string { return t.DBResult.RowsDigest }),
