@@ -43,24 +43,7 @@ func TestWithAnyStateMatchesFreshEngine(t *testing.T) {
 						// which must be the fresh engine's too
 						db.Exec{Mode: db.Live, Containment: "v7", Role: role, Tenants: []string{tenant}, SQL: "SELECT * FROM " + tab.Name})
 				}
-				run := func(s db.Session) []any {
-					var out []any
-					for _, e := range execs {
-						r, err := s.Run(ctx, e)
-						if err != nil {
-							t.Fatal(err)
-						}
-						out = append(out, r)
-					}
-					for _, tab := range d.Schema.Tables {
-						v, err := s.Visible(ctx, "v7", role, []string{tenant}, tab.Name)
-						if err != nil {
-							t.Fatal(err)
-						}
-						out = append(out, v)
-					}
-					return out
-				}
+				run := func(s db.Session) []db.Result { return runAndProbe(t, s, d, execs, role, tenant) }
 				states := anyStates(t, d, env.State, tenant)
 				as := env.Session.(db.AnyStater)
 				r := env.Session.(db.Restricter)
@@ -71,8 +54,7 @@ func TestWithAnyStateMatchesFreshEngine(t *testing.T) {
 				for round := 0; round < rounds; round++ {
 					for _, named := range states {
 						st := named.st
-						var want []any
-						freshResults(t, d, st, func(s db.Session) []db.Result { want = run(s); return nil })
+						want := freshResults(t, d, st, run)
 						call := as.WithAnyState
 						if named.subset {
 							call = r.WithState
@@ -93,9 +75,7 @@ func TestWithAnyStateMatchesFreshEngine(t *testing.T) {
 						}
 					}
 				}
-				var want []any
-				freshResults(t, d, env.State, func(s db.Session) []db.Result { want = run(s); return nil })
-				if !cmp.Equal(want, run(env.Session)) {
+				if want := freshResults(t, d, env.State, run); !cmp.Equal(want, run(env.Session)) {
 					t.Error("the unrestricted session does not see the full state afterwards")
 				}
 			})

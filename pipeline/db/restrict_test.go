@@ -10,6 +10,7 @@ import (
 	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/evaltest"
 	"github.com/policystrata/policystrata/pipeline/layers"
+	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/state"
 )
 
@@ -68,24 +69,7 @@ func TestWithStateMatchesFreshEngine(t *testing.T) {
 					db.Exec{Mode: db.Live, Containment: "v7", Role: role, Tenants: []string{tenant}, SQL: "SELECT count(*) FROM " + tab.Name},
 					db.Exec{Mode: db.Live, Containment: layers.DatabaseNonReadonlyRole, Role: role, Tenants: []string{tenant}, SQL: "SELECT count(*) FROM " + tab.Name})
 			}
-			run := func(s db.Session) []db.Result {
-				var out []db.Result
-				for _, e := range execs {
-					r, err := s.Run(ctx, e)
-					if err != nil {
-						t.Fatal(err)
-					}
-					out = append(out, r)
-				}
-				for _, tab := range d.Schema.Tables {
-					v, err := s.Visible(ctx, "v7", role, []string{tenant}, tab.Name)
-					if err != nil {
-						t.Fatal(err)
-					}
-					out = append(out, db.Result{Columns: v.Columns, Rows: [][]string{v.Rows}})
-				}
-				return out
-			}
+			run := func(s db.Session) []db.Result { return runAndProbe(t, s, d, execs, role, tenant) }
 			full := run(env.Session)
 			want := run(fs)
 			if cmp.Equal(full, want) {
@@ -145,6 +129,30 @@ func TestWithStateMatchesFreshEngine(t *testing.T) {
 			}
 		})
 	}
+}
+
+// runAndProbe runs execs on s, then probes every table's visibility to
+// role under tenant in the v7 containment (each probe as a result of its
+// columns and one row of its visible rows).
+func runAndProbe(t *testing.T, s db.Session, d *spec.Domain, execs []db.Exec, role, tenant string) []db.Result {
+	t.Helper()
+	ctx := context.Background()
+	var out []db.Result
+	for _, e := range execs {
+		r, err := s.Run(ctx, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	for _, tab := range d.Schema.Tables {
+		v, err := s.Visible(ctx, "v7", role, []string{tenant}, tab.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, db.Result{Columns: v.Columns, Rows: [][]string{v.Rows}})
+	}
+	return out
 }
 
 func sortedFirst[V any](m map[string]V) string {

@@ -139,8 +139,9 @@ type replayed struct {
 	blocked bool
 }
 
-// replay runs q through stack for principal on the subset s of the state.
-func (m *Minimizer) replay(ctx context.Context, sess db.Session, stack layers.Stack, principal string, q spec.SemanticQuery, s minimize.Subset) (observe.Observation, error) {
+// replay runs q through stack for principal on the subset s of the state,
+// whose Key is skey (the caller's memo key holds it already).
+func (m *Minimizer) replay(ctx context.Context, sess db.Session, stack layers.Stack, principal string, q spec.SemanticQuery, s minimize.Subset, skey string) (observe.Observation, error) {
 	if s.Rows() == m.total {
 		return m.ev.Observe(ctx, sess, stack, principal, q)
 	}
@@ -148,8 +149,7 @@ func (m *Minimizer) replay(ctx context.Context, sess db.Session, stack layers.St
 	if !ok {
 		return observe.Observation{}, fmt.Errorf("minimize: session cannot be restricted to a state subset")
 	}
-	key := s.Key()
-	sub, ok := m.subsets.get(key)
+	sub, ok := m.subsets.get(skey)
 	if !ok {
 		st, err := state.FromRows(m.ev.Domain, s.Select(m.full))
 		if err != nil {
@@ -157,7 +157,7 @@ func (m *Minimizer) replay(ctx context.Context, sess db.Session, stack layers.St
 		}
 		sub = subsetState{st: st, oracle: m.ev.Oracle.On(st)}
 		if s.Rows() <= subsetMemoRows {
-			m.subsets.put(key, sub)
+			m.subsets.put(skey, sub)
 		}
 	}
 	st := sub.st
@@ -175,13 +175,14 @@ func (m *Minimizer) replay(ctx context.Context, sess db.Session, stack layers.St
 // too when it executed it (nil when the memo answered).
 func (m *Minimizer) detect(ctx context.Context, sess db.Session, stack layers.Stack, principal string, q spec.SemanticQuery, s minimize.Subset) (replayed, *observe.Observation, error) {
 	sk, _ := json.Marshal(stack)
-	key := string(sk) + "\x00" + principal + "\x00" + q.Key() + "\x00" + s.Key()
+	skey := s.Key()
+	key := string(sk) + "\x00" + principal + "\x00" + q.Key() + "\x00" + skey
 	if v, ok := m.memo.get(key); ok {
 		m.memoHits.Add(1)
 		return v, nil, nil
 	}
 	m.executed.Add(1)
-	obs, err := m.replay(ctx, sess, stack, principal, q, s)
+	obs, err := m.replay(ctx, sess, stack, principal, q, s, skey)
 	if err != nil {
 		return replayed{}, nil, err
 	}

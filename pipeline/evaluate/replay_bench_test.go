@@ -74,7 +74,8 @@ func BenchmarkReplay(b *testing.B) {
 		b.Logf("%d states", len(states))
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			if _, err := m.replay(ctx, env.Session, stack, t.Principal, res.query, states[i%len(states)]); err != nil {
+			s := states[i%len(states)]
+			if _, err := m.replay(ctx, env.Session, stack, t.Principal, res.query, s, s.Key()); err != nil {
 				b.Fatal(err)
 			}
 		}

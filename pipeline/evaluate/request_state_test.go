@@ -2,7 +2,6 @@ package evaluate
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -80,7 +79,7 @@ func TestRequestStateOnMainSessionMatchesOwnEngine(t *testing.T) {
 		n++
 		want := observeOn(onlySession{env.Session}, task)
 		got := observeOn(env.Session, task)
-		if diff := cmp.Diff(jsonOf(t, want), jsonOf(t, got)); diff != "" {
+		if diff := cmp.Diff(mustJSON(t, want), mustJSON(t, got)); diff != "" {
 			t.Errorf("%s (%s): on the main session differs from an engine of its own (-own +main):\n%s", task.ID, task.Mutation, diff)
 		}
 		if want.FaultyDet.WitnessClass != detect.Clean {
@@ -92,14 +91,4 @@ func TestRequestStateOnMainSessionMatchesOwnEngine(t *testing.T) {
 	if flagged == 0 || flagged == n {
 		t.Errorf("%d of %d tasks flagged on their request-shaped states: the test compares nothing", flagged, n)
 	}
-}
-
-// jsonOf is v's indented JSON (what a trace records of it).
-func jsonOf(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.MarshalIndent(v, "", " ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

@@ -68,7 +68,7 @@ func (m *Minimizer) Minimize(ctx context.Context, sess db.Session, idx int, t sp
 	case last.obs != nil && last.key == q.Key()+"\x00"+s.Key():
 		obs = *last.obs
 	default:
-		if obs, err = m.replay(ctx, sess, stack, t.Principal, q, s); err != nil {
+		if obs, err = m.replay(ctx, sess, stack, t.Principal, q, s, s.Key()); err != nil {
 			return trace.Witness{}, nil, fmt.Errorf("minimize %s: %w", t.ID, err)
 		}
 		m.finalReplays.Add(1)
