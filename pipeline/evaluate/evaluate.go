@@ -107,6 +107,29 @@ func (e *Evaluator) Observe(ctx context.Context, sess db.Session, stack layers.S
 	return measure.Take(ctx, sess, e.Oracle, principal, q, out)
 }
 
+// Static is the output of the layers that do not read the database
+// (layers.RunStatic) for q sent by principal through stack, with the
+// evaluator's resolver, for ObserveFrom.
+func (e *Evaluator) Static(stack layers.Stack, principal string, q spec.SemanticQuery) (observe.Layers, error) {
+	if e.Resolver != nil {
+		stack.Resolver = e.Resolver
+	}
+	return layers.RunStatic(e.Domain, stack, principal, layers.IntentJSON(q))
+}
+
+// ObserveFrom is Observe with the static layers' outputs given (Static of
+// the same stack, principal and q), shared with the observation.
+func (e *Evaluator) ObserveFrom(ctx context.Context, sess db.Session, stack layers.Stack, principal string, q spec.SemanticQuery, static observe.Layers) (observe.Observation, error) {
+	if e.Resolver != nil {
+		stack.Resolver = e.Resolver
+	}
+	out, err := layers.RunFrom(ctx, sess, e.Domain, stack, principal, static)
+	if err != nil {
+		return observe.Observation{}, err
+	}
+	return measure.Take(ctx, sess, e.Oracle, principal, q, out)
+}
+
 // Evaluate runs task on sess without probe states.
 func (e *Evaluator) Evaluate(ctx context.Context, sess db.Session, t spec.Task) (Outcome, error) {
 	return e.EvaluateWith(ctx, Sessions{Main: sess}, t)

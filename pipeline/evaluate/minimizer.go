@@ -139,11 +139,50 @@ type replayed struct {
 	blocked bool
 }
 
-// replay runs q through stack for principal on the subset s of the state,
-// whose Key is skey (the caller's memo key holds it already).
-func (m *Minimizer) replay(ctx context.Context, sess db.Session, stack layers.Stack, principal string, q spec.SemanticQuery, s minimize.Subset, skey string) (observe.Observation, error) {
+// taskReplays is what one task's replays share: the stack, its memo key,
+// the principal, and the static layers' outputs by query (Static): the
+// layers before the database do not read the state, and a state reduction
+// replays one query on state after state. It belongs to one Minimize call
+// (one goroutine).
+type taskReplays struct {
+	stack     layers.Stack
+	stackKey  string
+	principal string
+	static    map[string]observe.Layers
+}
+
+func newTaskReplays(stack layers.Stack, principal string) (*taskReplays, error) {
+	sk, err := json.Marshal(stack)
+	if err != nil {
+		return nil, fmt.Errorf("minimize: %w", err)
+	}
+	return &taskReplays{stack: stack, stackKey: string(sk), principal: principal, static: map[string]observe.Layers{}}, nil
+}
+
+// staticFor is the static layers' output for q, computed once per query.
+func (tr *taskReplays) staticFor(ev *Evaluator, q spec.SemanticQuery) (observe.Layers, error) {
+	k := q.Key()
+	if v, ok := tr.static[k]; ok {
+		return v, nil
+	}
+	v, err := ev.Static(tr.stack, tr.principal, q)
+	if err != nil {
+		return v, err
+	}
+	tr.static[k] = v
+	return v, nil
+}
+
+// replay runs q through the task's stack for its principal on the subset
+// s of the state, whose Key is skey (the caller's memo key holds it
+// already).
+func (m *Minimizer) replay(ctx context.Context, sess db.Session, tr *taskReplays, q spec.SemanticQuery, s minimize.Subset, skey string) (observe.Observation, error) {
+	static, err := tr.staticFor(m.ev, q)
+	if err != nil {
+		return observe.Observation{}, err
+	}
 	if s.Rows() == m.total {
-		return m.ev.Observe(ctx, sess, stack, principal, q)
+		return m.ev.ObserveFrom(ctx, sess, tr.stack, tr.principal, q, static)
 	}
 	r, ok := sess.(db.Restricter)
 	if !ok {
@@ -163,9 +202,9 @@ func (m *Minimizer) replay(ctx context.Context, sess db.Session, stack layers.St
 	st := sub.st
 	ev := &Evaluator{Domain: m.ev.Domain, Oracle: sub.oracle, Catalog: m.ev.Catalog, Resolver: m.ev.Resolver}
 	var obs observe.Observation
-	err := r.WithState(ctx, st, func(rs db.Session) error {
+	err = r.WithState(ctx, st, func(rs db.Session) error {
 		var err error
-		obs, err = ev.Observe(ctx, rs, stack, principal, q)
+		obs, err = ev.ObserveFrom(ctx, rs, tr.stack, tr.principal, q, static)
 		return err
 	})
 	return obs, err
@@ -173,16 +212,15 @@ func (m *Minimizer) replay(ctx context.Context, sess db.Session, stack layers.St
 
 // detect replays through the memo. It returns the replay's observation
 // too when it executed it (nil when the memo answered).
-func (m *Minimizer) detect(ctx context.Context, sess db.Session, stack layers.Stack, principal string, q spec.SemanticQuery, s minimize.Subset) (replayed, *observe.Observation, error) {
-	sk, _ := json.Marshal(stack)
+func (m *Minimizer) detect(ctx context.Context, sess db.Session, tr *taskReplays, q spec.SemanticQuery, s minimize.Subset) (replayed, *observe.Observation, error) {
 	skey := s.Key()
-	key := string(sk) + "\x00" + principal + "\x00" + q.Key() + "\x00" + skey
+	key := tr.stackKey + "\x00" + tr.principal + "\x00" + q.Key() + "\x00" + skey
 	if v, ok := m.memo.get(key); ok {
 		m.memoHits.Add(1)
 		return v, nil, nil
 	}
 	m.executed.Add(1)
-	obs, err := m.replay(ctx, sess, stack, principal, q, s, skey)
+	obs, err := m.replay(ctx, sess, tr, q, s, skey)
 	if err != nil {
 		return replayed{}, nil, err
 	}

@@ -72,10 +72,14 @@ func BenchmarkReplay(b *testing.B) {
 			b.Fatal("no row hangs from the minimal state")
 		}
 		b.Logf("%d states", len(states))
+		tr, err := newTaskReplays(stack, t.Principal)
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			s := states[i%len(states)]
-			if _, err := m.replay(ctx, env.Session, stack, t.Principal, res.query, s, s.Key()); err != nil {
+			if _, err := m.replay(ctx, env.Session, tr, res.query, s, s.Key()); err != nil {
 				b.Fatal(err)
 			}
 		}

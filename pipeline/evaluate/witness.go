@@ -31,6 +31,10 @@ func (m *Minimizer) Minimize(ctx context.Context, sess db.Session, idx int, t sp
 		return trace.Witness{}, nil, err
 	}
 	orig, origBlocked := out.Detection, out.Trace.DBResult.BlockedByDatabase
+	tr, err := newTaskReplays(stack, t.Principal)
+	if err != nil {
+		return trace.Witness{}, nil, err
+	}
 	// the observation of the last accepted candidate the memo did not
 	// answer: usually the witness itself, which then needs no final replay
 	var last struct {
@@ -38,7 +42,7 @@ func (m *Minimizer) Minimize(ctx context.Context, sess db.Session, idx int, t sp
 		obs *observe.Observation
 	}
 	check := func(q spec.SemanticQuery, s minimize.Subset) (bool, error) {
-		r, obs, err := m.detect(ctx, sess, stack, t.Principal, q, s)
+		r, obs, err := m.detect(ctx, sess, tr, q, s)
 		if err != nil {
 			return false, err
 		}
@@ -68,7 +72,7 @@ func (m *Minimizer) Minimize(ctx context.Context, sess db.Session, idx int, t sp
 	case last.obs != nil && last.key == q.Key()+"\x00"+s.Key():
 		obs = *last.obs
 	default:
-		if obs, err = m.replay(ctx, sess, stack, t.Principal, q, s, s.Key()); err != nil {
+		if obs, err = m.replay(ctx, sess, tr, q, s, s.Key()); err != nil {
 			return trace.Witness{}, nil, fmt.Errorf("minimize %s: %w", t.ID, err)
 		}
 		m.finalReplays.Add(1)

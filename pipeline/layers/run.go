@@ -20,6 +20,16 @@ func Run(ctx context.Context, sess db.Session, d *spec.Domain, s Stack, principa
 	if err != nil {
 		return out, err
 	}
+	return RunFrom(ctx, sess, d, s, principal, out)
+}
+
+// RunFrom finishes Run from static, RunStatic's output for the same
+// domain, stack and principal: it executes the compiled statement and
+// applies the release gate. The static layers' outputs are shared with
+// the result, not copied (no layer changes another's output), so one
+// RunStatic serves replays of a request on state after state.
+func RunFrom(ctx context.Context, sess db.Session, d *spec.Domain, s Stack, principal string, static observe.Layers) (observe.Layers, error) {
+	out := static
 	if comp := out.Compiler; comp != nil && comp.Error == "" {
 		pr := d.Policy.Principals[principal]
 		dbo, err := Execute(ctx, sess, d, s.Database, pr.Role, pr.TenantIDs, comp.SQL, comp.Shadow)

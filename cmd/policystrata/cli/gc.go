@@ -21,8 +21,8 @@ func tuneGC(percent int) func() {
 
 // limitFor is the soft memory limit for a live heap of live bytes: floor,
 // or headroom times the live heap when that is more, so the collector never
-// has to run continuously to stay under the limit (a limit below about
-// twice the live heap would make it).
+// has to run continuously to stay under the limit (a limit at or below the
+// live heap would make it; 1.6 times collects about as often as GOGC=60).
 func limitFor(live uint64, floor int64, headroom float64) int64 {
 	if l := int64(float64(live) * headroom); l > floor {
 		return l
