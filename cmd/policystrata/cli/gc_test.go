@@ -90,3 +90,28 @@ func TestTuneGC(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryBudget gives the lean budget to compact runs without
+// minimization only: a run that minimizes or writes whole traces keeps a
+// larger live heap, which the lean headroom would make the collector chase.
+func TestMemoryBudget(t *testing.T) {
+	tests := []struct {
+		compact, noMinimize bool
+		floor               int64
+		headroom            float64
+	}{
+		{false, false, runMemoryFloor, runHeadroom},
+		{true, false, runMemoryFloor, runHeadroom},
+		{false, true, runMemoryFloor, runHeadroom},
+		{true, true, leanMemoryFloor, leanHeadroom},
+	}
+	for _, tc := range tests {
+		floor, headroom := memoryBudget(runParams{Compact: tc.compact, NoMinimize: tc.noMinimize})
+		if floor != tc.floor || headroom != tc.headroom {
+			t.Errorf("compact=%v no-minimize=%v: budget %d, %.1f; want %d, %.1f", tc.compact, tc.noMinimize, floor, headroom, tc.floor, tc.headroom)
+		}
+	}
+	if leanMemoryFloor >= runMemoryFloor || leanHeadroom >= runHeadroom {
+		t.Errorf("the lean budget (%d, %.1f) is not below the default (%d, %.1f)", leanMemoryFloor, leanHeadroom, runMemoryFloor, runHeadroom)
+	}
+}

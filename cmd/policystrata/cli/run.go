@@ -111,24 +111,37 @@ func loadDomain(name, dir string) (*spec.Domain, error) {
 }
 
 // runMemoryFloor, runHeadroom and runGovernPeriod tune the garbage
-// collector for a run (governMemory): the live heap of a run over a
-// built-in domain is the engines' bounded memos, the suite's state and the
-// sinks' buffers, 50-70 MB (GODEBUG=gctrace=1, generated 200,000 --compact
-// --no-minimize), which the default setting lets grow to twice its size and
-// keep. A soft limit of 1.6 times the live heap (96 MiB at least) bounds
-// that headroom and makes the runtime return freed pages: generated 10,000
-// --compact --no-minimize peaked at 197 against 222 MiB with 128 MiB and 2.5
-// times (the previous setting, which never bound: 2.5 times the live heap
-// is above the default goal), for 1.05 times the wall time; generated 500
-// with defaults 1.01 times, 5 MB lower (farm-bench medians, EVAL_CARD,
-// "Memory"). The governor reads the live heap every period, so a heap that
-// grows gets a limit above it within a second, and the collector never runs
-// without pause for long.
+// collector for a run (governMemory), and leanMemoryFloor and leanHeadroom
+// for a --compact --no-minimize run, the mode for millions of tasks. The
+// live heap of such a run is the engines' bounded memos, the suite's state
+// and the sinks' buffers, 50-70 MB and flat (GODEBUG=gctrace=1, generated
+// 200,000), which the default setting lets grow to twice its size and keep:
+// a soft limit of 1.6 times it (96 MiB at least) bounds that headroom and
+// makes the runtime return freed pages. Generated 10,000 --compact
+// --no-minimize peaked at 197 against 222 MiB for 1.05 times the wall time,
+// and a million tasks at 249 against 310 MB (EVAL_CARD, "Memory"). A run
+// that minimizes or writes whole traces keeps much more alive (replay memos,
+// witnesses, traces with every layer's output), and 1.6 times its live heap
+// made the collector run all the time: generated 2,000 with defaults 1.29
+// times the wall time (211 against 262 MiB), so it keeps 2.5 times (128 MiB
+// at least), which leaves the collector its default pace. The governor
+// reads the live heap every period, so a heap that grows gets a limit
+// above it within a second.
 const (
-	runMemoryFloor  = 96 << 20
-	runHeadroom     = 1.6
+	runMemoryFloor  = 128 << 20
+	runHeadroom     = 2.5
+	leanMemoryFloor = 96 << 20
+	leanHeadroom    = 1.6
 	runGovernPeriod = time.Second
 )
+
+// memoryBudget is the governor's floor and headroom for a run with p.
+func memoryBudget(p runParams) (floor int64, headroom float64) {
+	if p.Compact && p.NoMinimize {
+		return leanMemoryFloor, leanHeadroom
+	}
+	return runMemoryFloor, runHeadroom
+}
 
 func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, error) {
 	if p.Out == "" {
@@ -162,7 +175,8 @@ func runRun(ctx context.Context, p runParams, stdout, stderr io.Writer) (int, er
 	if p.Probes < 0 || p.Probes > 8 {
 		return ExitBadInput, cliexit.Usage(fmt.Errorf("--probe-states must be 0..8"))
 	}
-	defer governMemory(runMemoryFloor, runHeadroom, runGovernPeriod)()
+	floor, headroom := memoryBudget(p)
+	defer governMemory(floor, headroom, runGovernPeriod)()
 	shard, err := parseShardFlag(p.Shard, p.CrossCheck)
 	if err != nil {
 		return ExitBadInput, err
