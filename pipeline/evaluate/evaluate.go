@@ -97,14 +97,11 @@ type Outcome struct {
 
 // Observe runs q through stack and measures it.
 func (e *Evaluator) Observe(ctx context.Context, sess db.Session, stack layers.Stack, principal string, q spec.SemanticQuery) (observe.Observation, error) {
-	if e.Resolver != nil {
-		stack.Resolver = e.Resolver
-	}
-	out, err := layers.Run(ctx, sess, e.Domain, stack, principal, layers.IntentJSON(q))
+	static, err := e.Static(stack, principal, q)
 	if err != nil {
 		return observe.Observation{}, err
 	}
-	return measure.Take(ctx, sess, e.Oracle, principal, q, out)
+	return e.ObserveFrom(ctx, sess, stack, principal, q, static)
 }
 
 // Static is the output of the layers that do not read the database
