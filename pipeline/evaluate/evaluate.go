@@ -115,11 +115,9 @@ func (e *Evaluator) Static(stack layers.Stack, principal string, q spec.Semantic
 }
 
 // ObserveFrom is Observe with the static layers' outputs given (Static of
-// the same stack, principal and q), shared with the observation.
+// the same stack, principal and q, which applied the evaluator's resolver:
+// the layers after them resolve no names), shared with the observation.
 func (e *Evaluator) ObserveFrom(ctx context.Context, sess db.Session, stack layers.Stack, principal string, q spec.SemanticQuery, static observe.Layers) (observe.Observation, error) {
-	if e.Resolver != nil {
-		stack.Resolver = e.Resolver
-	}
 	out, err := layers.RunFrom(ctx, sess, e.Domain, stack, principal, static)
 	if err != nil {
 		return observe.Observation{}, err

@@ -4,9 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/detect"
-	"github.com/policystrata/policystrata/pipeline/evaltest"
 	"github.com/policystrata/policystrata/pipeline/layers"
 	"github.com/policystrata/policystrata/pipeline/minimize"
 	"github.com/policystrata/policystrata/suites"
@@ -17,8 +15,7 @@ import (
 // detections a generated suite gives (faulty and correct stacks, every
 // class and surface) and either database refusal.
 func TestPreservesReadsOnlyThePreservedPart(t *testing.T) {
-	env := evaltest.SetupEngine(t, "support_saas", db.EngineSQLite, db.Options{})
-	ev := &Evaluator{Domain: env.Domain, Oracle: env.Oracle, Engine: db.EngineSQLite, State: env.State}
+	env, ev := supportSQLite(t)
 	src, err := suites.Open(env.Domain, "generated", 66, 3)
 	if err != nil {
 		t.Fatal(err)

@@ -34,8 +34,7 @@ type requestStateResult struct {
 // engine loaded with that state alone, task after task on one session
 // (each state replaces the previous one's rows).
 func TestRequestStateOnMainSessionMatchesOwnEngine(t *testing.T) {
-	env := evaltest.SetupEngine(t, "support_saas", db.EngineSQLite, db.Options{})
-	ev := &Evaluator{Domain: env.Domain, Oracle: env.Oracle, Engine: db.EngineSQLite, State: env.State}
+	env, ev := supportSQLite(t)
 	if _, ok := env.Session.(db.AnyStater); !ok {
 		t.Fatal("the SQLite session does not take any state")
 	}
@@ -91,4 +90,12 @@ func TestRequestStateOnMainSessionMatchesOwnEngine(t *testing.T) {
 	if flagged == 0 || flagged == n {
 		t.Errorf("%d of %d tasks flagged on their request-shaped states: the test compares nothing", flagged, n)
 	}
+}
+
+// supportSQLite is support_saas on an embedded SQLite engine and an
+// evaluator over it, without probe states.
+func supportSQLite(t *testing.T) (*evaltest.Env, *Evaluator) {
+	t.Helper()
+	env := evaltest.SetupEngine(t, "support_saas", db.EngineSQLite, db.Options{})
+	return env, &Evaluator{Domain: env.Domain, Oracle: env.Oracle, Engine: db.EngineSQLite, State: env.State}
 }

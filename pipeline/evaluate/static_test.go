@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/policystrata/policystrata/pipeline/db"
-	"github.com/policystrata/policystrata/pipeline/evaltest"
 	"github.com/policystrata/policystrata/pipeline/minimize"
 	"github.com/policystrata/policystrata/pipeline/observe"
 	"github.com/policystrata/policystrata/pipeline/spec"
@@ -20,8 +19,7 @@ import (
 // state, on the empty one and on subsets between, and the shared outputs
 // must come out of the replays unchanged.
 func TestReplayWithSharedStaticLayersMatchesObserve(t *testing.T) {
-	env := evaltest.SetupEngine(t, "support_saas", db.EngineSQLite, db.Options{})
-	ev := &Evaluator{Domain: env.Domain, Oracle: env.Oracle, Engine: db.EngineSQLite, State: env.State}
+	env, ev := supportSQLite(t)
 	m, err := NewMinimizer(ev, env.State)
 	if err != nil {
 		t.Fatal(err)
