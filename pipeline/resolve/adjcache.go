@@ -21,10 +21,18 @@ var adjCache struct {
 // maxAdjCache bounds the schemas remembered (tests build many).
 const maxAdjCache = 64
 
-// adjEntry is one schema's adjacency and the foreign keys it came from.
+// adjEntry is one schema's adjacency and the foreign keys it came from,
+// and the join paths found over it so far (Path), by from and to.
 type adjEntry struct {
-	keys []fkKey
-	adj  map[string][]Edge
+	keys  []fkKey
+	adj   map[string][]Edge
+	paths map[[2]string]pathResult
+}
+
+// pathResult is one Path answer.
+type pathResult struct {
+	path []Edge
+	ok   bool
 }
 
 // fkKey is one foreign key as adjacency reads it; a table without foreign
@@ -80,13 +88,47 @@ func (e *adjEntry) matches(s *spec.Schema) bool {
 func adjacencyOf(s *spec.Schema) map[string][]Edge {
 	adjCache.Lock()
 	defer adjCache.Unlock()
+	return entryOf(s).adj
+}
+
+// entryOf is s's cache entry, built anew when s changed; the caller holds
+// adjCache's lock.
+func entryOf(s *spec.Schema) *adjEntry {
 	if e, ok := adjCache.m[s]; ok && e.matches(s) {
-		return e.adj
+		return e
 	}
 	if adjCache.m == nil || len(adjCache.m) >= maxAdjCache {
 		adjCache.m = map[*spec.Schema]*adjEntry{}
 	}
-	e := &adjEntry{keys: fkKeys(s), adj: adjacency(s)}
+	e := &adjEntry{keys: fkKeys(s), adj: adjacency(s), paths: map[[2]string]pathResult{}}
 	adjCache.m[s] = e
-	return e.adj
+	return e
+}
+
+// maxPathsPerSchema bounds the join paths remembered per schema (a schema
+// of n tables has at most n*n).
+const maxPathsPerSchema = 4096
+
+// cachedPath is Path(s, from, to), found once per schema while the schema
+// is unchanged (with the adjacency it was found over); each caller gets
+// its own copy of the path.
+func cachedPath(s *spec.Schema, from, to string) ([]Edge, bool) {
+	adjCache.Lock()
+	e := entryOf(s)
+	k := [2]string{from, to}
+	r, hit := e.paths[k]
+	adj := e.adj
+	adjCache.Unlock()
+	if !hit {
+		r.path, r.ok = shortestPath(adj, from, to)
+		adjCache.Lock()
+		if cur := adjCache.m[s]; cur == e && len(e.paths) < maxPathsPerSchema {
+			e.paths[k] = r
+		}
+		adjCache.Unlock()
+	}
+	if r.path == nil {
+		return nil, r.ok
+	}
+	return append([]Edge(nil), r.path...), r.ok
 }

@@ -44,6 +44,22 @@ func TestAdjacencyCacheFollowsEdits(t *testing.T) {
 	}
 	for _, e := range edits {
 		e.edit(s)
+		// the join paths too: every pair's cached path is the one a
+		// search over a fresh adjacency finds
+		for _, from := range s.Tables {
+			for _, to := range []string{"a", "b", "c", "d", "e"} {
+				if from.Name == to {
+					continue
+				}
+				wp, wok := shortestPath(adjacency(s), from.Name, to)
+				for range 2 {
+					gp, gok := Path(s, from.Name, to)
+					if gok != wok || !reflect.DeepEqual(gp, wp) {
+						t.Fatalf("%s: Path(%s, %s) = %v %v, fresh %v %v", e.name, from.Name, to, gp, gok, wp, wok)
+					}
+				}
+			}
+		}
 		got, want := adjacencyOf(s), adjacency(s)
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s: cached adjacency %v, fresh %v", e.name, got, want)
@@ -77,5 +93,20 @@ func TestAdjacencyCacheHitDoesNotAllocate(t *testing.T) {
 	adjacencyOf(s)
 	if n := testing.AllocsPerRun(100, func() { adjacencyOf(s) }); n != 0 {
 		t.Fatalf("a cache hit allocates %.1f times, want 0", n)
+	}
+}
+
+// TestPathCopies gives each caller its own path: changing one answer does
+// not change the next.
+func TestPathCopies(t *testing.T) {
+	s := chainSchema()
+	p, ok := Path(s, "a", "c")
+	if !ok || len(p) != 2 {
+		t.Fatalf("Path(a, c) = %v %v", p, ok)
+	}
+	want := append([]Edge(nil), p...)
+	p[0].To, p[1].FanOut = "changed", true
+	if again, _ := Path(s, "a", "c"); !reflect.DeepEqual(again, want) {
+		t.Fatalf("second Path(a, c) = %v, want %v", again, want)
 	}
 }

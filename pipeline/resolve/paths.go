@@ -27,13 +27,17 @@ func Path(s *spec.Schema, from, to string) ([]Edge, bool) {
 	if from == to {
 		return nil, true
 	}
+	return cachedPath(s, from, to)
+}
+
+// shortestPath is Path over the adjacency adj (from != to).
+func shortestPath(adj map[string][]Edge, from, to string) ([]Edge, bool) {
 	type state struct {
 		table string
 		path  []Edge
 		key   string // each step's "table.column/", for ties
 		fans  int
 	}
-	adj := adjacencyOf(s)
 	best := map[string]int{from: 0}
 	frontier := []state{{table: from}}
 	var found *state

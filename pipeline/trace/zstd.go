@@ -18,7 +18,7 @@ import (
 // bytes do not change). Decoding and the streaming API are Arrow's.
 type lowMemZstd struct {
 	arrow compress.Codec
-	pools sync.Map // zstd.EncoderLevel -> *sync.Pool of *zstd.Encoder
+	pools sync.Map // zstd.EncoderLevel -> *encoderPool
 }
 
 var useLowMemZstd = sync.OnceValue(func() error {
@@ -61,12 +61,45 @@ func (z *lowMemZstd) EncodeLevel(dst, src []byte, level int) []byte {
 	l := levelOf(level)
 	p, ok := z.pools.Load(l)
 	if !ok {
-		p, _ = z.pools.LoadOrStore(l, &sync.Pool{New: func() any { return newLowMemZstdEncoder(l) }})
+		p, _ = z.pools.LoadOrStore(l, &encoderPool{level: l})
 	}
-	pool := p.(*sync.Pool)
-	enc := pool.Get().(*zstd.Encoder)
-	defer pool.Put(enc)
+	pool := p.(*encoderPool)
+	enc := pool.get()
+	defer pool.put(enc)
 	return enc.EncodeAll(src, dst[:0])
+}
+
+// maxIdleEncoders bounds the encoders an encoderPool keeps between uses.
+const maxIdleEncoders = 1
+
+// encoderPool keeps up to maxIdleEncoders encoders of one level alive
+// between uses. A sync.Pool is emptied by every garbage collection, and a
+// run collects often, so most pages paid for a new encoder and its history
+// buffer.
+type encoderPool struct {
+	level zstd.EncoderLevel
+	mu    sync.Mutex
+	idle  []*zstd.Encoder
+}
+
+func (p *encoderPool) get() *zstd.Encoder {
+	p.mu.Lock()
+	if n := len(p.idle); n > 0 {
+		enc := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
+		return enc
+	}
+	p.mu.Unlock()
+	return newLowMemZstdEncoder(p.level)
+}
+
+func (p *encoderPool) put(enc *zstd.Encoder) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.idle) < maxIdleEncoders {
+		p.idle = append(p.idle, enc)
+	}
 }
 
 // CompressBound is Arrow's.
