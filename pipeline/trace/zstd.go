@@ -9,13 +9,14 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// lowMemZstd is Arrow's zstd codec for Parquet pages with one change: its
+// lowMemZstd is Arrow's zstd codec for Parquet pages with two changes: its
 // encoders size their history buffer to what a page needs
-// (zstd.WithLowerEncoderMem) instead of twice the 8 MB window. Arrow keeps
-// its encoders in a sync.Pool, which the garbage collector empties, so a
-// run creates an encoder for most row groups, and each took about 20 MB
-// (10 MB with the option; TestLowMemZstdSameBytes pins that the pages'
-// bytes do not change). Decoding and the streaming API are Arrow's.
+// (zstd.WithLowerEncoderMem) instead of twice the 8 MB window, and they
+// are kept between pages (encoderPool). Arrow keeps its encoders in a
+// sync.Pool, which the garbage collector empties, so a run created an
+// encoder for most row groups, each about 20 MB (10 MB with the option;
+// TestLowMemZstdSameBytes pins that the pages' bytes do not change).
+// Decoding and the streaming API are Arrow's.
 type lowMemZstd struct {
 	arrow compress.Codec
 	pools sync.Map // zstd.EncoderLevel -> *encoderPool
