@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/policystrata/policystrata/pipeline/catalog"
+	"github.com/policystrata/policystrata/pipeline/layers"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/state"
 	"github.com/policystrata/policystrata/pipeline/strictyaml"
@@ -57,7 +58,15 @@ type Generated struct {
 	space *space
 	// explicitCount and explicitSeed record whether the CLI set them.
 	explicitCount, explicitSeed bool
+	// statics memoizes the static layers' outputs the reachability check
+	// computes, shared with the run's evaluator (ShareStatics)
+	statics *layers.StaticMemo
 }
+
+// ShareStatics makes the generator's reachability checks compute the
+// static layers through m, so the run's evaluator, given the same memo,
+// finds the output of each task it evaluates already computed.
+func (g *Generated) ShareStatics(m *layers.StaticMemo) { g.statics = m }
 
 // NewGenerated prepares generator name for domain d (count and seed 0: the
 // generator's defaults).

@@ -24,7 +24,7 @@ func (g *Generated) reaches(op catalog.Operator, principal string, q spec.Semant
 	if err != nil {
 		return false
 	}
-	l, err := layers.RunStatic(g.d, stack, principal, layers.IntentJSON(q))
+	l, err := g.statics.RunStatic(g.d, stack, principal, layers.IntentJSON(q))
 	if err != nil {
 		return false
 	}

@@ -54,6 +54,9 @@ type Evaluator struct {
 	Engine string
 	// Stats, when set, counts the database work of those databases.
 	Stats *db.Stats
+	// Statics, when set, memoizes the static layers' outputs (Static),
+	// shared with the run's generator.
+	Statics *layers.StaticMemo
 }
 
 // Probe is a database state of the distinguishing-state search.
@@ -111,7 +114,7 @@ func (e *Evaluator) Static(stack layers.Stack, principal string, q spec.Semantic
 	if e.Resolver != nil {
 		stack.Resolver = e.Resolver
 	}
-	return layers.RunStatic(e.Domain, stack, principal, layers.IntentJSON(q))
+	return e.Statics.RunStatic(e.Domain, stack, principal, layers.IntentJSON(q))
 }
 
 // ObserveFrom is Observe with the static layers' outputs given (Static of

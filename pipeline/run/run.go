@@ -13,6 +13,7 @@ import (
 	"github.com/policystrata/policystrata/pipeline/catalog"
 	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/evaluate"
+	"github.com/policystrata/policystrata/pipeline/layers"
 	"github.com/policystrata/policystrata/pipeline/oracle"
 	"github.com/policystrata/policystrata/pipeline/pool"
 	"github.com/policystrata/policystrata/pipeline/spec"
@@ -30,6 +31,18 @@ const MaxWorkers = 256
 
 // Source is where a run's tasks come from.
 type Source = suites.Source
+
+// staticMemoEntries bounds the static layers' outputs a run remembers
+// (layers.StaticMemo): a generated task's are computed by the generator a
+// few tasks before a worker evaluates it (the pool's window), and a
+// state search replays one request on several states.
+const staticMemoEntries = 256
+
+// staticSharer is a source that computes the static layers itself (the
+// generator's reachability check) and can share them with the run.
+type staticSharer interface {
+	ShareStatics(*layers.StaticMemo)
+}
 
 // Config is one benchmark run.
 type Config struct {
@@ -123,7 +136,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := checkPrincipalTenants(cfg.Domain, st); err != nil {
 		return nil, err
 	}
-	ev := &evaluate.Evaluator{Domain: cfg.Domain, Oracle: oracle.New(cfg.Domain, st), StateSeed: cfg.Source.StateSeed()}
+	ev := &evaluate.Evaluator{Domain: cfg.Domain, Oracle: oracle.New(cfg.Domain, st), StateSeed: cfg.Source.StateSeed(),
+		Statics: layers.NewStaticMemo(staticMemoEntries)}
+	if g, ok := cfg.Source.(staticSharer); ok {
+		g.ShareStatics(ev.Statics)
+	}
 	engs, err := openEngines(ctx, cfg, st, ev)
 	if err != nil {
 		return nil, err
