@@ -1,6 +1,7 @@
 package evaluate
 
 import (
+	"bytes"
 	"container/list"
 	"context"
 	"encoding/json"
@@ -62,7 +63,10 @@ type Minimizer struct {
 	// filesBytes is what the domain's files add to a witness's canonical
 	// JSON (the same in every witness of the run)
 	filesBytes int
-	memo       *memoLRU[replayed]
+	// filesJSON is the domain's files encoded as inside a witness's
+	// domain object (EncodeWitness)
+	filesJSON []byte
+	memo      *memoLRU[replayed]
 	// subsets holds the states (and the oracle on each) of recent subsets:
 	// a subset is replayed with query after query (a shape's minimal
 	// states, the moves of a query reduction)
@@ -110,6 +114,10 @@ func NewMinimizer(ev *Evaluator, st *state.State) (*Minimizer, error) {
 	if m.filesBytes, err = filesBytes(d.Name, m.files); err != nil {
 		return nil, fmt.Errorf("minimize: %w", err)
 	}
+	if m.filesJSON, err = indentedJSON(m.files); err != nil {
+		return nil, fmt.Errorf("minimize: %w", err)
+	}
+	m.filesJSON = bytes.ReplaceAll(m.filesJSON, []byte("\n"), []byte("\n  "))
 	return m, nil
 }
 

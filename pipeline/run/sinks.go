@@ -58,12 +58,8 @@ func openSinks(dir string, sharded bool) (*sinks, error) {
 // write records one evaluated task (and its witness, if any).
 func (s *sinks) write(it *item) error {
 	if it.witness != nil {
-		b, err := trace.CanonicalJSON(it.witness)
-		if err != nil {
-			return fmt.Errorf("encode witness: %w", err)
-		}
 		rel := filepath.ToSlash(filepath.Join("witnesses", it.trace.TaskID+".json"))
-		if err := os.WriteFile(filepath.Join(s.dir, rel), b, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(s.dir, rel), it.witness, 0o644); err != nil {
 			return fmt.Errorf("write witness: %w", err)
 		}
 		it.trace.WitnessPath = rel

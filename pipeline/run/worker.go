@@ -13,8 +13,10 @@ import (
 
 // item is what the evaluate/minimize stage hands the sinks.
 type item struct {
-	trace   trace.Trace
-	witness *trace.Witness
+	trace trace.Trace
+	// witness is the witness file's bytes (nil: no witness), encoded by
+	// the worker that made it
+	witness []byte
 	latency time.Duration
 	// cross is the cross-engine comparison of the live statement, if any.
 	cross *crossResult
@@ -66,7 +68,9 @@ func (w *worker) Process(ctx context.Context, in indexed) (*item, error) {
 				return nil, err
 			}
 			it.minimize = time.Since(m0)
-			it.witness = &wit
+			if it.witness, err = w.min.EncodeWitness(wit); err != nil {
+				return nil, err
+			}
 			it.trace.Minimization = m
 		} else {
 			w.min.Skip(in.idx)
