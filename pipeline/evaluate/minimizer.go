@@ -137,6 +137,13 @@ func filesBytes(name string, files map[string]string) (int, error) {
 	return len(with) - len(without), nil
 }
 
+// Announce tells the minimizer that task idx (0-based, suite order) runs
+// operator mutation. A run that announces its tasks, each in suite order
+// before it is minimized or skipped, lets a task's reduction wait only for
+// the earlier tasks of its operator (shapeSeq); one that announces none
+// gets the same witnesses, each reduction waiting for every earlier task.
+func (m *Minimizer) Announce(idx int, mutation string) { m.seq.announce(idx, mutation) }
+
 // Skip tells the minimizer that task idx (0-based, suite order) has no
 // witness. Every task of a run must be either skipped or minimized.
 func (m *Minimizer) Skip(idx int) { m.seq.report(idx, "") }

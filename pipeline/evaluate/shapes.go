@@ -18,17 +18,38 @@ const (
 
 // shapeSeq orders the state reductions of one run so that reuse is
 // deterministic: every task reports its failure shape (or none) in any
-// order; a task's turn comes once every earlier task (in suite order) has
-// reported and the previous task of its shape has finished. Each shape's
-// tasks therefore see the minimal states of the earlier ones in suite
-// order, whatever the worker count and scheduling.
+// order; a task's turn comes once every earlier task of its lane (in suite
+// order) has reported and the previous task of its shape has finished.
+// Each shape's tasks therefore see the minimal states of the earlier ones
+// in suite order, whatever the worker count and scheduling. A lane is the
+// whole suite, or, once the run announces each task's operator (Announce,
+// in suite order, before the task is reported), the tasks of one operator:
+// a shape belongs to one operator, so its tasks keep their order, and a
+// task waits only for the earlier tasks of its operator to be evaluated,
+// not for every earlier task (a worker no longer waits for the other's
+// evaluation to finish before it may reduce).
 type shapeSeq struct {
-	mu       sync.Mutex
-	next     int
-	pending  map[int]string
-	last     map[string]*turn
+	mu sync.Mutex
+	// announced is set by the first Announce: lanes are operators
+	announced bool
+	lanes     map[string]*lane
+	// laneOf holds the lane of each announced task not yet turned
+	laneOf map[int]string
+	last   map[string]*turn
+	// turns holds the turn of each task with a shape whose turn came and
+	// that has not entered yet
 	turns    map[int]*turn
 	advanced chan struct{}
+}
+
+// lane is one ordered sequence of tasks: the announced tasks of an
+// operator, or every task by index when nothing is announced.
+type lane struct {
+	// order lists the lane's announced tasks not yet turned, in suite
+	// order; next is the next index of an unannounced lane
+	order   []int
+	next    int
+	pending map[int]string
 }
 
 // turn is one task's place in its shape's sequence.
@@ -66,21 +87,62 @@ type shapeResult struct {
 }
 
 func newShapeSeq() *shapeSeq {
-	return &shapeSeq{pending: map[int]string{}, last: map[string]*turn{}, turns: map[int]*turn{}, advanced: make(chan struct{})}
+	return &shapeSeq{lanes: map[string]*lane{}, laneOf: map[int]string{}, last: map[string]*turn{},
+		turns: map[int]*turn{}, advanced: make(chan struct{})}
+}
+
+// laneFor is the lane of a new lane name.
+func (q *shapeSeq) laneFor(name string) *lane {
+	l := q.lanes[name]
+	if l == nil {
+		l = &lane{pending: map[int]string{}}
+		q.lanes[name] = l
+	}
+	return l
+}
+
+// announce records that task idx belongs to lane op. Tasks must be
+// announced in suite order, each before it is reported, and either all
+// of a run's tasks or none.
+func (q *shapeSeq) announce(idx int, op string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.announced = true
+	q.laneOf[idx] = op
+	l := q.laneFor(op)
+	l.order = append(l.order, idx)
 }
 
 // report records task idx's shape ("" for a task without a witness).
 func (q *shapeSeq) report(idx int, shape string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.pending[idx] = shape
+	name := ""
+	if q.announced {
+		name = q.laneOf[idx]
+	}
+	l := q.laneFor(name)
+	l.pending[idx] = shape
 	moved := false
 	for {
-		sh, ok := q.pending[q.next]
+		head := l.next
+		if q.announced {
+			if len(l.order) == 0 {
+				break
+			}
+			head = l.order[0]
+		}
+		sh, ok := l.pending[head]
 		if !ok {
 			break
 		}
-		delete(q.pending, q.next)
+		delete(l.pending, head)
+		if q.announced {
+			l.order = l.order[1:]
+			delete(q.laneOf, head)
+		} else {
+			l.next++
+		}
 		if sh != "" {
 			t := &turn{prev: q.last[sh], done: make(chan struct{})}
 			if t.prev != nil {
@@ -89,9 +151,8 @@ func (q *shapeSeq) report(idx int, shape string) {
 				t.chain = &chain{}
 			}
 			q.last[sh] = t
-			q.turns[q.next] = t
+			q.turns[head] = t
 		}
-		q.next++
 		moved = true
 	}
 	if moved {
@@ -105,8 +166,7 @@ func (q *shapeSeq) enter(ctx context.Context, idx int, shape string) (*turn, err
 	q.report(idx, shape)
 	for {
 		q.mu.Lock()
-		if q.next > idx {
-			t := q.turns[idx]
+		if t, ok := q.turns[idx]; ok {
 			delete(q.turns, idx)
 			q.mu.Unlock()
 			if p := t.prev; p != nil {

@@ -161,6 +161,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	var lat latencies
 	cross := newCrossReport(engs)
 	tasks, total := shardTasks(cfg.Source, cfg.Shard, cfg.partitionName())
+	if min != nil {
+		tasks = announced(tasks, min)
+	}
 	done, prog := 0, cfg.Progress
 	if prog == nil {
 		prog = progress.Nop{}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/policystrata/policystrata/pipeline/evaluate"
 	"io"
 	"iter"
 	"os"
@@ -139,6 +140,19 @@ func shardTasks(src Source, sh Shard, partition string) (iter.Seq[indexed], int)
 			local++
 		}
 	}, total
+}
+
+// announced is tasks with each task's operator announced to min as it is
+// produced (in suite order, before any worker sees the task).
+func announced(tasks iter.Seq[indexed], min *evaluate.Minimizer) iter.Seq[indexed] {
+	return func(yield func(indexed) bool) {
+		for in := range tasks {
+			min.Announce(in.idx, in.task.Mutation)
+			if !yield(in) {
+				return
+			}
+		}
+	}
 }
 
 var codeID = sync.OnceValue(func() string {
