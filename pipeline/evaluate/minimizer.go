@@ -53,7 +53,9 @@ type subsetState struct {
 // witnesses are the same for any worker count. It is safe for concurrent
 // use.
 type Minimizer struct {
-	ev    *Evaluator
+	ev *Evaluator
+	// st is the suite's state, whose subsets replays build (State.Subset)
+	st    *state.State
 	full  map[string][][]any
 	total int
 	space *minimize.Space
@@ -89,7 +91,7 @@ func (m *Minimizer) Counts() (executed, memoHits, final int64) {
 // NewMinimizer prepares minimization for a run of ev on the suite state st.
 func NewMinimizer(ev *Evaluator, st *state.State) (*Minimizer, error) {
 	d := ev.Domain
-	m := &Minimizer{ev: ev, full: st.BaseRows(d), memo: newMemoLRU[replayed](replayMemoEntries), subsets: newMemoLRU[subsetState](subsetMemoEntries), seq: newShapeSeq(), files: map[string]string{}}
+	m := &Minimizer{ev: ev, st: st, full: st.BaseRows(d), memo: newMemoLRU[replayed](replayMemoEntries), subsets: newMemoLRU[subsetState](subsetMemoEntries), seq: newShapeSeq(), files: map[string]string{}}
 	for _, rows := range m.full {
 		m.total += len(rows)
 	}
@@ -205,7 +207,7 @@ func (m *Minimizer) replay(ctx context.Context, sess db.Session, tr *taskReplays
 	}
 	sub, ok := m.subsets.get(skey)
 	if !ok {
-		st, err := state.FromRows(m.ev.Domain, s.Select(m.full))
+		st, err := m.st.Subset(m.ev.Domain, s)
 		if err != nil {
 			return observe.Observation{}, fmt.Errorf("minimize: %w", err)
 		}

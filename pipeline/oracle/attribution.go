@@ -273,5 +273,5 @@ func (o *Oracle) joined(pl *plan, ri int, tenants []string) [][]int {
 
 // lookup lists the rows of table whose column equals v.
 func (o *Oracle) lookup(table, column string, v any) []int {
-	return o.index[table][column][key(v)]
+	return o.indexed(table, column)[key(v)]
 }

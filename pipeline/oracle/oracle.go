@@ -53,6 +53,7 @@
 package oracle
 
 import (
+	"sync"
 	"time"
 
 	"github.com/policystrata/policystrata/pipeline/spec"
@@ -68,8 +69,9 @@ type Oracle struct {
 	// attribution chains walk.
 	names vocabulary
 	graph *fkGraph
-	// index[table][column][cell] lists row indexes with that value.
-	index map[string]map[string]map[string][]int
+	// index[table][column] lists, by cell, the row indexes with that
+	// value, for both ends of every foreign key, each built on first use
+	index map[string]map[string]*columnIndex
 	// zones maps tenants to their time zones (nil: the policy names none);
 	// zoneErrs holds the tenants whose zone did not resolve.
 	zones    map[string]*time.Location
@@ -86,36 +88,55 @@ func New(d *spec.Domain, st *state.State) *Oracle {
 // the schema only, and never change once built) and indexes st's rows.
 // The minimizer judges thousands of candidate states of one domain.
 func (o *Oracle) On(st *state.State) *Oracle {
-	n := &Oracle{d: o.d, st: st, names: o.names, graph: o.graph, index: map[string]map[string]map[string][]int{}}
+	n := &Oracle{d: o.d, st: st, names: o.names, graph: o.graph, index: map[string]map[string]*columnIndex{}}
 	n.zones, n.zoneErrs = loadZones(n.d, st)
-	// index both ends of every foreign key: attribution steps walk them
-	// either way
+	// both ends of every foreign key: attribution steps walk them either
+	// way; each is indexed when a step first walks it (a replay's state
+	// is judged on a few of them)
 	for _, r := range n.graph.refs {
-		n.indexColumn(r.child, r.childCol)
-		n.indexColumn(r.parent, r.parentCol)
+		n.addIndex(r.child, r.childCol)
+		n.addIndex(r.parent, r.parentCol)
 	}
 	return n
 }
 
-// indexColumn indexes table's rows by their value of column.
-func (o *Oracle) indexColumn(table, column string) {
+// columnIndex is one column's index of its table's rows by value, built
+// once, on first use (safe for concurrent use: an oracle is shared).
+type columnIndex struct {
+	once sync.Once
+	rows map[string][]int
+}
+
+// addIndex declares table's column indexed (a table or column the state
+// does not have is not).
+func (o *Oracle) addIndex(table, column string) {
 	tab := o.st.Table(table)
-	if tab == nil || o.index[table][column] != nil {
+	if tab == nil || tab.Col(column) < 0 || o.index[table][column] != nil {
 		return
-	}
-	ci := tab.Col(column)
-	if ci < 0 {
-		return
-	}
-	m := map[string][]int{}
-	for i, r := range tab.Rows {
-		k := key(r[ci])
-		m[k] = append(m[k], i)
 	}
 	if o.index[table] == nil {
-		o.index[table] = map[string]map[string][]int{}
+		o.index[table] = map[string]*columnIndex{}
 	}
-	o.index[table][column] = m
+	o.index[table][column] = &columnIndex{}
+}
+
+// indexed is the index of table's column by value (nil when it has none).
+func (o *Oracle) indexed(table, column string) map[string][]int {
+	ix := o.index[table][column]
+	if ix == nil {
+		return nil
+	}
+	ix.once.Do(func() {
+		tab := o.st.Table(table)
+		ci := tab.Col(column)
+		m := map[string][]int{}
+		for i, r := range tab.Rows {
+			k := key(r[ci])
+			m[k] = append(m[k], i)
+		}
+		ix.rows = m
+	})
+	return ix.rows
 }
 
 // Domain returns the oracle's domain.

@@ -137,3 +137,50 @@ func ownerOrder(d *spec.Domain) ([]*spec.Table, error) {
 	}
 	return sorted, nil
 }
+
+// Subset returns the state holding, of each base table of d, the rows of
+// s that keep lists (increasing indexes into the table's rows; a table
+// keep leaves out holds none), with their owners, and every materialized
+// view computed again from them. keep must be closed under foreign keys
+// (a kept row's referenced rows kept too, as a minimizer's subsets are):
+// a row's owner then stays the one s derived. It equals FromRows of the
+// same rows (TestSubsetIsFromRows) without deriving owners or copying
+// rows: the rows are shared with s and must not be changed.
+func (s *State) Subset(d *spec.Domain, keep map[string][]int) (*State, error) {
+	out := &State{byName: map[string]*Table{}}
+	total := 0
+	for _, t := range d.Schema.Tables {
+		nt := newTable(t)
+		out.Tables = append(out.Tables, nt)
+		out.byName[t.Name] = nt
+		if t.MaterializedView != nil {
+			continue
+		}
+		src := s.Table(t.Name)
+		if src == nil {
+			return nil, fmt.Errorf("subset state: no table %s", t.Name)
+		}
+		ix := keep[t.Name]
+		if len(ix) > 0 {
+			nt.Rows, nt.Owner = make([][]any, 0, len(ix)), make([]string, 0, len(ix))
+		}
+		for _, i := range ix {
+			if i < 0 || i >= len(src.Rows) {
+				return nil, fmt.Errorf("subset state: table %s has no row %d", t.Name, i)
+			}
+			if err := nt.add(src.Rows[i], src.Owner[i]); err != nil {
+				return nil, fmt.Errorf("subset state: %w", err)
+			}
+		}
+		total += len(ix)
+	}
+	for _, t := range d.Schema.Tables {
+		if t.MaterializedView == nil {
+			continue
+		}
+		if err := out.materialize(d, t, &total); err != nil {
+			return nil, fmt.Errorf("subset state: %w", err)
+		}
+	}
+	return out, nil
+}
