@@ -3,6 +3,7 @@ package oracle
 import (
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/policystrata/policystrata/pipeline/spec"
 )
@@ -97,6 +98,20 @@ func (o *Oracle) AllowedColumns(role string) map[string]bool {
 // OwnedRows lists (sorted, as normalized text) the primary keys of table's
 // rows owned by any of tenants.
 func (o *Oracle) OwnedRows(table string, tenants []string) []string {
+	// every task of a run asks again for the tables it probes and its
+	// principal's tenants: remembered per oracle (the state never
+	// changes), each caller given its own copy
+	k := table + "\x00" + strings.Join(tenants, "\x00")
+	if v, ok := o.owned.Load(k); ok {
+		return append([]string{}, v.([]string)...)
+	}
+	out := o.ownedRows(table, tenants)
+	o.owned.Store(k, out)
+	return append([]string{}, out...)
+}
+
+// ownedRows is OwnedRows computed.
+func (o *Oracle) ownedRows(table string, tenants []string) []string {
 	t := o.st.Table(table)
 	out := []string{}
 	if t == nil {

@@ -76,6 +76,8 @@ type Oracle struct {
 	// zoneErrs holds the tenants whose zone did not resolve.
 	zones    map[string]*time.Location
 	zoneErrs map[string]error
+	// owned remembers OwnedRows by table and tenants
+	owned sync.Map
 }
 
 // New builds the oracle and its join indexes.
