@@ -91,7 +91,7 @@ func newShapeSeq() *shapeSeq {
 		turns: map[int]*turn{}, advanced: make(chan struct{})}
 }
 
-// laneFor is the lane of a new lane name.
+// laneFor returns the lane named name, made on first use.
 func (q *shapeSeq) laneFor(name string) *lane {
 	l := q.lanes[name]
 	if l == nil {

@@ -317,7 +317,7 @@ func (m *Minimizer) EncodeWitness(w trace.Witness) ([]byte, error) {
 	}
 	at := bytes.Index(b, emptyFiles)
 	if at < 0 || bytes.Index(b[at+1:], emptyFiles) >= 0 {
-		return nil, fmt.Errorf("encode witness: the domain's files are not where a witness holds them")
+		return nil, fmt.Errorf("the domain's files are not where a witness holds them")
 	}
 	head := at + len(emptyFiles) - len("{},\n")
 	out := make([]byte, 0, len(b)+len(m.filesJSON))

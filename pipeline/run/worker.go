@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/policystrata/policystrata/pipeline/db"
@@ -69,7 +70,7 @@ func (w *worker) Process(ctx context.Context, in indexed) (*item, error) {
 			}
 			it.minimize = time.Since(m0)
 			if it.witness, err = w.min.EncodeWitness(wit); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("encode witness %s: %w", t.ID, err)
 			}
 			it.trace.Minimization = m
 		} else {
