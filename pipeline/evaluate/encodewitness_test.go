@@ -2,11 +2,10 @@ package evaluate
 
 import (
 	"bytes"
-	"context"
 	"testing"
 
-	"github.com/policystrata/policystrata/pipeline/db"
 	"github.com/policystrata/policystrata/pipeline/evaltest"
+	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/trace"
 )
 
@@ -16,14 +15,7 @@ import (
 // files are not the minimizer's (other files, none, a file whose text
 // looks like the spot the files go in).
 func TestEncodeWitnessIsCanonical(t *testing.T) {
-	env := evaltest.SetupWith(t, "support_saas", db.Options{Restrictable: true})
-	ev := &Evaluator{Domain: env.Domain, Oracle: env.Oracle}
-	tasks := seededTasks(t, env)
-	ctx := context.Background()
-	min, err := NewMinimizer(ev, env.State)
-	if err != nil {
-		t.Fatal(err)
-	}
+	var min *Minimizer
 	same := func(name string, w trace.Witness) {
 		t.Helper()
 		got, err := min.EncodeWitness(w)
@@ -40,23 +32,13 @@ func TestEncodeWitnessIsCanonical(t *testing.T) {
 	}
 	checked := 0
 	var last trace.Witness
-	for i, task := range tasks {
-		out, err := ev.Evaluate(ctx, env.Session, task)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if out.Trace.WitnessClass == "clean" {
-			min.Skip(i)
-			continue
-		}
-		w, _, err := min.Minimize(ctx, env.Session, i, task, out)
-		if err != nil {
-			t.Fatal(err)
-		}
+	seededWitnesses(t, func(_ *evaltest.Env, m *Minimizer, task spec.Task, _ Outcome, w trace.Witness, _ *trace.Minimization) bool {
+		min = m
 		same(task.ID, w)
 		last = w
 		checked++
-	}
+		return true
+	})
 	if checked == 0 {
 		t.Fatal("no witness checked")
 	}

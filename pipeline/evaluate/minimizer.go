@@ -1,7 +1,6 @@
 package evaluate
 
 import (
-	"bytes"
 	"container/list"
 	"context"
 	"encoding/json"
@@ -19,7 +18,6 @@ import (
 	"github.com/policystrata/policystrata/pipeline/oracle"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/state"
-	"github.com/policystrata/policystrata/pipeline/trace"
 )
 
 // replayMemoEntries bounds the memo of replay detections, and
@@ -62,11 +60,10 @@ type Minimizer struct {
 	files map[string]string
 	// stateJSON is the full state's encoding, indented as inside a witness.
 	stateJSON []byte
-	// filesBytes is what the domain's files add to a witness's canonical
-	// JSON (the same in every witness of the run)
-	filesBytes int
 	// filesJSON is the domain's files encoded as inside a witness's
-	// domain object (EncodeWitness)
+	// domain object (EncodeWitness sets it in place of "{}", so what the
+	// files add to a witness is its length less two, the same in every
+	// witness of the run)
 	filesJSON []byte
 	memo      *memoLRU[replayed]
 	// subsets holds the states (and the oracle on each) of recent subsets:
@@ -110,33 +107,13 @@ func NewMinimizer(ev *Evaluator, st *state.State) (*Minimizer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("minimize: %w", err)
 	}
-	if m.stateJSON, err = indentedJSON(enc); err != nil {
+	if m.stateJSON, err = indentedJSON(enc, 1); err != nil {
 		return nil, fmt.Errorf("minimize: %w", err)
 	}
-	if m.filesBytes, err = filesBytes(d.Name, m.files); err != nil {
+	if m.filesJSON, err = indentedJSON(m.files, 2); err != nil {
 		return nil, fmt.Errorf("minimize: %w", err)
 	}
-	if m.filesJSON, err = indentedJSON(m.files); err != nil {
-		return nil, fmt.Errorf("minimize: %w", err)
-	}
-	m.filesJSON = bytes.ReplaceAll(m.filesJSON, []byte("\n"), []byte("\n  "))
 	return m, nil
-}
-
-// filesBytes is how many bytes the domain files add to a witness's
-// canonical JSON: the difference between a witness holding them and one
-// holding none. The files sit at the same depth in every witness, so the
-// difference does not depend on the rest of the witness.
-func filesBytes(name string, files map[string]string) (int, error) {
-	with, err := trace.CanonicalJSON(trace.Witness{Domain: trace.WitnessDomain{Name: name, Files: files}})
-	if err != nil {
-		return 0, err
-	}
-	without, err := trace.CanonicalJSON(trace.Witness{Domain: trace.WitnessDomain{Name: name, Files: map[string]string{}}})
-	if err != nil {
-		return 0, err
-	}
-	return len(with) - len(without), nil
 }
 
 // Announce tells the minimizer that task idx (0-based, suite order) runs

@@ -104,7 +104,7 @@ func (m *Minimizer) Minimize(ctx context.Context, sess db.Session, idx int, t sp
 
 // originalBytes is the size of the witness file the unreduced task would
 // have given: encoded without the full state and the domain files, whose
-// sizes inside a witness the minimizer knows (stateJSON, filesBytes).
+// sizes inside a witness the minimizer knows (stateJSON, filesJSON).
 func (m *Minimizer) originalBytes(t spec.Task, q0 spec.SemanticQuery, stack layers.Stack, out Outcome) (int, error) {
 	ow := m.witness(t, q0, stack, out.Observation, out.Detection, []state.EncodedTable{}, nil)
 	ow.Domain.Files = map[string]string{}
@@ -112,7 +112,7 @@ func (m *Minimizer) originalBytes(t spec.Task, q0 spec.SemanticQuery, stack laye
 	if err != nil {
 		return 0, err
 	}
-	return len(ob) - len("[]") + len(m.stateJSON) + m.filesBytes, nil
+	return len(ob) - len("[]") + len(m.stateJSON) + len(m.filesJSON) - len("{}"), nil
 }
 
 // reduce minimizes (q0, full) for one task holding its shape's turn, in
@@ -339,13 +339,14 @@ func sameFiles(a, b map[string]string) bool {
 	return true
 }
 
-// indentedJSON is v's canonical JSON as it appears one level deep inside a
-// canonical document (every line after the first indented two spaces).
-func indentedJSON(v any) ([]byte, error) {
+// indentedJSON is v's canonical JSON as it appears depth levels deep
+// inside a canonical document (every line after the first indented two
+// spaces per level).
+func indentedJSON(v any, depth int) ([]byte, error) {
 	b, err := trace.CanonicalJSON(v)
 	if err != nil {
 		return nil, err
 	}
 	b = bytes.TrimSuffix(b, []byte("\n"))
-	return bytes.ReplaceAll(b, []byte("\n"), []byte("\n  ")), nil
+	return bytes.ReplaceAll(b, []byte("\n"), append([]byte("\n"), bytes.Repeat([]byte("  "), depth)...)), nil
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"github.com/policystrata/policystrata/pipeline/evaluate"
 	"io"
 	"iter"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/policystrata/policystrata/internal/outdir"
+	"github.com/policystrata/policystrata/pipeline/evaluate"
 	"github.com/policystrata/policystrata/pipeline/strictyaml"
 	"github.com/policystrata/policystrata/pipeline/trace"
 )

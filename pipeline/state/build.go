@@ -53,15 +53,24 @@ func FromRows(d *spec.Domain, rows map[string][][]any) (*State, error) {
 			}
 		}
 	}
+	if err := s.materializeViews(d, &total); err != nil {
+		return nil, fmt.Errorf("build state: %w", err)
+	}
+	return s, nil
+}
+
+// materializeViews computes every materialized view of d from s's base
+// tables, counting its rows into total.
+func (s *State) materializeViews(d *spec.Domain, total *int) error {
 	for _, t := range d.Schema.Tables {
 		if t.MaterializedView == nil {
 			continue
 		}
-		if err := s.materialize(d, t, &total); err != nil {
-			return nil, fmt.Errorf("build state: %w", err)
+		if err := s.materialize(d, t, total); err != nil {
+			return err
 		}
 	}
-	return s, nil
+	return nil
 }
 
 // BaseRows returns copies of the rows of every base (not materialized-view)
@@ -174,13 +183,8 @@ func (s *State) Subset(d *spec.Domain, keep map[string][]int) (*State, error) {
 		}
 		total += len(ix)
 	}
-	for _, t := range d.Schema.Tables {
-		if t.MaterializedView == nil {
-			continue
-		}
-		if err := out.materialize(d, t, &total); err != nil {
-			return nil, fmt.Errorf("subset state: %w", err)
-		}
+	if err := out.materializeViews(d, &total); err != nil {
+		return nil, fmt.Errorf("subset state: %w", err)
 	}
 	return out, nil
 }
