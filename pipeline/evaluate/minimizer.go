@@ -71,6 +71,8 @@ type Minimizer struct {
 	// states, the moves of a query reduction)
 	subsets *memoLRU[subsetState]
 	seq     *shapeSeq
+	// starts holds the answers a measurement gave (StartFrom), by task
+	starts map[string]start
 	// counters of replays executed and answered by the memo
 	executed, memoHits atomic.Int64
 	// finalReplays counts witnesses whose observation was replayed once

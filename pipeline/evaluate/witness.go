@@ -61,7 +61,27 @@ func (m *Minimizer) Minimize(ctx context.Context, sess db.Session, idx int, t sp
 		return trace.Witness{}, nil, err
 	}
 	defer tn.finish()
-	q, s, one, reused, res, err := m.reduce(tn.chain, t.Principal, q0, full, check, &stats)
+	var (
+		q      spec.SemanticQuery
+		s      minimize.Subset
+		one    bool
+		reused bool
+		res    *shapeResult
+	)
+	if st, ok := m.starts[t.ID]; ok {
+		// a measurement's answer (StartFrom): checked, then certified
+		q, s = st.query, st.state
+		var ok bool
+		if ok, err = check(q, s); err == nil && !ok {
+			err = fmt.Errorf("the given witness does not reproduce")
+		}
+		if err == nil {
+			q, s, one, err = m.space.OneMinimal(q, s, check, &stats)
+			one = one && !stats.Exhausted
+		}
+	} else {
+		q, s, one, reused, res, err = m.reduce(tn.chain, t.Principal, q0, full, check, &stats)
+	}
 	if err != nil {
 		return trace.Witness{}, nil, fmt.Errorf("minimize %s: %w", t.ID, err)
 	}

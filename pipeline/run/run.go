@@ -89,6 +89,10 @@ type Config struct {
 	// partition overrides Partition(Minimize) (tests only: it shows why
 	// the default is what it is).
 	partition string
+	// minimizeFrom gives the minimizer its answers (Minimizer.StartFrom:
+	// the minimization benchmark's floor, a search that always guesses
+	// right; benchmarks only).
+	minimizeFrom []trace.Witness
 }
 
 // Report is what a finished run returns to its caller.
@@ -150,6 +154,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Minimize {
 		if min, err = evaluate.NewMinimizer(ev, st); err != nil {
 			return nil, err
+		}
+		if cfg.minimizeFrom != nil {
+			if err := min.StartFrom(cfg.minimizeFrom); err != nil {
+				return nil, err
+			}
 		}
 	}
 	tm.LoadMS = ms(time.Since(t0))
