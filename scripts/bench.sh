@@ -17,8 +17,6 @@ echo "== evaluate stage: distinct generated tasks, every statement executed"
 $GO test -run '^$' -bench 'EvaluateGenerated' -benchtime 1000x ./pipeline/evaluate | grep -E '^Benchmark'
 echo "== minimization: one replay on a state a row or two larger than a witness's minimal state"
 $GO test -run '^$' -bench 'Replay' -benchtime 200x ./pipeline/evaluate | grep -E '^Benchmark'
-echo "== minimization: generated 500 without it, with it, and handed every answer (only the certificates replayed)"
-$GO test -run '^$' -bench 'Minimization' -benchtime 3x ./pipeline/run | grep -E '^Benchmark'
 echo "== raigo (one core)"
 $GO test -run '^$' -bench . -cpu 1 ./pipeline/raigo ./pipeline/raigorun | grep -E '^Benchmark'
 
@@ -55,3 +53,8 @@ for n in $SIZES; do
       'BEGIN { printf "%-44s %8.2f %9.0f %9.0f %10.2f %12.3f\n", l, w, r/1024, n/w, s, s*f/1e6 }'
   done
 done
+
+# last: it deletes thousands of witness files when it ends (see above)
+echo
+echo "== minimization: generated 500 without it, with it, and handed every answer (only the certificates replayed)"
+$GO test -run '^$' -bench 'Minimization' -benchtime 3x ./pipeline/run | grep -E '^Benchmark'

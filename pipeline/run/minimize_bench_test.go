@@ -22,7 +22,7 @@ import (
 // The ratios of the three times are what minimization adds to a run and
 // how much of that the search is. Runs write under TMPDIR, whose cost of
 // creating a file counts (a witness is a file); no run's files are
-// removed before the sub-benchmark ends, because on ext4 creating files
+// removed before the benchmark ends, because on ext4 creating files
 // just after thousands were deleted costs ten times as much (the
 // allocator skips recently deleted inodes, recently_deleted in perf).
 func BenchmarkMinimization(b *testing.B) {
@@ -38,8 +38,15 @@ func BenchmarkMinimization(b *testing.B) {
 		}
 		return Config{Domain: d, Source: src, Out: out, Workers: 2, ProbeStates: 2, Engine: db.DefaultEngine, Minimize: true}
 	}
+	// every run writes under one directory, removed when the benchmark
+	// ends (see above: no deletion between runs)
+	root, err := os.MkdirTemp("", "policystrata-bench-minimization-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.RemoveAll(root)
 	// the answers: the witnesses of one run with minimization
-	ref := filepath.Join(b.TempDir(), "ref")
+	ref := filepath.Join(root, "ref")
 	if _, err := Run(context.Background(), cfg(ref)); err != nil {
 		b.Fatal(err)
 	}
@@ -47,12 +54,15 @@ func BenchmarkMinimization(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	runs := 0
 	for _, mode := range []string{"none", "defaults", "certificate_only"} {
 		b.Run(mode, func(b *testing.B) {
-			dir := b.TempDir()
 			var replays int64
 			for i := 0; i < b.N; i++ {
-				c := cfg(filepath.Join(dir, fmt.Sprintf("run%d", i)))
+				// a directory no earlier round used (the benchmark is
+				// called again with a larger b.N)
+				runs++
+				c := cfg(filepath.Join(root, fmt.Sprintf("%s-%d", mode, runs)))
 				switch mode {
 				case "none":
 					c.Minimize = false
