@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/policystrata/policystrata/domains"
@@ -15,7 +16,8 @@ import (
 )
 
 // BenchmarkMinimization runs generated 500 (support_saas, two workers,
-// the CLI's defaults) three ways: without minimization, with it, and with
+// the CLI's defaults; POLICYSTRATA_BENCH_MINIMIZATION_COUNT sets another
+// count) three ways: without minimization, with it, and with
 // a minimizer that is handed every witness's answer (Minimizer.StartFrom)
 // and so replays only each answer's check and its 1-minimality
 // certificate: the floor of what minimization costs, whatever the search.
@@ -30,7 +32,14 @@ func BenchmarkMinimization(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	const count = 500
+	count := 500
+	if v := os.Getenv("POLICYSTRATA_BENCH_MINIMIZATION_COUNT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1_000_000 {
+			b.Fatalf("POLICYSTRATA_BENCH_MINIMIZATION_COUNT=%q: want a task count from 1 to 1000000", v)
+		}
+		count = n
+	}
 	cfg := func(out string) Config {
 		src, err := suites.Open(d, "generated", count, 0)
 		if err != nil {
