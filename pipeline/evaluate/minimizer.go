@@ -71,8 +71,11 @@ type Minimizer struct {
 	// states, the moves of a query reduction)
 	subsets *memoLRU[subsetState]
 	seq     *shapeSeq
-	// starts holds the answers a measurement gave (StartFrom), by task
-	starts map[string]start
+	// starts holds the answers a measurement gave (StartFrom), by task,
+	// and answers the observations of the answers replayed so far (a
+	// run reuses an earlier witness's observation the same way)
+	starts  map[string]start
+	answers *memoLRU[*observe.Observation]
 	// counters of replays executed and answered by the memo
 	executed, memoHits atomic.Int64
 	// finalReplays counts witnesses whose observation was replayed once

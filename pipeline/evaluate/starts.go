@@ -6,10 +6,15 @@ import (
 
 	"github.com/policystrata/policystrata/pipeline/cell"
 	"github.com/policystrata/policystrata/pipeline/minimize"
+	"github.com/policystrata/policystrata/pipeline/observe"
 	"github.com/policystrata/policystrata/pipeline/spec"
 	"github.com/policystrata/policystrata/pipeline/state"
 	"github.com/policystrata/policystrata/pipeline/trace"
 )
+
+// answerObservations bounds the observations of given answers kept for
+// later tasks with the same answer (each holds every layer's output).
+const answerObservations = 1024
 
 // start is where one task's reduction begins when the minimizer is given
 // its answer (StartFrom).
@@ -78,6 +83,7 @@ func (m *Minimizer) StartFrom(ws []trace.Witness) error {
 		starts[w.TaskID] = start{query: w.SemanticIR.Normalized(), state: sub}
 	}
 	m.starts = starts
+	m.answers = newMemoLRU[*observe.Observation](answerObservations)
 	return nil
 }
 

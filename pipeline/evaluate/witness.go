@@ -67,10 +67,19 @@ func (m *Minimizer) Minimize(ctx context.Context, sess db.Session, idx int, t sp
 		one    bool
 		reused bool
 		res    *shapeResult
+		// given is a measurement's answer (StartFrom), keyed as the
+		// replay memo keys it, and its observation when an earlier task
+		// had the same answer
+		givenKey string
+		given    *observe.Observation
 	)
 	if st, ok := m.starts[t.ID]; ok {
-		// a measurement's answer (StartFrom): checked, then certified
+		// a measurement's answer: checked, then certified
 		q, s = st.query, st.state
+		givenKey = tr.stackKey + "\x00" + tr.principal + "\x00" + q.Key() + "\x00" + s.Key()
+		if o, ok := m.answers.get(givenKey); ok {
+			given = o
+		}
 		var ok bool
 		if ok, err = check(q, s); err == nil && !ok {
 			err = fmt.Errorf("the given witness does not reproduce")
@@ -89,6 +98,9 @@ func (m *Minimizer) Minimize(ctx context.Context, sess db.Session, idx int, t sp
 	switch {
 	case res != nil && res.obs != nil:
 		obs = *res.obs
+	case given != nil && givenKey == tr.stackKey+"\x00"+tr.principal+"\x00"+q.Key()+"\x00"+s.Key():
+		// what a run's reuse of an earlier witness's observation does
+		obs = *given
 	case last.obs != nil && last.key == q.Key()+"\x00"+s.Key():
 		obs = *last.obs
 	default:
@@ -99,6 +111,9 @@ func (m *Minimizer) Minimize(ctx context.Context, sess db.Session, idx int, t sp
 	}
 	if res != nil && res.obs == nil {
 		res.obs = &obs
+	}
+	if givenKey != "" && given == nil {
+		m.answers.put(givenKey, &obs)
 	}
 	tn.finish()
 	det := detect.Detect(obs)
