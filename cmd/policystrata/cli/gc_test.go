@@ -115,3 +115,26 @@ func TestMemoryBudget(t *testing.T) {
 		t.Errorf("the lean budget (%d, %.1f) is not below the default (%d, %.1f)", leanMemoryFloor, leanHeadroom, runMemoryFloor, runHeadroom)
 	}
 }
+
+// TestGCPercentFor checks that only a run that minimizes changes the
+// collector's pace, and that its pace leaves the soft limit to start
+// collections (above the default, which collects when the heap doubles).
+func TestGCPercentFor(t *testing.T) {
+	tests := []struct {
+		compact, noMinimize bool
+		want                int
+	}{
+		{false, false, minimizeGCPercent},
+		{true, false, minimizeGCPercent},
+		{false, true, 0},
+		{true, true, 0},
+	}
+	for _, tc := range tests {
+		if got := gcPercentFor(runParams{Compact: tc.compact, NoMinimize: tc.noMinimize}); got != tc.want {
+			t.Errorf("compact=%v no-minimize=%v: GC percent %d, want %d", tc.compact, tc.noMinimize, got, tc.want)
+		}
+	}
+	if minimizeGCPercent <= 100 || float64(minimizeGCPercent)/100+1 <= runHeadroom {
+		t.Errorf("GC percent %d would collect before the soft limit of %.1f times the live heap", minimizeGCPercent, runHeadroom)
+	}
+}
