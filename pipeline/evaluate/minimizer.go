@@ -158,6 +158,13 @@ func newTaskReplays(stack layers.Stack, principal string) (*taskReplays, error) 
 	return &taskReplays{stack: stack, stackKey: string(sk), principal: principal, static: map[string]observe.Layers{}}, nil
 }
 
+// memoKey is the replay memo's key for q on the state subset whose Key
+// is skey: a replay is a pure function of the stack, the principal, the
+// query and the state.
+func (tr *taskReplays) memoKey(q spec.SemanticQuery, skey string) string {
+	return tr.stackKey + "\x00" + tr.principal + "\x00" + q.Key() + "\x00" + skey
+}
+
 // staticFor is the static layers' output for q, computed once per query.
 func (tr *taskReplays) staticFor(ev *Evaluator, q spec.SemanticQuery) (observe.Layers, error) {
 	k := q.Key()
@@ -213,7 +220,7 @@ func (m *Minimizer) replay(ctx context.Context, sess db.Session, tr *taskReplays
 // too when it executed it (nil when the memo answered).
 func (m *Minimizer) detect(ctx context.Context, sess db.Session, tr *taskReplays, q spec.SemanticQuery, s minimize.Subset) (replayed, *observe.Observation, error) {
 	skey := s.Key()
-	key := tr.stackKey + "\x00" + tr.principal + "\x00" + q.Key() + "\x00" + skey
+	key := tr.memoKey(q, skey)
 	if v, ok := m.memo.get(key); ok {
 		m.memoHits.Add(1)
 		return v, nil, nil

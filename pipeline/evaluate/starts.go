@@ -2,6 +2,7 @@ package evaluate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/policystrata/policystrata/pipeline/cell"
@@ -76,7 +77,8 @@ func (m *Minimizer) StartFrom(ws []trace.Witness) error {
 				used[at] = true
 				sub[t] = append(sub[t], at)
 			}
-			if !increasing(sub[t]) {
+			// the indexes are distinct (used), so sorted is increasing
+			if !slices.IsSorted(sub[t]) {
 				return fmt.Errorf("start minimization: witness of %s: the rows of %s are not in the state's order", w.TaskID, t)
 			}
 		}
@@ -96,14 +98,4 @@ func rowKey(r []any) string {
 		b.WriteByte(0)
 	}
 	return b.String()
-}
-
-// increasing reports whether ix is strictly increasing.
-func increasing(ix []int) bool {
-	for i := 1; i < len(ix); i++ {
-		if ix[i] <= ix[i-1] {
-			return false
-		}
-	}
-	return true
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 
 	"github.com/policystrata/policystrata/pipeline/db"
@@ -76,7 +77,7 @@ func (m *Minimizer) Minimize(ctx context.Context, sess db.Session, idx int, t sp
 	if st, ok := m.starts[t.ID]; ok {
 		// a measurement's answer: checked, then certified
 		q, s = st.query, st.state
-		givenKey = tr.stackKey + "\x00" + tr.principal + "\x00" + q.Key() + "\x00" + s.Key()
+		givenKey = tr.memoKey(q, s.Key())
 		if o, ok := m.answers.get(givenKey); ok {
 			given = o
 		}
@@ -98,7 +99,7 @@ func (m *Minimizer) Minimize(ctx context.Context, sess db.Session, idx int, t sp
 	switch {
 	case res != nil && res.obs != nil:
 		obs = *res.obs
-	case given != nil && givenKey == tr.stackKey+"\x00"+tr.principal+"\x00"+q.Key()+"\x00"+s.Key():
+	case given != nil && givenKey == tr.memoKey(q, s.Key()):
 		// what a run's reuse of an earlier witness's observation does
 		obs = *given
 	case last.obs != nil && last.key == q.Key()+"\x00"+s.Key():
@@ -342,7 +343,7 @@ var emptyFiles = []byte("\n  \"domain\": {\n    \"files\": {},\n")
 // they take most of a witness's bytes and were most of the time spent
 // encoding it (TestEncodeWitnessIsCanonical pins the bytes).
 func (m *Minimizer) EncodeWitness(w trace.Witness) ([]byte, error) {
-	if !sameFiles(w.Domain.Files, m.files) || len(m.files) == 0 {
+	if !maps.Equal(w.Domain.Files, m.files) || len(m.files) == 0 {
 		return trace.CanonicalJSON(w)
 	}
 	w.Domain.Files = map[string]string{}
@@ -359,19 +360,6 @@ func (m *Minimizer) EncodeWitness(w trace.Witness) ([]byte, error) {
 	out = append(out, b[:head]...)
 	out = append(out, m.filesJSON...)
 	return append(out, b[head+len("{}"):]...), nil
-}
-
-// sameFiles reports whether a and b hold the same files.
-func sameFiles(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 // indentedJSON is v's canonical JSON as it appears depth levels deep

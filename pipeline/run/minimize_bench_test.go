@@ -2,7 +2,6 @@ package run
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/policystrata/policystrata/domains"
 	"github.com/policystrata/policystrata/pipeline/db"
+	"github.com/policystrata/policystrata/pipeline/replay"
 	"github.com/policystrata/policystrata/pipeline/trace"
 	"github.com/policystrata/policystrata/suites"
 )
@@ -94,7 +94,8 @@ func BenchmarkMinimization(b *testing.B) {
 	}
 }
 
-// readWitnesses reads every witness file of dir.
+// readWitnesses reads every witness file of dir (replay.Load: the
+// decoding the replay command uses).
 func readWitnesses(dir string) ([]trace.Witness, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
@@ -102,15 +103,11 @@ func readWitnesses(dir string) ([]trace.Witness, error) {
 	}
 	var ws []trace.Witness
 	for _, f := range files {
-		b, err := os.ReadFile(f)
+		w, err := replay.Load(f)
 		if err != nil {
 			return nil, err
 		}
-		var w trace.Witness
-		if err := json.Unmarshal(b, &w); err != nil {
-			return nil, fmt.Errorf("read %s: %w", f, err)
-		}
-		ws = append(ws, w)
+		ws = append(ws, *w)
 	}
 	if len(ws) == 0 {
 		return nil, fmt.Errorf("no witness in %s", dir)
